@@ -1,0 +1,237 @@
+package dev.glassbox.kernel;
+
+import dev.glassbox.kernel.ExecuteReply.Status;
+import dev.glassbox.kernel.protocol.HostMessage;
+import dev.glassbox.kernel.protocol.KernelMessage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A learner's kernel: a stable id in front of a kernel JVM that may be replaced. Cells run one at a
+ * time. A cell past its time limit is asked to stop; if it does not stop within the grace period the
+ * JVM is killed and a fresh one takes its place, and the reply says so.
+ */
+public final class Kernel implements AutoCloseable {
+    /** Bytes of output the server accepts from one cell, whatever the kernel claims. */
+    private static final long HOST_OUTPUT_CAP = 32L * 1024 * 1024;
+
+    private final String id;
+    private final KernelPool pool;
+    private final KernelSettings settings;
+    private final ReentrantLock running = new ReentrantLock(true);
+    private final AtomicLong requests = new AtomicLong();
+    private volatile KernelProcess process;
+    private volatile long interruptAskedAt;          // System.nanoTime() of the learner's interrupt, 0 if none
+    private volatile Instant lastUsed = Instant.now();
+    private volatile boolean closed;
+
+    Kernel(String id, KernelPool pool, KernelProcess process) {
+        this.id = id;
+        this.pool = pool;
+        this.settings = pool.settings();
+        this.process = process;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public boolean busy() {
+        return running.isLocked();
+    }
+
+    public Instant lastUsed() {
+        return lastUsed;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Runs a cell; {@code listener} sees each output as it arrives. {@code label} names the cell in tracebacks. */
+    public ExecuteReply execute(String code, String label, Consumer<Output> listener) {
+        return run(code, label, false, listener);
+    }
+
+    /**
+     * Runs an exercise's hidden check in this kernel, after the learner's cell: it passes when it
+     * throws nothing. Its output is not shown and it leaves no declarations behind.
+     */
+    public ExecuteReply check(String code) {
+        return run(code, "check", true, o -> {});
+    }
+
+    private ExecuteReply run(String code, String label, boolean check, Consumer<Output> listener) {
+        long started = System.nanoTime();
+        if (closed) throw new IllegalStateException("kernel " + id + " is shut down");
+        if (code.length() > settings.maxCellChars()) {
+            Output rejected = new Output.Error("CellTooLarge", "This cell has " + code.length()
+                    + " characters; a cell may have at most " + settings.maxCellChars() + ". Split it into smaller cells.",
+                    0, 0, List.of());
+            listener.accept(rejected);
+            return new ExecuteReply(Status.REJECTED, 0, 0, List.of(rejected), false);
+        }
+        running.lock();
+        try {
+            lastUsed = Instant.now();
+            interruptAskedAt = 0;
+            List<Output> outputs = new ArrayList<>();
+            Consumer<Output> collect = o -> {
+                outputs.add(o);
+                listener.accept(o);
+            };
+            boolean restartedBefore = false;
+            if (!process.alive()) {
+                replaceProcess();
+                restartedBefore = true;
+                collect.accept(notice("KernelRestarted", "The kernel had stopped, so a new one was started: "
+                        + "variables from earlier cells are gone. Run them again if this cell needs them."));
+            }
+            ExecuteReply reply = exchange(code, label, check, collect, outputs, started);
+            return restartedBefore && !reply.restarted()
+                    ? new ExecuteReply(reply.status(), reply.executionCount(), reply.millis(), reply.outputs(), true)
+                    : reply;
+        } finally {
+            lastUsed = Instant.now();
+            running.unlock();
+        }
+    }
+
+    private ExecuteReply exchange(String code, String label, boolean check, Consumer<Output> collect,
+                                  List<Output> outputs, long started) {
+        KernelProcess p = process;
+        long request = requests.incrementAndGet();
+        BlockingQueue<Object> queue = p.subscribe(request);
+        try {
+            p.send(new HostMessage.Execute(request, code, label == null ? "cell" : label, check));
+            long limitNanos = settings.timeLimit().toNanos();
+            long graceNanos = settings.grace().toNanos();
+            long stopAskedAt = 0;                 // nanoTime when the kernel was asked to stop (time limit)
+            long received = 0;
+            boolean truncated = false;
+            while (true) {
+                Object message = queue.poll(20, TimeUnit.MILLISECONDS);
+                long now = System.nanoTime();
+                switch (message) {
+                    case KernelMessage.Emitted e -> {
+                        received += e.output().weight();
+                        if (received <= HOST_OUTPUT_CAP) collect.accept(e.output());
+                        else if (!truncated) {
+                            truncated = true;
+                            collect.accept(new Output.Stream("stderr", "\n[output truncated]\n"));
+                        }
+                    }
+                    case KernelMessage.Reply r -> {
+                        long millis = (now - started) / 1_000_000;
+                        if (stopAskedAt != 0) {
+                            collect.accept(notice("Timeout", "Stopped after " + settings.timeLimit().toSeconds()
+                                    + " s, the time limit for one cell. The kernel kept its variables."));
+                            return new ExecuteReply(Status.TIMEOUT, r.executionCount(), millis, outputs, false);
+                        }
+                        if (r.status().equals("interrupted")) {
+                            collect.accept(notice("Interrupted", "Interrupted. The kernel kept its variables."));
+                            return new ExecuteReply(Status.INTERRUPTED, r.executionCount(), millis, outputs, false);
+                        }
+                        Status status = r.status().equals("ok") ? Status.OK : Status.ERROR;
+                        return new ExecuteReply(status, r.executionCount(), millis, outputs, false);
+                    }
+                    case KernelProcess.Exited x -> {
+                        replaceProcess();
+                        collect.accept(notice("KernelRestarted", "The kernel stopped (exit code " + x.exitCode()
+                                + (x.exitCode() == 0 ? ", e.g. System.exit(0)" : "") + ") while running this cell, so a new one "
+                                + "was started: variables from earlier cells are gone."));
+                        return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
+                    }
+                    case null -> {
+                        if (stopAskedAt == 0 && now - started > limitNanos) {
+                            stopAskedAt = now;
+                            p.send(new HostMessage.Interrupt());
+                        }
+                        long askedAt = stopAskedAt != 0 ? stopAskedAt : interruptAskedAt;
+                        if (askedAt != 0 && now - askedAt > graceNanos) {
+                            p.kill();
+                            replaceProcess();
+                            boolean timedOut = stopAskedAt != 0;
+                            collect.accept(notice(timedOut ? "Timeout" : "Interrupted", (timedOut
+                                    ? "Stopped after " + settings.timeLimit().toSeconds() + " s, the time limit for one cell. "
+                                    : "Interrupted. ")
+                                    + "The cell did not stop when asked, so its kernel was restarted: "
+                                    + "variables from earlier cells are gone."));
+                            return new ExecuteReply(timedOut ? Status.TIMEOUT : Status.INTERRUPTED, 0,
+                                    (now - started) / 1_000_000, outputs, true);
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for kernel " + id, e);
+        } finally {
+            p.unsubscribe(request);
+        }
+    }
+
+    /** Completion options for the cell at {@code cursor}; empty when the kernel is busy or slow. */
+    public KernelMessage.Completions complete(String code, int cursor) {
+        KernelProcess p = process;
+        long request = requests.incrementAndGet();
+        BlockingQueue<Object> queue = p.subscribe(request);
+        try {
+            p.send(new HostMessage.Complete(request, code, cursor));
+            Object reply = queue.poll(3, TimeUnit.SECONDS);
+            return reply instanceof KernelMessage.Completions c ? c : new KernelMessage.Completions(request, cursor, List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new KernelMessage.Completions(request, cursor, List.of());
+        } finally {
+            p.unsubscribe(request);
+        }
+    }
+
+    /** Asks the running cell to stop; if it has not stopped after the grace period, the kernel restarts. */
+    public void interrupt() {
+        if (!busy()) return;
+        interruptAskedAt = System.nanoTime();
+        process.send(new HostMessage.Interrupt());
+    }
+
+    /** Replaces the kernel JVM with a fresh one: all variables are gone. Waits for a running cell to end. */
+    public void restart() {
+        interrupt();
+        process.kill();                  // a running cell sees the exit and reports it
+        running.lock();
+        try {
+            if (!process.alive()) replaceProcess();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void replaceProcess() {
+        try {
+            process = pool.take();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start a new kernel: " + e.getMessage(), e);
+        }
+    }
+
+    private static Output.Error notice(String kind, String message) {
+        return new Output.Error(kind, message, 0, 0, List.of());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        process.kill();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.glassbox.kernel;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps a few kernel JVMs started and warm, so that opening a kernel (or restarting one) takes a ready
+ * JVM instead of waiting one to two seconds for a new one. Kernels are started one at a time in the
+ * background, to leave the cores to the learners.
+ */
+public final class KernelPool implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KernelPool.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final KernelSettings settings;
+    private final BlockingQueue<KernelProcess> warm = new LinkedBlockingQueue<>();
+    private final AtomicInteger starting = new AtomicInteger();
+    private final ExecutorService starter = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("kernel-starter").unstarted(r));
+    private volatile boolean closed;
+
+    public KernelPool(KernelSettings settings) {
+        this.settings = settings;
+        refill();
+    }
+
+    public KernelSettings settings() {
+        return settings;
+    }
+
+    /** Opens a kernel with a fresh unguessable id (128 random bits). */
+    public Kernel open() throws IOException {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return new Kernel(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), this, take());
+    }
+
+    /** A warm kernel JVM if one is ready, else a newly started one. */
+    KernelProcess take() throws IOException {
+        if (closed) throw new IOException("the kernel pool is shut down");
+        try {
+            for (KernelProcess p; (p = warm.poll()) != null; ) {
+                if (p.alive()) return p;
+            }
+            return KernelProcess.start(settings);
+        } finally {
+            refill();
+        }
+    }
+
+    /** Number of warm kernels waiting. */
+    public int warmCount() {
+        return warm.size();
+    }
+
+    private void refill() {
+        while (!closed && warm.size() + starting.get() < settings.poolSize()) {
+            starting.incrementAndGet();
+            starter.execute(() -> {
+                try {
+                    if (!closed) warm.add(KernelProcess.start(settings));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "could not pre-start a kernel", e);
+                } finally {
+                    starting.decrementAndGet();
+                }
+                if (closed) warm.forEach(KernelProcess::kill);
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        starter.shutdownNow();
+        for (KernelProcess p; (p = warm.poll()) != null; ) p.kill();
+    }
+}

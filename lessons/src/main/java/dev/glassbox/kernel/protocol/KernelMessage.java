@@ -1,0 +1,31 @@
+package dev.glassbox.kernel.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.glassbox.kernel.Output;
+
+import java.util.List;
+
+/** What a kernel tells the server: one JSON line each on the kernel's standard output. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = KernelMessage.Ready.class, name = "ready"),
+        @JsonSubTypes.Type(value = KernelMessage.Emitted.class, name = "output"),
+        @JsonSubTypes.Type(value = KernelMessage.Reply.class, name = "reply"),
+        @JsonSubTypes.Type(value = KernelMessage.Completions.class, name = "completions")})
+public sealed interface KernelMessage {
+
+    /** The kernel has started, warmed up JShell and waits for cells. */
+    record Ready(long pid, String javaVersion, int vectorBits) implements KernelMessage {}
+
+    /** An output of the request {@code id} (stream text, a value, a display, an error). */
+    record Emitted(long id, Output output) implements KernelMessage {}
+
+    /** The request {@code id} is finished; {@code status} is "ok", "error" or "interrupted". */
+    record Reply(long id, String status, int executionCount) implements KernelMessage {}
+
+    /** Completion options for the request {@code id}; {@code from} is where the completed word starts. */
+    record Completions(long id, int from, List<Option> options) implements KernelMessage {
+        public record Option(String label, String type) {}
+    }
+}

@@ -1,0 +1,273 @@
+package dev.glassbox.kernel.runtime;
+
+import dev.glassbox.kernel.Output;
+import dev.glassbox.kernel.protocol.KernelMessage.Completions;
+import jdk.jshell.DeclarationSnippet;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.UnresolvedReferenceException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Evaluates cells in one JShell (local execution engine, so snippets run in this JVM). A cell holds
+ * several snippets; each is evaluated in turn and the cell stops at the first error. Positions in
+ * diagnostics and stack traces are mapped back to lines and columns of the cell.
+ */
+final class CellRunner {
+    /** Imports every cell starts with. */
+    static final List<String> IMPORTS = List.of(
+            "import java.util.*;", "import java.util.function.*;", "import java.util.stream.*;",
+            "import java.io.*;", "import java.nio.file.*;", "import java.math.*;",
+            "import jdk.incubator.vector.*;", "import dev.glassbox.notebook.*;",
+            "import static org.junit.jupiter.api.Assertions.*;");
+
+    private static final int MAX_VALUE_CHARS = 10_000;
+    private static final Pattern REPL_PREFIX = Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]?\\.");
+
+    /** Where a snippet came from, for tracebacks: the cell's label and the cell line it starts on. */
+    private record Origin(String label, int firstLine) {}
+
+    /** A snippet's source (leading white space removed) and its char offset in the cell. */
+    private record Piece(String source, int offset) {}
+
+    private final JShell shell;
+    private final Channel channel;
+    private final Map<String, Origin> origins = new HashMap<>();
+    private volatile boolean stopRequested;
+    private volatile boolean running;
+    private int executionCount;
+    private String currentLabel = "";
+
+    CellRunner(JShell shell, Channel channel) {
+        this.shell = shell;
+        this.channel = channel;
+    }
+
+    /** Evaluates the imports and a few throwaway snippets so that the first real cell is fast. */
+    void warmUp() {
+        for (String imp : IMPORTS) shell.eval(imp);
+        for (String s : List.of("int $warm = 1 + 1;", "String $warmText = \"x\".repeat($warm);",
+                "float $warmDot(float[] a) { float s = 0; for (float v : a) s += v * v; return s; }",
+                "$warmDot(new float[]{1, 2, 3})")) {
+            for (SnippetEvent e : shell.eval(s)) if (e.causeSnippet() == null) shell.drop(e.snippet());
+        }
+        shell.sourceCodeAnalysis().completionSuggestions("FloatVector.SP", 14, new int[1]);
+    }
+
+    boolean running() {
+        return running;
+    }
+
+    /** Asks the running cell to stop: JShell raises ThreadDeath at the next loop back-edge or call. */
+    void stop() {
+        if (!running) return;
+        stopRequested = true;
+        shell.stop();
+    }
+
+    /** Runs a cell; returns "ok", "error" or "interrupted". Outputs go to the channel as they happen. */
+    String execute(String code, String label, boolean check) {
+        stopRequested = false;
+        running = true;
+        currentLabel = label;
+        try {
+            if (!check) executionCount++;
+            String cell = check ? "{\n" + code + "\n}" : code;
+            List<Piece> pieces = split(cell);
+            for (int i = 0; i < pieces.size(); i++) {
+                Piece piece = pieces.get(i);
+                String status = evaluate(cell, piece, label, check, i == pieces.size() - 1);
+                if (stopRequested) return "interrupted";
+                if (!status.equals("ok")) return status;
+            }
+            return stopRequested ? "interrupted" : "ok";
+        } finally {
+            running = false;
+        }
+    }
+
+    int executionCount() {
+        return executionCount;
+    }
+
+    private String evaluate(String cell, Piece piece, String label, boolean check, boolean last) {
+        List<SnippetEvent> events = shell.eval(piece.source());
+        for (SnippetEvent event : events) {
+            Snippet snippet = event.snippet();
+            origins.put(snippet.id(), new Origin(label, lineOf(cell, piece.offset()) - (check ? 1 : 0)));
+            if (event.causeSnippet() != null) continue;     // a consequence of the main event (e.g. an update)
+            if (event.status() == Snippet.Status.REJECTED) {
+                channel.emit(compileError(cell, piece, snippet));
+                return "error";
+            }
+            if (event.status().isDefined() && event.status() != Snippet.Status.VALID
+                    && snippet instanceof DeclarationSnippet declaration) {
+                List<String> missing = shell.unresolvedDependencies(declaration).toList();
+                if (!missing.isEmpty()) channel.emit(new Output.Stream("stderr",
+                        "note: " + declaration.name() + " is defined, but it cannot be used until "
+                                + String.join(", ", missing) + " is declared\n"));
+            }
+            if (event.exception() != null) {
+                if (stopRequested) return "interrupted";
+                channel.emit(runtimeError(cell, event.exception()));
+                return "error";
+            }
+            if (last && !check && shows(snippet) && event.value() != null && !event.value().isEmpty()) {
+                String value = event.value();
+                if (value.length() > MAX_VALUE_CHARS) value = value.substring(0, MAX_VALUE_CHARS) + " …[value truncated]";
+                channel.emit(new Output.ExecuteResult(executionCount, Map.of("text/plain", value)));
+            }
+        }
+        return "ok";
+    }
+
+    /** Only an expression (not a declaration) shows its value, as in Jupyter. */
+    private static boolean shows(Snippet snippet) {
+        return snippet.kind() == Snippet.Kind.EXPRESSION
+                || snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
+    }
+
+    private Output.Error compileError(String cell, Piece piece, Snippet snippet) {
+        List<Diag> errors = shell.diagnostics(snippet).filter(Diag::isError).toList();
+        if (errors.isEmpty()) {
+            return new Output.Error("CompileError", "this cell does not compile", lineOf(cell, piece.offset()), 1, List.of());
+        }
+        List<String> all = new ArrayList<>();
+        for (Diag d : errors) {
+            int at = piece.offset() + (int) Math.max(0, Math.min(d.getStartPosition(), piece.source().length()));
+            all.add("line " + lineOf(cell, at) + ", column " + columnOf(cell, at) + ": " + d.getMessage(Locale.ROOT));
+        }
+        Diag first = errors.getFirst();
+        int at = piece.offset() + (int) Math.max(0, Math.min(first.getStartPosition(), piece.source().length()));
+        return new Output.Error("CompileError", clean(first.getMessage(Locale.ROOT)), lineOf(cell, at), columnOf(cell, at),
+                all.size() > 1 ? all : List.of());
+    }
+
+    private Output.Error runtimeError(String cell, JShellException exception) {
+        String ename = switch (exception) {
+            case EvalException e -> e.getExceptionClassName();
+            case UnresolvedReferenceException _ -> "UnresolvedReference";
+            default -> exception.getClass().getName();
+        };
+        String message = exception instanceof UnresolvedReferenceException u
+                ? u.getSnippet().toString() + " cannot run until what it refers to is declared"
+                : exception.getMessage() == null ? "" : clean(exception.getMessage());
+        int line = 0;
+        int column = 0;
+        List<String> traceback = new ArrayList<>();
+        Set<Throwable> seen = new LinkedHashSet<>();
+        for (Throwable t = exception; t != null && seen.add(t); t = t.getCause()) {
+            if (t != exception) traceback.add("Caused by: " + (t instanceof EvalException ee ? ee.getExceptionClassName() : t.getClass().getName())
+                    + (t.getMessage() == null ? "" : ": " + clean(t.getMessage())));
+            StackTraceElement[] frames = t.getStackTrace();
+            for (int i = 0; i < frames.length && i < 40; i++) {
+                StackTraceElement f = frames[i];
+                Origin origin = f.getFileName() != null && f.getFileName().startsWith("#")
+                        ? origins.get(f.getFileName().substring(1)) : null;
+                if (origin != null) {
+                    int cellLine = origin.firstLine() + f.getLineNumber() - 1;
+                    String where = f.getMethodName().isEmpty() ? "" : f.getMethodName() + " ";
+                    traceback.add("at " + where + "(" + origin.label() + ", line " + cellLine + ")");
+                    if (t == exception && line == 0 && origin.label().equals(currentLabel)) {
+                        line = cellLine;
+                        column = firstNonBlankColumn(cell, cellLine);
+                    }
+                } else {
+                    traceback.add("at " + f);
+                }
+            }
+            if (frames.length > 40) traceback.add("… " + (frames.length - 40) + " more");
+        }
+        return new Output.Error(ename, message, line, column, traceback);
+    }
+
+    /** Completion options at {@code cursor}, looked up in the snippet that contains it. */
+    Completions complete(long id, String code, int cursor) {
+        cursor = Math.max(0, Math.min(cursor, code.length()));
+        Piece piece = new Piece(code, 0);
+        for (Piece p : split(code.substring(0, cursor) + " ")) {
+            if (p.offset() <= cursor) piece = p;
+        }
+        int inPiece = cursor - piece.offset();
+        String source = code.substring(piece.offset(), cursor);
+        int[] anchor = new int[1];
+        List<SourceCodeAnalysis.Suggestion> suggestions =
+                shell.sourceCodeAnalysis().completionSuggestions(source, Math.min(inPiece, source.length()), anchor);
+        List<Completions.Option> options = new ArrayList<>();
+        Set<String> labels = new LinkedHashSet<>();
+        for (boolean wanted : new boolean[]{true, false}) {
+            for (SourceCodeAnalysis.Suggestion s : suggestions) {
+                if (s.matchesType() == wanted && labels.add(s.continuation())) {
+                    options.add(new Completions.Option(s.continuation(), kindOf(s.continuation())));
+                }
+            }
+        }
+        return new Completions(id, piece.offset() + anchor[0], options.subList(0, Math.min(200, options.size())));
+    }
+
+    private static String kindOf(String continuation) {
+        if (continuation.endsWith("(") || continuation.endsWith(")")) return "method";
+        if (!continuation.isEmpty() && Character.isUpperCase(continuation.charAt(0))) return "class";
+        return "variable";
+    }
+
+    /** Splits a cell into snippets the way JShell reads them, keeping each one's offset in the cell. */
+    private List<Piece> split(String cell) {
+        List<Piece> pieces = new ArrayList<>();
+        SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
+        int offset = 0;
+        String remaining = cell;
+        while (!remaining.isBlank()) {
+            int lead = 0;
+            while (lead < remaining.length() && Character.isWhitespace(remaining.charAt(lead))) lead++;
+            offset += lead;
+            remaining = remaining.substring(lead);
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            boolean complete = info.completeness().isComplete() && info.source() != null;
+            String source = complete ? info.source() : remaining;
+            String rest = complete ? info.remaining() : "";
+            pieces.add(new Piece(source, offset));
+            offset += remaining.length() - rest.length();
+            remaining = rest;
+        }
+        return pieces;
+    }
+
+    private static String clean(String message) {
+        return REPL_PREFIX.matcher(message).replaceAll("");
+    }
+
+    static int lineOf(String text, int offset) {
+        int line = 1;
+        for (int i = 0; i < Math.min(offset, text.length()); i++) if (text.charAt(i) == '\n') line++;
+        return line;
+    }
+
+    static int columnOf(String text, int offset) {
+        offset = Math.min(offset, text.length());
+        int lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+        return offset - lineStart + 1;
+    }
+
+    private static int firstNonBlankColumn(String text, int line) {
+        String[] lines = text.split("\n", -1);
+        if (line < 1 || line > lines.length) return 1;
+        String l = lines[line - 1];
+        int i = 0;
+        while (i < l.length() && Character.isWhitespace(l.charAt(i))) i++;
+        return i + 1;
+    }
+}

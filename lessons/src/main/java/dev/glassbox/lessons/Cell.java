@@ -1,0 +1,39 @@
+package dev.glassbox.lessons;
+
+import java.util.Objects;
+
+/**
+ * A {@code ```java} block of a lesson: code the learner runs in the notebook.
+ *
+ * <p>An exercise cell holds the starter code and carries the hidden check that grades it; the
+ * check is never shown. Line numbers are 1-based lines of the lesson file and point at the
+ * opening fence, so line {@code k} of {@code code} is file line {@code line + k} (and likewise
+ * for {@code check} and {@code checkLine}).
+ *
+ * @param id        unique within the lesson; {@code cell-N} when the fence names none
+ * @param code      the cell's source, without a trailing newline
+ * @param line      file line of the opening fence
+ * @param exercise  whether the learner is meant to complete this cell
+ * @param check     the check's source for an exercise, {@code null} otherwise
+ * @param checkLine file line of the check's opening fence for an exercise, 0 otherwise
+ */
+public record Cell(String id, String code, int line, boolean exercise, String check, int checkLine)
+        implements Block {
+    public Cell {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(code, "code");
+        if (line < 1) {
+            throw new IllegalArgumentException("cell '" + id + "': line must be 1 or more, found " + line);
+        }
+        if (exercise && (check == null || checkLine < 1)) {
+            throw new IllegalArgumentException("exercise cell '" + id
+                    + "' needs a check and its line, found check " + (check == null ? "null" : "present")
+                    + " at line " + checkLine);
+        }
+        if (!exercise && (check != null || checkLine != 0)) {
+            throw new IllegalArgumentException("cell '" + id
+                    + "' is not an exercise, so it takes no check; expected null and line 0, found line "
+                    + checkLine);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.glassbox.lessons;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the info string of a {@code ```java} fence says: {@code java [id=NAME] [exercise]} for a
+ * cell, or {@code java check for=NAME} for the hidden check of an exercise.
+ *
+ * @param id       the cell id the author chose, or {@code null} to number the cell
+ * @param exercise whether the cell is an exercise
+ * @param checkFor for a check, the id of the exercise it grades; {@code null} for a cell
+ */
+record FenceInfo(String id, boolean exercise, String checkFor) {
+
+    private static final String LANGUAGE = "java";
+    /** Attribute words, with the {@code =} for those that take a value. */
+    private static final Set<String> ATTRIBUTES = Set.of("id=", "exercise", "check", "for=");
+
+    /** Only fences whose first word is exactly {@code java} are cells; other languages stay prose. */
+    static boolean isJava(String info) {
+        return info != null && words(info).getFirst().equals(LANGUAGE);
+    }
+
+    boolean isCheck() {
+        return checkFor != null;
+    }
+
+    /** Reads the words after {@code java}; {@code line} is the fence's file line, for messages. */
+    static FenceInfo parse(String file, int line, String info) throws LessonFormatException {
+        assert isJava(info) : info;
+        List<String> words = words(info);
+        Set<String> seen = new HashSet<>();
+        String id = null;
+        String checkFor = null;
+        boolean exercise = false;
+        boolean check = false;
+        for (String word : words.subList(1, words.size())) {
+            int equals = word.indexOf('=');
+            String attribute = equals < 0 ? word : word.substring(0, equals + 1);
+            if (!ATTRIBUTES.contains(attribute)) {
+                throw new LessonFormatException(file, line, "unknown attribute '" + word
+                        + "' on a ```java fence: expected id=NAME, exercise, or check for=NAME");
+            }
+            if (!seen.add(attribute)) {
+                throw new LessonFormatException(file, line,
+                        "attribute '" + attribute + "' appears twice in '```" + info.strip() + "'");
+            }
+            switch (attribute) {
+                case "exercise" -> exercise = true;
+                case "check" -> check = true;
+                case "id=" -> id = cellId(file, line, word, word.substring(equals + 1));
+                case "for=" -> checkFor = cellId(file, line, word, word.substring(equals + 1));
+                default -> throw new AssertionError(attribute);
+            }
+        }
+        if (check && checkFor == null) {
+            throw new LessonFormatException(file, line,
+                    "a check must name the exercise it grades: expected '```java check for=NAME'");
+        }
+        if (!check && checkFor != null) {
+            throw new LessonFormatException(file, line,
+                    "'for=" + checkFor + "' only belongs on a check: expected '```java check for=" + checkFor + "'");
+        }
+        if (check && (exercise || id != null)) {
+            throw new LessonFormatException(file, line, "a check is hidden and is not a cell, so it takes no id="
+                    + " or exercise: expected just '```java check for=" + checkFor + "'");
+        }
+        return new FenceInfo(id, exercise, checkFor);
+    }
+
+    private static String cellId(String file, int line, String word, String name) throws LessonFormatException {
+        if (!FrontMatter.ID.matcher(name).matches()) {
+            throw new LessonFormatException(file, line, "malformed cell id '" + name + "' in '" + word
+                    + "': expected lowercase letters and digits in words joined by single dashes, like 'dot-scalar'");
+        }
+        return name;
+    }
+
+    private static List<String> words(String info) {
+        return Arrays.asList(info.strip().split("\\s+"));
+    }
+}

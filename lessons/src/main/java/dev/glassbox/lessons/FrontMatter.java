@@ -1,0 +1,159 @@
+package dev.glassbox.lessons;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The YAML header of a lesson file, between a {@code ---} first line and the next {@code ---}.
+ *
+ * @param idLine  file line of the {@code id} field, for problems about the id found later
+ * @param endLine file line of the closing {@code ---}; the Markdown starts on the next line
+ */
+record FrontMatter(String id, String title, String summary, int order, List<String> models, int idLine,
+        int endLine) {
+
+    /** Lesson and cell ids: they end up in URLs and HTML ids, so no spaces, capitals or stray dashes. */
+    static final Pattern ID = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*");
+
+    private static final List<String> FIELDS = List.of("id", "title", "summary", "order", "models");
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final String DELIMITER = "---";
+
+    /** Reads the front matter from the lines of a lesson file (line 1 is {@code lines.get(0)}). */
+    static FrontMatter read(String file, List<String> lines) throws LessonFormatException {
+        if (lines.isEmpty() || !lines.getFirst().stripTrailing().equals(DELIMITER)) {
+            String first = lines.isEmpty() ? "" : lines.getFirst();
+            throw new LessonFormatException(file, 1, "missing front matter: expected the file to start with a '---'"
+                    + " line, then YAML with id, title, summary and order, then '---'; found '" + first + "'");
+        }
+        int end = 1;
+        while (end < lines.size() && !lines.get(end).stripTrailing().equals(DELIMITER)) {
+            end++;
+        }
+        if (end == lines.size()) {
+            throw new LessonFormatException(file, 1,
+                    "front matter is never closed: expected a '---' line after the YAML that starts here");
+        }
+        int endLine = end + 1;
+        Map<String, Field> fields = fields(file, String.join("\n", lines.subList(1, end)));
+
+        Field id = required(file, fields, "id", endLine);
+        String idText = text(file, id);
+        if (!ID.matcher(idText).matches()) {
+            throw new LessonFormatException(file, id.line(), "front matter field 'id' must be lowercase letters"
+                    + " and digits in words joined by single dashes, like 'vectors-in-the-notebook'; found '"
+                    + idText + "'");
+        }
+        String title = text(file, required(file, fields, "title", endLine));
+        String summary = text(file, required(file, fields, "summary", endLine));
+        Field order = required(file, fields, "order", endLine);
+        if (!order.value().isInt()) {
+            throw new LessonFormatException(file, order.line(),
+                    "front matter field 'order' must be a whole number, like 'order: 3'; found " + order.value());
+        }
+        List<String> models = fields.containsKey("models") ? models(file, fields.get("models")) : List.of();
+        return new FrontMatter(idText, title, summary, order.value().intValue(), models, id.line(), endLine);
+    }
+
+    /** One top-level YAML field, with the file line of its key. */
+    private record Field(String name, JsonNode value, int line) {}
+
+    /**
+     * Reads the YAML token by token rather than into a tree, because a tree forgets where each
+     * field was and messages must point at the field's line.
+     */
+    private static Map<String, Field> fields(String file, String yaml) throws LessonFormatException {
+        Map<String, Field> fields = new HashMap<>();
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw new LessonFormatException(file, 1,
+                        "front matter is empty: expected YAML with id, title, summary and order");
+            }
+            if (token != JsonToken.START_OBJECT) {
+                throw new LessonFormatException(file, fileLine(parser.currentTokenLocation()),
+                        "front matter must be 'field: value' lines, found " + YAML.readTree(parser));
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                int line = fileLine(parser.currentTokenLocation());
+                if (!FIELDS.contains(name)) {
+                    throw new LessonFormatException(file, line, "unknown front matter field '" + name
+                            + "': expected one of " + String.join(", ", FIELDS));
+                }
+                if (fields.containsKey(name)) {
+                    throw new LessonFormatException(file, line, "front matter field '" + name
+                            + "' appears twice (first on line " + fields.get(name).line() + ")");
+                }
+                parser.nextToken();
+                fields.put(name, new Field(name, YAML.readTree(parser), line));
+            }
+            if (parser.nextToken() != null) {
+                throw new LessonFormatException(file, fileLine(parser.currentTokenLocation()),
+                        "front matter must hold a single YAML document, found a second one");
+            }
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 1 : fileLine(e.getLocation());
+            String reason = e.getOriginalMessage().lines().findFirst().orElse("").strip();
+            throw new LessonFormatException(file, line, "front matter is not valid YAML: " + reason);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading YAML from a string failed", e);
+        }
+        return fields;
+    }
+
+    /** The YAML starts on file line 2, right after the opening {@code ---}. */
+    private static int fileLine(JsonLocation location) {
+        return Math.max(1, location.getLineNr()) + 1;
+    }
+
+    private static Field required(String file, Map<String, Field> fields, String name, int endLine)
+            throws LessonFormatException {
+        Field field = fields.get(name);
+        if (field == null) {
+            throw new LessonFormatException(file, endLine, "front matter has no '" + name
+                    + "' field: expected a line '" + name + ": ...' before this closing '---'");
+        }
+        return field;
+    }
+
+    private static String text(String file, Field field) throws LessonFormatException {
+        JsonNode value = field.value();
+        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+            throw new LessonFormatException(file, field.line(),
+                    "front matter field '" + field.name() + "' must be non-empty text; found " + value);
+        }
+        return value.asText().strip();
+    }
+
+    private static List<String> models(String file, Field field) throws LessonFormatException {
+        JsonNode value = field.value();
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw new LessonFormatException(file, field.line(),
+                    "front matter field 'models' must be a list of model names, like [tiny-llama]; found " + value);
+        }
+        List<String> models = new ArrayList<>();
+        for (JsonNode model : value) {
+            if (!model.isTextual() || model.asText().isBlank()) {
+                throw new LessonFormatException(file, field.line(),
+                        "front matter field 'models' must list model names as text; found " + model);
+            }
+            models.add(model.asText().strip());
+        }
+        return List.copyOf(models);
+    }
+}

@@ -1,0 +1,358 @@
+package dev.glassbox.lessons;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LessonParserTest {
+
+    /** Six lines, so Markdown line k of a test body is file line 6 + k. */
+    private static final String FRONT = """
+            ---
+            id: sample
+            title: Sample
+            summary: A lesson made up for a test.
+            order: 7
+            ---
+            """;
+
+    private static Lesson parse(String body) throws LessonFormatException {
+        return LessonParser.parse("sample.md", FRONT + body);
+    }
+
+    /** Parses a lesson that must be rejected and checks where and why. */
+    private static void assertProblem(String text, int line, String words) {
+        LessonFormatException e = assertThrows(LessonFormatException.class, () -> LessonParser.parse("bad.md", text));
+        assertAll(
+                () -> assertEquals(line, e.line(), () -> "line of: " + e.getMessage()),
+                () -> assertTrue(e.problem().contains(words), () -> "'" + words + "' missing from: " + e.problem()),
+                () -> assertEquals("bad.md:" + line + ": " + e.problem(), e.getMessage()),
+                () -> assertEquals("bad.md", e.file()));
+    }
+
+    @Test
+    void frontMatterFillsTheLessonFields() throws Exception {
+        Lesson lesson = LessonParser.parse("x.md", """
+                ---
+                id: attention-by-hand
+                title: "Attention: by hand"
+                summary: Scores, softmax, a weighted sum.
+                order: 3
+                models: [tiny-llama, tiny-gpt2]
+                ---
+                Some prose.
+                """);
+        assertEquals("attention-by-hand", lesson.id());
+        assertEquals("Attention: by hand", lesson.title());
+        assertEquals("Scores, softmax, a weighted sum.", lesson.summary());
+        assertEquals(3, lesson.order());
+        assertEquals(List.of("tiny-llama", "tiny-gpt2"), lesson.models());
+        assertEquals("x.md", lesson.file());
+        assertEquals(List.of(new Prose("<p>Some prose.</p>\n")), lesson.blocks());
+    }
+
+    @Test
+    void modelsDefaultToNone() throws Exception {
+        assertEquals(List.of(), parse("Text.\n").models());
+    }
+
+    @Test
+    void cellsSplitTheProseAndKeepTheirFileLines() throws Exception {
+        Lesson lesson = parse("""
+                # Title
+
+                ```java id=first
+                int x = 1;
+                ```
+                Between.
+                ```java
+                x + 1
+                ```
+                """);
+        assertEquals(4, lesson.blocks().size());
+        assertEquals(new Prose("<h1>Title</h1>\n"), lesson.blocks().get(0));
+        assertEquals(new Cell("first", "int x = 1;", 9, false, null, 0), lesson.blocks().get(1));
+        assertEquals(new Prose("<p>Between.</p>\n"), lesson.blocks().get(2));
+        assertEquals(new Cell("cell-2", "x + 1", 13, false, null, 0), lesson.blocks().get(3));
+    }
+
+    @Test
+    void anExerciseCarriesItsCheckWhichIsNotShown() throws Exception {
+        Lesson lesson = parse("""
+                Try it.
+                ```java exercise id=twice
+                static int twice(int x) { return 0; }
+                ```
+                ```java check for=twice
+                assertEquals(4, twice(2));
+                ```
+                Done.
+                """);
+        Cell exercise = lesson.cell("twice").orElseThrow();
+        assertTrue(exercise.exercise());
+        assertEquals("static int twice(int x) { return 0; }", exercise.code());
+        assertEquals(8, exercise.line());
+        assertEquals("assertEquals(4, twice(2));", exercise.check());
+        assertEquals(11, exercise.checkLine());
+        assertEquals(List.of(exercise), lesson.cells());
+        // The prose around the hidden check stays one block, and the check appears nowhere else.
+        assertEquals(List.of(new Prose("<p>Try it.</p>\n"), exercise, new Prose("<p>Done.</p>\n")), lesson.blocks());
+    }
+
+    @Test
+    void otherFenceLanguagesAreProse() throws Exception {
+        Lesson lesson = parse("""
+                ```text
+                not a cell
+                ```
+                ```javascript
+                let x = 1;
+                ```
+                """);
+        assertEquals(List.of(), lesson.cells());
+        String html = ((Prose) lesson.blocks().getFirst()).html();
+        assertTrue(html.contains("<pre><code class=\"language-text\">not a cell\n</code></pre>"), html);
+        assertTrue(html.contains("class=\"language-javascript\""), html);
+    }
+
+    @Test
+    void rawHtmlIsEscapedAndTablesRender() throws Exception {
+        String html = ((Prose) parse("""
+                <script>alert(1)</script>
+
+                A <b>bold</b> [link](javascript:alert(1)).
+
+                | lanes | bits |
+                |-------|------|
+                | 8     | 256  |
+                """).blocks().getFirst()).html();
+        assertFalse(html.contains("<script>"), html);
+        assertFalse(html.contains("<b>"), html);
+        assertFalse(html.contains("javascript:"), html);
+        assertTrue(html.contains("&lt;script&gt;"), html);
+        assertTrue(html.contains("<table>"), html);
+        assertTrue(html.contains("<td>256</td>"), html);
+    }
+
+    @Test
+    void windowsLineEndingsKeepLineNumbers() throws Exception {
+        String text = (FRONT + "Text.\n\n```java id=a\n1 + 1\n```\n").replace("\n", "\r\n");
+        assertEquals(new Cell("a", "1 + 1", 9, false, null, 0), LessonParser.parse("w.md", text).cells().getFirst());
+    }
+
+    @Test
+    void codeLosesOnlyTrailingBlankLines() throws Exception {
+        Cell cell = parse("```java\n\n    int x = 1;\n\n\n```\n").cells().getFirst();
+        assertEquals("\n    int x = 1;", cell.code());
+    }
+
+    // One test per format rule: each asserts the line the author has to look at.
+
+    @Test
+    void missingFrontMatter() {
+        assertProblem("# Vectors\n\nText.\n", 1, "missing front matter");
+    }
+
+    @Test
+    void unterminatedFrontMatter() {
+        assertProblem("---\nid: sample\ntitle: Sample\n\n# Text\n", 1, "front matter is never closed");
+    }
+
+    @Test
+    void invalidYaml() {
+        assertProblem("---\nid: sample\ntitle: [unclosed\nsummary: s\norder: 1\n---\nText.\n", 4,
+                "front matter is not valid YAML");
+    }
+
+    @Test
+    void frontMatterThatIsNotAMapping() {
+        assertProblem("---\n- id\n- title\n---\nText.\n", 2, "front matter must be 'field: value' lines");
+    }
+
+    @Test
+    void missingRequiredFieldIsNamed() {
+        String text = "---\nid: sample\ntitle: Sample\nsummary: s\norder: 1\n---\nText.\n";
+        for (String field : List.of("id", "title", "summary", "order")) {
+            String without = text.replaceFirst("(?m)^" + field + ":.*\n", "");
+            assertProblem(without, 5, "front matter has no '" + field + "' field");
+        }
+    }
+
+    @Test
+    void malformedLessonId() {
+        assertProblem(FRONT.replace("id: sample", "id: Vector Lesson") + "Text.\n", 2,
+                "front matter field 'id' must be lowercase letters");
+    }
+
+    @Test
+    void orderMustBeAWholeNumber() {
+        assertProblem(FRONT.replace("order: 7", "order: first") + "Text.\n", 5,
+                "front matter field 'order' must be a whole number, like 'order: 3'; found \"first\"");
+    }
+
+    @Test
+    void titleMustBeText() {
+        assertProblem(FRONT.replace("title: Sample", "title:") + "Text.\n", 3,
+                "front matter field 'title' must be non-empty text");
+    }
+
+    @Test
+    void modelsMustBeAListOfNames() {
+        assertProblem(FRONT.replace("order: 7", "order: 7\nmodels: tiny-llama") + "Text.\n", 6,
+                "front matter field 'models' must be a list of model names");
+    }
+
+    @Test
+    void unknownFrontMatterField() {
+        assertProblem(FRONT.replace("order: 7", "order: 7\nmodel: [tiny-llama]") + "Text.\n", 6,
+                "unknown front matter field 'model'");
+    }
+
+    @Test
+    void repeatedFrontMatterField() {
+        assertProblem(FRONT.replace("order: 7", "order: 7\ntitle: Again") + "Text.\n", 6,
+                "front matter field 'title' appears twice (first on line 3)");
+    }
+
+    @Test
+    void duplicateCellId() {
+        assertProblem(FRONT + "```java id=a\n1\n```\n\n```java id=a\n2\n```\n", 11,
+                "duplicate cell id 'a': the cell on line 7 already has it");
+    }
+
+    @Test
+    void explicitIdClashingWithANumberedCell() {
+        assertProblem(FRONT + "```java id=cell-2\n1\n```\n```java\n2\n```\n", 10, "duplicate cell id 'cell-2'");
+    }
+
+    @Test
+    void malformedCellId() {
+        assertProblem(FRONT + "Text.\n\n```java id=Dot_Product\n1\n```\n", 9, "malformed cell id 'Dot_Product'");
+    }
+
+    @Test
+    void unknownFenceAttribute() {
+        assertProblem(FRONT + "```java id=a hidden\n1\n```\n", 7,
+                "unknown attribute 'hidden' on a ```java fence: expected id=NAME, exercise, or check for=NAME");
+    }
+
+    @Test
+    void checkWithoutFor() {
+        assertProblem(FRONT + "```java check\nassertTrue(true);\n```\n", 7, "a check must name the exercise it grades");
+    }
+
+    @Test
+    void checkForUnknownCell() {
+        assertProblem(FRONT + """
+                ```java exercise id=sum
+                static int sum() { return 0; }
+                ```
+                ```java check for=sum
+                assertEquals(1, sum());
+                ```
+                ```java check for=summ
+                assertEquals(1, sum());
+                ```
+                """, 13, "check for unknown cell 'summ': expected the id of an exercise in this lesson (sum)");
+    }
+
+    @Test
+    void checkForACellThatIsNotAnExercise() {
+        assertProblem(FRONT + "```java id=plain\nint x = 1;\n```\n\n```java check for=plain\nassertEquals(1, x);\n```\n",
+                11, "check for cell 'plain' (line 7), which is not an exercise");
+    }
+
+    @Test
+    void twoChecksForOneExercise() {
+        assertProblem(FRONT + """
+                ```java exercise id=sum
+                static int sum() { return 0; }
+                ```
+                ```java check for=sum
+                assertEquals(1, sum());
+                ```
+                ```java check for=sum
+                assertEquals(2, sum());
+                ```
+                """, 13, "second check for exercise 'sum' (the first is on line 10)");
+    }
+
+    @Test
+    void exerciseWithoutCheck() {
+        assertProblem(FRONT + "Intro.\n\n```java exercise id=sum\nstatic int sum() { return 0; }\n```\n", 9,
+                "exercise 'sum' has no check: expected a '```java check for=sum' block");
+    }
+
+    @Test
+    void unclosedJavaFence() {
+        assertProblem(FRONT + "Intro.\n\n```java id=a\nint x = 1;\n\nMore prose that became code.\n", 9,
+                "fence '```java id=a' is never closed: expected a closing '```' line");
+    }
+
+    @Test
+    void unclosedFenceOfAnotherLanguage() {
+        assertProblem(FRONT + "~~~~text\nsome output\n```\n", 7, "fence '~~~~text' is never closed");
+    }
+
+    @Test
+    void javaCellInsideAList() {
+        assertProblem(FRONT + "1. Step one:\n\n   ```java\n   int x = 1;\n   ```\n", 9, "```java cell inside a list or quote");
+    }
+
+    @Test
+    void emptyLesson() {
+        assertProblem(FRONT + "\n\n", 6, "lesson has no content after the front matter");
+    }
+
+    @Test
+    void emptyCheck() {
+        assertProblem(FRONT + "```java exercise id=a\nint a;\n```\n```java check for=a\n\n```\n", 10,
+                "check for 'a' is empty");
+    }
+
+    @Test
+    void shippedLessonHasItsCellsAndExercise() throws Exception {
+        String file = "01-vectors-in-the-notebook.md";
+        String text;
+        try (var in = getClass().getClassLoader().getResourceAsStream("lessons/" + file)) {
+            assertTrue(in != null, "lessons/" + file + " is not on the class path");
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Lesson lesson = LessonParser.parse(file, text);
+        assertEquals("vectors-in-the-notebook", lesson.id());
+        assertEquals("Vectors in the notebook", lesson.title());
+        assertEquals(1, lesson.order());
+        assertEquals(List.of(), lesson.models());
+        assertEquals(List.of("dot-scalar", "species", "all-species", "dot-vector", "stopwatch", "race", "similarity",
+                "sum-of-squares"), lesson.cells().stream().map(Cell::id).toList());
+        assertEquals(List.of("sum-of-squares"),
+                lesson.cells().stream().filter(Cell::exercise).map(Cell::id).toList());
+
+        List<String> lines = text.lines().toList();
+        for (Cell cell : lesson.cells()) {
+            assertTrue(lines.get(cell.line() - 1).startsWith("```java"), "line " + cell.line() + " opens " + cell.id());
+            assertEquals(lines.get(cell.line()), cell.code().lines().findFirst().orElseThrow(), cell.id());
+            assertFalse(cell.code().endsWith("\n"), cell.id());
+        }
+        Cell exercise = lesson.cell("sum-of-squares").orElseThrow();
+        assertEquals("```java check for=sum-of-squares", lines.get(exercise.checkLine() - 1));
+        assertTrue(exercise.code().contains("return 0f;"), exercise.code());
+        String checkOnly = "float got = sumOfSquares(x);";
+        assertTrue(exercise.check().contains(checkOnly), exercise.check());
+        // The check's code is hidden from the page.
+        for (Block block : lesson.blocks()) {
+            if (block instanceof Prose prose) {
+                assertFalse(prose.html().contains(checkOnly), prose.html());
+            }
+        }
+        assertInstanceOf(Prose.class, lesson.blocks().getFirst());
+        assertNull(lesson.cell("dot-scalar").orElseThrow().check());
+    }
+}

@@ -1,0 +1,2 @@
+/** The models Glassbox ships, their model cards and openness checklists. */
+package dev.glassbox.models;

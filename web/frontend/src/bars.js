@@ -1,0 +1,83 @@
+// application/vnd.glassbox.bars+json: a horizontal bar chart in SVG, one labelled bar per value.
+import { el } from "./dom.js";
+import { formatNumber } from "./format.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const ROW = 26; // px per bar
+const BAR = 16;
+const WIDTH = 560;
+const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
+function svg(tag, attributes, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+let measuringContext = null;
+function textWidth(text) {
+  measuringContext ??= document.createElement("canvas").getContext("2d");
+  measuringContext.font = FONT;
+  return measuringContext.measureText(text).width;
+}
+
+/** Returns a figure for the spec, or null when the spec is malformed. */
+export function renderBars(spec) {
+  const values = spec?.values;
+  const names = spec?.labels;
+  if (!Array.isArray(values) || !Array.isArray(names) || values.length !== names.length || values.length === 0) return null;
+  const numbers = values.map((v) => (typeof v === "number" && Number.isFinite(v) ? v : 0));
+  const texts = values.map((v) => formatNumber(v));
+
+  const labelWidth = Math.min(180, Math.ceil(Math.max(...names.map((n) => textWidth(String(n))))) + 12);
+  const valueWidth = Math.ceil(Math.max(...texts.map(textWidth))) + 10;
+  const low = Math.min(0, ...numbers);
+  const high = Math.max(0, ...numbers);
+  const span = high - low || 1;
+  const plotLeft = labelWidth + (low < 0 ? valueWidth : 0);
+  const plotWidth = WIDTH - plotLeft - valueWidth;
+  const x = (v) => plotLeft + ((v - low) / span) * plotWidth;
+  const zero = x(0);
+  const height = values.length * ROW + 4;
+
+  const chart = svg("svg", {
+    viewBox: `0 0 ${WIDTH} ${height}`,
+    width: WIDTH,
+    height,
+    class: "bars-svg",
+    role: "img",
+    "aria-label": spec.title ? `Bar chart: ${spec.title}` : "Bar chart",
+  });
+  numbers.forEach((value, i) => {
+    const y = 2 + i * ROW;
+    const middle = y + ROW / 2;
+    const name = String(names[i]);
+    const label = svg("text", { x: labelWidth - 10, y: middle, "text-anchor": "end", "dominant-baseline": "central", class: "bars-label" }, name);
+    if (textWidth(name) > labelWidth - 12) label.append(svg("title", {}, name));
+    const start = Math.min(zero, x(value));
+    const bar = svg("rect", {
+      x: start,
+      y: middle - BAR / 2,
+      width: Math.max(1, Math.abs(x(value) - zero)),
+      height: BAR,
+      rx: 3,
+      class: value < 0 ? "bars-bar bars-bar-negative" : "bars-bar",
+    });
+    bar.append(svg("title", {}, `${name}: ${texts[i]}`));
+    const valueText = svg("text", {
+      x: value < 0 ? start - 6 : start + Math.max(1, Math.abs(x(value) - zero)) + 6,
+      y: middle,
+      "text-anchor": value < 0 ? "end" : "start",
+      "dominant-baseline": "central",
+      class: "bars-value",
+    }, texts[i]);
+    chart.append(label, bar, valueText);
+  });
+  chart.append(svg("line", { x1: zero, x2: zero, y1: 0, y2: height, class: "bars-axis" }));
+
+  const figure = el("figure", "output-bars");
+  if (spec.title) figure.append(el("figcaption", "bars-title", spec.title));
+  figure.append(chart);
+  return figure;
+}

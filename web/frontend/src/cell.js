@@ -1,0 +1,279 @@
+// One code cell on the lesson page: its editor, toolbar, outputs and exercise badge.
+// The notebook decides when a cell runs; the cell shows what happens.
+import { apiPath, sendJson } from "./api.js";
+import { el } from "./dom.js";
+import { createEditor } from "./editor.js";
+import { formatMillis } from "./format.js";
+import { errorLine, OutputArea } from "./outputs.js";
+
+const STATUS_LABELS = {
+  ok: null, // the duration says it all
+  error: "Error",
+  timeout: "Timed out",
+  interrupted: "Interrupted",
+  restarted: "Kernel restarted",
+  rejected: "Not run",
+};
+
+export class Cell {
+  /** "idle" | "queued" | "running" */
+  runState = "idle";
+  executionCount = null;
+  #timer = null;
+  #edited;
+  #original; // the lesson's code, when known (null: edited before this page loaded)
+  #touched = false; // typed into since the page loaded
+
+  constructor(section, notebook, index) {
+    this.section = section;
+    this.notebook = notebook;
+    this.index = index;
+    this.id = section.dataset.cellId;
+    this.isExercise = section.dataset.exercise === "true";
+    const find = (selector) => section.querySelector(selector);
+    this.countLabel = find(".cell-count");
+    this.runButton = find(".cell-run");
+    this.resetButton = find(".cell-reset");
+    this.stateLabel = find(".cell-state");
+    this.badge = find(".exercise-badge");
+    this.exerciseMessage = find(".exercise-message");
+    this.message = find(".cell-message");
+    this.confirm = find(".cell-confirm");
+    this.outputs = new OutputArea(find(".cell-output"));
+
+    const textarea = find("textarea.cell-source");
+    const code = textarea?.value ?? "";
+    this.#edited = section.dataset.edited === "true";
+    this.#original = this.#edited ? null : code;
+    textarea?.remove();
+    this.editor = createEditor({
+      parent: find(".cell-editor"),
+      doc: code,
+      label: `Code of cell ${index + 1}`,
+      onEdit: (text) => this.#typed(text),
+      onBlur: () => notebook.autosave.flush(this.id),
+      onRun: (then) => notebook.run(this, then),
+      onEscape: () => this.section.focus(),
+      complete: (text, cursor, signal) => notebook.kernel.complete(text, cursor, signal),
+    });
+
+    const unsaved = notebook.autosave.track(this.id, code);
+    if (unsaved !== null) {
+      this.editor.setCode(unsaved);
+      this.#typed(unsaved);
+      this.restoredUnsaved = true;
+    }
+
+    this.runButton.addEventListener("click", () => notebook.toggleRun(this));
+    this.resetButton.addEventListener("click", () => this.#askReset());
+    find(".cell-reset-confirm")?.addEventListener("click", () => this.#reset());
+    find(".cell-reset-cancel")?.addEventListener("click", () => this.#closeConfirm(true));
+    section.addEventListener("keydown", (event) => this.#commandKeys(event));
+    this.runButton.disabled = false;
+    this.resetButton.disabled = false;
+  }
+
+  code() {
+    return this.editor.code();
+  }
+
+  focusEditor() {
+    this.section.scrollIntoView({ block: "nearest" });
+    this.editor.focus();
+  }
+
+  /** Applies the saved state of the cell ({code, edited, status, executionCount, outputs, exercise}). */
+  restore(saved) {
+    if (!saved) return;
+    if (!this.#touched && !this.restoredUnsaved && typeof saved.code === "string" && saved.code !== this.code()) {
+      this.editor.setCode(saved.code);
+      this.notebook.autosave.adopt(this.id, saved.code);
+    }
+    if (!this.#touched && !this.restoredUnsaved && typeof saved.edited === "boolean") this.#setEdited(saved.edited);
+    if (this.runState !== "idle") return;
+    this.executionCount = Number.isInteger(saved.executionCount) ? saved.executionCount : null;
+    this.#showCount();
+    this.#setStatus(saved.status ?? null);
+    this.outputs.show(saved.outputs, saved.status);
+    if (!this.#touched) this.editor.markErrorLine(errorLine(saved.outputs));
+    this.setExercise(saved.exercise ?? null);
+  }
+
+  setQueued() {
+    this.runState = "queued";
+    this.section.dataset.run = "queued";
+    this.countLabel.textContent = "[*]";
+    this.stateLabel.textContent = "Queued";
+    this.#runButton("Cancel", "Take this cell out of the queue");
+    this.clearMessage();
+  }
+
+  setRunning() {
+    this.runState = "running";
+    this.section.dataset.run = "running";
+    this.countLabel.textContent = "[*]";
+    this.#runButton("Stop", "Interrupt this cell");
+    this.outputs.clear();
+    this.clearMessage();
+    this.editor.markErrorLine(0);
+    this.#setStatus(null);
+    const started = performance.now();
+    const tick = () => {
+      const seconds = Math.floor((performance.now() - started) / 1000);
+      this.stateLabel.textContent = seconds < 1 ? "Running…" : `Running · ${seconds} s`;
+    };
+    tick();
+    this.#timer = setInterval(tick, 250);
+  }
+
+  /** Back to idle without a result: taken out of the queue, or the run failed to reach the kernel. */
+  setIdle() {
+    clearInterval(this.#timer);
+    this.#timer = null;
+    this.runState = "idle";
+    delete this.section.dataset.run;
+    this.stateLabel.textContent = "";
+    this.#runButton("Run", "Run this cell (Ctrl+Enter)");
+    this.#showCount();
+  }
+
+  /** The kernel's reply to a run of this cell. */
+  finish(reply, streamed) {
+    this.setIdle();
+    this.executionCount = Number.isInteger(reply.executionCount) ? reply.executionCount : null;
+    this.#showCount();
+    this.#setStatus(reply.status);
+    const outputs = Array.isArray(reply.outputs) ? reply.outputs : streamed;
+    this.outputs.show(outputs, reply.status);
+    this.editor.markErrorLine(errorLine(outputs));
+    const label = STATUS_LABELS[reply.status];
+    const took = formatMillis(reply.millis);
+    this.stateLabel.textContent = [label, took].filter(Boolean).join(" · ");
+    this.setExercise(reply.exercise ?? null);
+  }
+
+  /** The run could not happen or its result was lost. */
+  fail(error, streamed) {
+    this.setIdle();
+    this.outputs.show(streamed, null);
+    this.showMessage(error.message);
+  }
+
+  /** Outputs and counts from before a kernel restart: the values behind them are gone. */
+  markStale() {
+    this.executionCount = null;
+    if (this.runState === "idle") this.#showCount();
+    this.outputs.setStale(true);
+  }
+
+  setExercise(result) {
+    if (!this.badge) return;
+    const state = result ? (result.passed ? "passed" : "failed") : "pending";
+    this.badge.dataset.state = state;
+    this.badge.textContent = { pending: "Exercise", passed: "✓ Passed", failed: "✗ Not yet" }[state];
+    this.badge.title = result?.message ?? "An exercise: run the cell to check your answer";
+    if (!this.exerciseMessage) return;
+    const text = typeof result?.message === "string" ? result.message.trim() : "";
+    this.exerciseMessage.dataset.state = state;
+    this.exerciseMessage.hidden = !result;
+    this.exerciseMessage.replaceChildren();
+    if (result) {
+      this.exerciseMessage.append(el("strong", null, result.passed ? "✓ Passed" : "✗ Not yet"));
+      if (text) this.exerciseMessage.append(`: ${text}`);
+    }
+  }
+
+  showMessage(text) {
+    this.message.textContent = text;
+    this.message.hidden = false;
+  }
+
+  clearMessage() {
+    this.message.textContent = "";
+    this.message.hidden = true;
+  }
+
+  #typed(code) {
+    this.#touched = true;
+    this.notebook.autosave.edit(this.id, code);
+    this.#setEdited(this.#original === null || code !== this.#original);
+  }
+
+  #setEdited(edited) {
+    this.#edited = edited;
+    this.section.dataset.edited = String(edited);
+  }
+
+  #setStatus(status) {
+    if (status) this.section.dataset.status = status;
+    else delete this.section.dataset.status;
+  }
+
+  #showCount() {
+    this.countLabel.textContent = this.executionCount === null ? "[ ]" : `[${this.executionCount}]`;
+  }
+
+  #runButton(text, title) {
+    this.runButton.querySelector(".btn-label").textContent = text;
+    this.runButton.dataset.action = text.toLowerCase();
+    this.runButton.title = title;
+  }
+
+  #commandKeys(event) {
+    if (event.target !== this.section) return; // keys typed in the editor belong to the editor
+    const mod = event.ctrlKey || event.metaKey;
+    if (event.key === "Enter" && event.shiftKey) this.notebook.run(this, "next");
+    else if (event.key === "Enter" && mod) this.notebook.run(this, "stay");
+    else if (event.key === "Enter") this.editor.focus();
+    else if (event.key === "ArrowDown" || event.key === "j") this.notebook.cells[this.index + 1]?.section.focus();
+    else if (event.key === "ArrowUp" || event.key === "k") this.notebook.cells[this.index - 1]?.section.focus();
+    else return;
+    event.preventDefault();
+  }
+
+  #askReset() {
+    if (!this.#edited) {
+      this.#reset();
+      return;
+    }
+    this.confirm.hidden = false;
+    this.resetButton.setAttribute("aria-expanded", "true");
+    this.confirm.querySelector(".cell-reset-confirm").focus();
+  }
+
+  #closeConfirm(refocus) {
+    this.confirm.hidden = true;
+    this.resetButton.setAttribute("aria-expanded", "false");
+    if (refocus) this.resetButton.focus();
+  }
+
+  async #reset() {
+    this.#closeConfirm(false);
+    this.resetButton.disabled = true;
+    const autosave = this.notebook.autosave;
+    try {
+      await autosave.settle(this.id); // a save landing after the reset would bring the edit back
+      const answer = await sendJson("DELETE", apiPath`/api/lessons/${this.notebook.lessonId}/cells/${this.id}`);
+      if (typeof answer?.code !== "string") throw new Error("The server did not send the lesson's code back");
+      this.editor.setCode(answer.code);
+      autosave.adopt(this.id, answer.code);
+      this.#original = answer.code;
+      this.#setEdited(false);
+      if (this.runState === "idle") {
+        this.outputs.clear();
+        this.executionCount = null;
+        this.#showCount();
+        this.#setStatus(null);
+        this.stateLabel.textContent = "";
+        this.editor.markErrorLine(0);
+        this.setExercise(null);
+      }
+      this.clearMessage();
+    } catch (e) {
+      this.showMessage(`The cell could not be reset: ${e.message}`);
+      autosave.flush(this.id); // resume saving the edit that is still in the editor
+    } finally {
+      this.resetButton.disabled = false;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+// The code editor of one cell: CodeMirror 6 with Java highlighting, kernel completions,
+// notebook keys (Shift+Enter, Ctrl/Cmd+Enter, Esc) and a highlighted error line.
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionStatus } from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { java } from "@codemirror/lang-java";
+import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { Annotation, EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
+import { Decoration, drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
+import { tags as t } from "@lezer/highlight";
+
+/** Marks changes that come from the page (reset, saved state), not from the learner typing. */
+const external = Annotation.define();
+
+const setErrorLine = StateEffect.define();
+const errorLineDecoration = Decoration.line({ class: "cm-errorLine" });
+
+/** The line an error output points at; cleared by the next edit. */
+const errorLineField = StateField.define({
+  create: () => Decoration.none,
+  update(decorations, tr) {
+    for (const effect of tr.effects) {
+      if (!effect.is(setErrorLine)) continue;
+      const line = effect.value;
+      if (!line || line > tr.state.doc.lines) return Decoration.none;
+      return Decoration.set([errorLineDecoration.range(tr.state.doc.line(line).from)]);
+    }
+    return tr.docChanged ? Decoration.none : decorations;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
+const highlightStyle = HighlightStyle.define([
+  { tag: [t.keyword, t.modifier, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], color: "#8f3fb5" },
+  { tag: [t.string, t.special(t.string), t.character], color: "#2f7d32" },
+  { tag: [t.number, t.bool, t.null, t.atom], color: "#b25e09" },
+  { tag: [t.lineComment, t.blockComment, t.docComment, t.comment], color: "#6e7781", fontStyle: "italic" },
+  { tag: [t.typeName, t.className, t.namespace], color: "#0b6a9e" },
+  { tag: [t.function(t.variableName), t.function(t.propertyName)], color: "#3650c4" },
+  { tag: t.definition(t.variableName), color: "#1f2328" },
+  { tag: [t.annotation, t.meta], color: "#9a6700" },
+  { tag: [t.operator, t.punctuation, t.bracket], color: "#57606a" },
+  { tag: t.invalid, color: "#cf222e" },
+]);
+
+const theme = EditorView.theme({
+  "&": { fontSize: "13.5px", backgroundColor: "#ffffff" },
+  "&.cm-focused": { outline: "none" },
+  ".cm-scroller": {
+    fontFamily: "var(--font-mono)",
+    lineHeight: "1.6",
+  },
+  ".cm-content": { padding: "10px 0", caretColor: "#1f2328" },
+  ".cm-line": { padding: "0 14px 0 6px" },
+  ".cm-gutters": { backgroundColor: "#ffffff", color: "#a0a7b0", border: "none", paddingLeft: "6px" },
+  ".cm-lineNumbers .cm-gutterElement": { minWidth: "22px", padding: "0 4px 0 0", fontSize: "12px" },
+  ".cm-activeLine": { backgroundColor: "transparent" },
+  "&.cm-focused .cm-activeLine": { backgroundColor: "#f5f7fb" },
+  ".cm-errorLine, &.cm-focused .cm-errorLine": { backgroundColor: "#fdecec", boxShadow: "inset 3px 0 0 #cf222e" },
+  ".cm-selectionBackground": { backgroundColor: "#dbe4fb !important" },
+  ".cm-matchingBracket": { backgroundColor: "#e6ebf8", outline: "1px solid #c4cee8" },
+  ".cm-tooltip": { border: "1px solid #d0d7de", borderRadius: "6px", boxShadow: "0 8px 24px rgba(31, 35, 40, 0.12)", overflow: "hidden" },
+  ".cm-tooltip.cm-tooltip-autocomplete > ul": { fontFamily: "var(--font-mono)", fontSize: "13px", maxHeight: "16em" },
+  ".cm-tooltip.cm-tooltip-autocomplete > ul > li": { padding: "2px 10px 2px 4px" },
+  ".cm-tooltip-autocomplete ul li[aria-selected]": { backgroundColor: "#3451b2", color: "#ffffff" },
+  ".cm-completionDetail": { color: "#6e7781", fontStyle: "normal", marginLeft: "1em" },
+});
+
+/** Kernel completion kinds mapped onto CodeMirror's icon names. */
+const COMPLETION_TYPES = { field: "property", package: "namespace", constructor: "function", record: "class", annotation: "type" };
+
+/** A completion source that asks the kernel; silent on any failure (completion is a nicety). */
+function kernelCompletions(complete) {
+  return async (context) => {
+    const word = context.matchBefore(/[\w$]*/);
+    const afterDot = word.from > 0 && context.state.sliceDoc(word.from - 1, word.from) === ".";
+    if (!context.explicit && !afterDot) return null;
+    const controller = new AbortController();
+    context.addEventListener("abort", () => controller.abort(), { onDocChange: true });
+    let result;
+    try {
+      result = await complete(context.state.doc.toString(), context.pos, controller.signal);
+    } catch {
+      return null;
+    }
+    if (!result || !Array.isArray(result.options) || result.options.length === 0) return null;
+    const from = Number.isInteger(result.from) && result.from >= 0 && result.from <= context.pos ? result.from : word.from;
+    return {
+      from,
+      options: result.options
+        .filter((o) => o && typeof o.label === "string")
+        .map((o) => ({ label: o.label, type: COMPLETION_TYPES[o.type] ?? o.type, detail: o.detail })),
+      validFor: /^[\w$]*$/,
+    };
+  };
+}
+
+/**
+ * Creates an editor in `parent`.
+ * Callbacks: onEdit(code) after the learner changes the text; onBlur(); onRun("next" | "stay");
+ * onEscape(); complete(code, cursor, signal) -> {from, options}.
+ */
+export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEscape, complete }) {
+  const notebookKeys = Prec.highest(
+    keymap.of([
+      { key: "Shift-Enter", run: () => (onRun("next"), true) },
+      { key: "Mod-Enter", run: () => (onRun("stay"), true) },
+      {
+        key: "Escape",
+        run: (view) => {
+          if (completionStatus(view.state) !== null) return false; // let Esc close the completion list first
+          onEscape();
+          return true;
+        },
+      },
+    ]),
+  );
+
+  const view = new EditorView({
+    parent,
+    state: EditorState.create({
+      doc,
+      extensions: [
+        notebookKeys,
+        lineNumbers(),
+        history(),
+        drawSelection(),
+        indentOnInput(),
+        bracketMatching(),
+        closeBrackets(),
+        highlightActiveLine(),
+        autocompletion({ override: [kernelCompletions(complete)], icons: true, activateOnTypingDelay: 80 }),
+        java(),
+        syntaxHighlighting(highlightStyle),
+        indentUnit.of("    "),
+        EditorState.tabSize.of(4),
+        errorLineField,
+        keymap.of([...closeBracketsKeymap, ...historyKeymap, ...defaultKeymap, indentWithTab]),
+        EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false", autocapitalize: "off", autocorrect: "off" }),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) {
+            onEdit(update.state.doc.toString());
+          }
+        }),
+        EditorView.domEventHandlers({ blur: () => void onBlur() }),
+        theme,
+      ],
+    }),
+  });
+
+  return {
+    view,
+    code: () => view.state.doc.toString(),
+    /** Replaces the text without counting it as an edit. */
+    setCode(code) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code }, annotations: external.of(true) });
+    },
+    markErrorLine(line) {
+      view.dispatch({ effects: setErrorLine.of(line || null) });
+    },
+    focus() {
+      view.focus();
+    },
+    hasFocus: () => view.hasFocus,
+  };
+}

@@ -1,0 +1,245 @@
+// The lesson page: its cells, the run queue (one cell at a time), the kernel and save indicators.
+import { apiPath, sendJson } from "./api.js";
+import { Autosave } from "./autosave.js";
+import { Cell } from "./cell.js";
+import { Kernel } from "./kernel.js";
+import { Notices } from "./notices.js";
+
+const SAVE_LABELS = { saved: "All changes saved", saving: "Saving…", retrying: "Not saved — retrying" };
+const KERNEL_TITLES = {
+  starting: "Glassbox is starting a Java kernel for this page",
+  idle: "The kernel is ready",
+  busy: "The kernel is running a cell",
+  restarting: "The kernel is restarting",
+  error: "The kernel is not available",
+};
+
+export function startNotebook(lessonId) {
+  new Notebook(lessonId).start();
+}
+
+class Notebook {
+  #queue = [];
+  #current = null; // the cell running now
+  #kernelPhase = "starting"; // starting | ready | restarting | error
+  #saveState = "saved";
+
+  constructor(lessonId) {
+    this.lessonId = lessonId;
+    this.notices = new Notices(document.getElementById("notices"));
+    this.kernel = new Kernel({
+      onReplaced: () =>
+        this.#kernelLost("The previous kernel had stopped, so Glassbox started a new one: variables from earlier cells are gone — run them again."),
+    });
+    this.autosave = new Autosave(lessonId, (save) => this.#showSave(save));
+    this.cells = [...document.querySelectorAll("section.cell[data-cell-id]")].map((section, i) => new Cell(section, this, i));
+    this.kernelStatus = document.getElementById("kernel-status");
+    this.saveStatus = document.getElementById("save-status");
+    this.runAllButton = document.getElementById("run-all");
+    this.interruptButton = document.getElementById("interrupt-kernel");
+    this.restartButton = document.getElementById("restart-kernel");
+  }
+
+  start() {
+    this.runAllButton?.addEventListener("click", () => this.runAll());
+    this.interruptButton?.addEventListener("click", () => this.interrupt());
+    this.restartButton?.addEventListener("click", () => this.restart());
+    window.addEventListener("pagehide", () => this.autosave.flushAll());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") for (const cell of this.cells) this.autosave.flush(cell.id);
+    });
+    window.addEventListener("beforeunload", (event) => {
+      if (this.#saveState === "retrying") event.preventDefault(); // the server has not got every edit
+    });
+    const restored = this.cells.filter((cell) => cell.restoredUnsaved).length;
+    if (restored > 0) {
+      this.notices.show({
+        key: "restored",
+        kind: "info",
+        text: `Restored ${restored === 1 ? "an edit" : `${restored} edits`} that had not reached the server last time; saving now.`,
+        timeout: 10_000,
+      });
+    }
+    this.#renderKernel();
+    this.#startKernel();
+    this.#loadState();
+  }
+
+  /** Queues a cell; then = "next" moves the focus on to the next cell's editor, like Jupyter. */
+  run(cell, then = "stay") {
+    this.#enqueue(cell);
+    if (then !== "next") return;
+    const next = this.cells[cell.index + 1];
+    if (next) next.focusEditor();
+    else cell.section.focus();
+  }
+
+  /** The cell's Run button: run, take out of the queue, or interrupt. */
+  toggleRun(cell) {
+    if (cell.runState === "running") this.interrupt();
+    else if (cell.runState === "queued") {
+      this.#queue = this.#queue.filter((c) => c !== cell);
+      cell.setIdle();
+    } else this.#enqueue(cell);
+  }
+
+  runAll() {
+    for (const cell of this.cells) this.#enqueue(cell);
+  }
+
+  async interrupt() {
+    this.#cancelQueue();
+    if (!this.#current) return;
+    try {
+      await this.kernel.interrupt();
+    } catch (e) {
+      this.notices.show({ key: "interrupt", kind: "error", text: `Could not interrupt the kernel: ${e.message}` });
+    }
+  }
+
+  async restart() {
+    this.#cancelQueue();
+    this.#kernelPhase = "restarting";
+    this.#renderKernel();
+    try {
+      await this.kernel.restart();
+      this.#kernelPhase = "ready";
+      for (const cell of this.cells) cell.markStale();
+      this.notices.show({
+        key: "kernel",
+        kind: "info",
+        text: "The kernel restarted with a clean slate. Run the cells again to rebuild their variables.",
+        timeout: 8000,
+      });
+    } catch (e) {
+      this.#kernelPhase = this.kernel.id ? "ready" : "error";
+      this.notices.show({ key: "kernel", kind: "error", text: `The kernel could not restart: ${e.message}` });
+    }
+    this.#renderKernel();
+  }
+
+  async #startKernel() {
+    this.#kernelPhase = "starting";
+    this.#renderKernel();
+    try {
+      await this.kernel.ready();
+      this.#kernelPhase = "ready";
+      this.notices.hide("kernel-start");
+    } catch (e) {
+      this.#kernelPhase = "error";
+      this.notices.show({
+        key: "kernel-start",
+        kind: "error",
+        text: `The Java kernel could not start: ${e.message}`,
+        action: { label: "Try again", run: () => this.#startKernel() },
+      });
+    }
+    this.#renderKernel();
+  }
+
+  async #loadState() {
+    let state = null;
+    try {
+      state = await sendJson("GET", apiPath`/api/lessons/${this.lessonId}/state`);
+    } catch (e) {
+      this.notices.show({ key: "state", kind: "warning", text: `Your saved outputs could not be loaded: ${e.message}` });
+    }
+    for (const cell of this.cells) {
+      try {
+        cell.restore(state?.cells?.[cell.id] ?? null);
+      } catch (e) {
+        cell.showMessage(`The saved output of this cell could not be shown: ${e.message}`);
+      }
+    }
+  }
+
+  #enqueue(cell) {
+    if (cell.runState !== "idle") return;
+    cell.setQueued();
+    this.#queue.push(cell);
+    this.#pump();
+  }
+
+  async #pump() {
+    if (this.#current) return;
+    while (this.#queue.length > 0) {
+      const cell = this.#queue.shift();
+      const ok = await this.#execute(cell);
+      if (!ok) this.#cancelQueue(); // later cells usually need this one's variables
+    }
+  }
+
+  /** Runs one cell; true when it finished with status ok. */
+  async #execute(cell) {
+    this.#current = cell;
+    cell.setRunning();
+    this.#renderKernel();
+    const code = cell.code();
+    this.autosave.flush(cell.id);
+    const streamed = [];
+    try {
+      if (this.#kernelPhase !== "ready") await this.#kernelForRun();
+      const reply = await this.kernel.execute({ code, lesson: this.lessonId, cell: cell.id }, (output) => {
+        streamed.push(output);
+        cell.outputs.append(output);
+      });
+      cell.finish(reply, streamed);
+      if (reply.kernel === "restarted") {
+        this.#kernelLost("The kernel was restarted: variables from earlier cells are gone — run them again.", cell);
+      }
+      return reply.status === "ok";
+    } catch (e) {
+      cell.fail(e, streamed);
+      return false;
+    } finally {
+      this.#current = null;
+      this.#renderKernel();
+    }
+  }
+
+  async #kernelForRun() {
+    this.#kernelPhase = "starting";
+    this.#renderKernel();
+    try {
+      await this.kernel.ready();
+      this.#kernelPhase = "ready";
+      this.notices.hide("kernel-start");
+    } catch (e) {
+      this.#kernelPhase = "error";
+      throw e;
+    } finally {
+      this.#renderKernel();
+    }
+  }
+
+  #kernelLost(text, except = null) {
+    for (const cell of this.cells) if (cell !== except) cell.markStale();
+    this.notices.show({ key: "kernel", kind: "warning", text });
+  }
+
+  #cancelQueue() {
+    for (const cell of this.#queue) cell.setIdle();
+    this.#queue = [];
+  }
+
+  #renderKernel() {
+    const status = this.#kernelPhase === "ready" ? (this.#current ? "busy" : "idle") : this.#kernelPhase;
+    if (this.kernelStatus) {
+      this.kernelStatus.textContent = status;
+      this.kernelStatus.dataset.status = status;
+      this.kernelStatus.closest(".kernel-indicator")?.setAttribute("data-status", status);
+      this.kernelStatus.closest(".kernel-indicator")?.setAttribute("title", KERNEL_TITLES[status]);
+    }
+    if (this.runAllButton) this.runAllButton.disabled = status === "restarting";
+    if (this.interruptButton) this.interruptButton.disabled = !this.#current;
+    if (this.restartButton) this.restartButton.disabled = status === "restarting" || status === "starting";
+  }
+
+  #showSave({ state, error }) {
+    this.#saveState = state;
+    if (!this.saveStatus) return;
+    this.saveStatus.textContent = SAVE_LABELS[state];
+    this.saveStatus.dataset.state = state;
+    this.saveStatus.title = state === "retrying" && error ? `Last attempt: ${error.message}` : "";
+  }
+}
