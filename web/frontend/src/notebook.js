@@ -164,7 +164,13 @@ class Notebook {
     if (this.#current) return;
     while (this.#queue.length > 0) {
       const cell = this.#queue.shift();
-      const ok = await this.#execute(cell);
+      let ok = false;
+      try {
+        ok = await this.#execute(cell);
+      } catch (e) {
+        cell.setIdle();
+        cell.showMessage(`Something went wrong on this page: ${e.message}`);
+      }
       if (!ok) this.#cancelQueue(); // later cells usually need this one's variables
     }
   }

@@ -40,7 +40,7 @@ export class OutputArea {
       this.#appendStream(output);
     } else {
       this.#lastStream = null;
-      this.#container.append(renderOutput(output, status));
+      this.#container.append(renderSafely(output, status));
     }
     this.#updateEmpty();
   }
@@ -71,6 +71,15 @@ export function errorLine(outputs) {
     if (output?.output_type === "error" && Number.isInteger(output.line) && output.line > 0) return output.line;
   }
   return 0;
+}
+
+/** A malformed output costs its own block, never the rest of the cell. */
+function renderSafely(output, status) {
+  try {
+    return renderOutput(output, status);
+  } catch (e) {
+    return el("p", "output-unsupported", `This output could not be shown (${e.message}).`);
+  }
 }
 
 function renderOutput(output, status) {

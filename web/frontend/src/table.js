@@ -12,7 +12,9 @@ export function renderTable(spec) {
   const table = el("table", "output-table");
   const head = el("tr");
   columns.forEach((name, c) => head.append(el("th", numeric[c] ? "num" : null, String(name))));
-  table.append(el("thead")).append(head);
+  const thead = el("thead");
+  thead.append(head);
+  table.append(thead);
   const body = el("tbody");
   for (const row of rows) {
     const tr = el("tr");

@@ -56,8 +56,8 @@ final class KernelProcess {
         this.process = process;
         this.scratch = scratch;
         this.stdin = process.getOutputStream();
-        Thread.ofVirtual().name("kernel-out-" + process.pid()).start(this::readStdout);
-        Thread.ofVirtual().name("kernel-err-" + process.pid()).start(this::readStderr);
+        Thread.ofPlatform().daemon().name("kernel-out-" + process.pid()).start(this::readStdout);
+        Thread.ofPlatform().daemon().name("kernel-err-" + process.pid()).start(this::readStderr);
     }
 
     /** Starts a kernel JVM and waits until it has warmed up JShell. */

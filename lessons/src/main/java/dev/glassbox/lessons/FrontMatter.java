@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * The YAML header of a lesson file, between a {@code ---} first line and the next {@code ---}.
@@ -104,13 +105,27 @@ record FrontMatter(String id, String title, String summary, int order, List<Stri
                         "front matter must hold a single YAML document, found a second one");
             }
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 1 : fileLine(e.getLocation());
-            String reason = e.getOriginalMessage().lines().findFirst().orElse("").strip();
-            throw new LessonFormatException(file, line, "front matter is not valid YAML: " + reason);
+            throw invalidYaml(file, e);
         } catch (IOException e) {
             throw new UncheckedIOException("reading YAML from a string failed", e);
         }
         return fields;
+    }
+
+    /**
+     * SnakeYAML, the parser under Jackson's, knows the exact line of a syntax error and what it
+     * was in the middle of; Jackson's own location can be a line earlier.
+     */
+    private static LessonFormatException invalidYaml(String file, JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+            String context = yaml.getContext() == null || yaml.getContextMark() == null ? ""
+                    : " (" + yaml.getContext() + " on line " + (yaml.getContextMark().getLine() + 2) + ")";
+            // Marks count lines from 0, and the YAML starts on file line 2.
+            return new LessonFormatException(file, yaml.getProblemMark().getLine() + 2,
+                    "front matter is not valid YAML: " + yaml.getProblem() + context);
+        }
+        int line = e.getLocation() == null ? 1 : fileLine(e.getLocation());
+        return new LessonFormatException(file, line, "front matter is not valid YAML: " + e.getOriginalMessage());
     }
 
     /** The YAML starts on file line 2, right after the opening {@code ---}. */

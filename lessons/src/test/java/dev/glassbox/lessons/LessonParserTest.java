@@ -168,7 +168,8 @@ class LessonParserTest {
     @Test
     void invalidYaml() {
         assertProblem("---\nid: sample\ntitle: [unclosed\nsummary: s\norder: 1\n---\nText.\n", 4,
-                "front matter is not valid YAML");
+                "front matter is not valid YAML: expected ',' or ']', but got : (while parsing a flow sequence on line 3)");
+        assertProblem("---\nid: sample\n\ttitle: Sample\n---\nText.\n", 3, "front matter is not valid YAML");
     }
 
     @Test
