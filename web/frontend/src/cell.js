@@ -23,6 +23,7 @@ export class Cell {
   #edited;
   #original; // the lesson's code, when known (null: edited before this page loaded)
   #touched = false; // typed into since the page loaded
+  restoredUnsaved = false; // the editor holds an edit restored from localStorage
 
   constructor(section, notebook, index) {
     this.section = section;

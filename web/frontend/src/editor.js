@@ -65,6 +65,12 @@ const theme = EditorView.theme({
   ".cm-completionDetail": { color: "#6e7781", fontStyle: "normal", marginLeft: "1em" },
 });
 
+/**
+ * CodeMirror injects its base styles in a <style> element. Under a CSP without 'unsafe-inline'
+ * for styles, the page can hand over the nonce of its style-src in <meta name="csp-nonce">.
+ */
+const cspNonce = document.querySelector('meta[name="csp-nonce"]')?.content;
+
 /** Kernel completion kinds mapped onto CodeMirror's icon names. */
 const COMPLETION_TYPES = { field: "property", package: "namespace", constructor: "function", record: "class", annotation: "type" };
 
@@ -134,6 +140,7 @@ export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEsca
         indentUnit.of("    "),
         EditorState.tabSize.of(4),
         errorLineField,
+        cspNonce ? EditorView.cspNonce.of(cspNonce) : [],
         keymap.of([...closeBracketsKeymap, ...historyKeymap, ...defaultKeymap, indentWithTab]),
         EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false", autocapitalize: "off", autocorrect: "off" }),
         EditorView.updateListener.of((update) => {

@@ -79,10 +79,11 @@ function layOut(rows, cols, rowLabels, colLabels, scale) {
   if (rows * cellH < MIN_EXTENT) cellH = Math.min(MIN_EXTENT / rows, MAX_CELL);
   if (cols * cellW < MIN_EXTENT) cellW = Math.min(MIN_EXTENT / cols, MAX_CELL);
 
-  const showRowLabels = rowLabels && rows <= MAX_LABELLED && cellH >= 10;
-  const showColLabels = colLabels && cols <= MAX_LABELLED && cellW >= 10;
-  const colLabelWidth = showColLabels ? widest(colLabels) : 0;
-  const colLabelsFlat = showColLabels && colLabelWidth <= cellW - 2;
+  const showRowLabels = rowLabels && rows <= MAX_LABELLED && cellH >= 11;
+  // Column labels go flat when they fit, else at 45°, which needs ~17 px columns to keep apart.
+  const colLabelWidth = colLabels && cols <= MAX_LABELLED ? widest(colLabels) : 0;
+  const colLabelsFlat = colLabels && cols <= MAX_LABELLED && colLabelWidth <= cellW - 2;
+  const showColLabels = colLabelsFlat || (colLabels && cols <= MAX_LABELLED && cellW >= 17);
 
   const left = showRowLabels ? Math.ceil(widest(rowLabels)) + 8 : 0;
   const top = showColLabels ? (colLabelsFlat ? 16 : Math.ceil(colLabelWidth * Math.SQRT1_2) + 12) : 0;

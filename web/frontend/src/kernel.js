@@ -63,6 +63,15 @@ export class Kernel {
     return created.id;
   }
 
+  async #exists(id) {
+    try {
+      await send("GET", apiPath`/api/kernels/${id}`);
+      return true;
+    } catch (e) {
+      return e.status !== 404;
+    }
+  }
+
   /** Forgets a kernel the server no longer knows and starts another. */
   async #replace() {
     remember(null);
@@ -83,7 +92,7 @@ export class Kernel {
     try {
       response = await this.#postExecute(id, { code, lesson, cell });
     } catch (e) {
-      if (e.status !== 404) throw e;
+      if (e.status !== 404 || (await this.#exists(id))) throw e; // a 404 about the lesson or cell stands
       id = await this.#replace();
       response = await this.#postExecute(id, { code, lesson, cell });
     }

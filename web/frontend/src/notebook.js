@@ -60,6 +60,9 @@ class Notebook {
         timeout: 10_000,
       });
     }
+    if (/Mac|iPhone|iPad/.test(navigator.platform)) {
+      for (const key of document.querySelectorAll('kbd[data-key="mod"]')) key.textContent = key.textContent.replace("Ctrl", "⌘");
+    }
     this.#renderKernel();
     this.#startKernel();
     this.#loadState();

@@ -1,5 +1,6 @@
 package dev.glassbox.kernel;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -12,7 +13,7 @@ import java.util.Map;
  * scripts all read the same JSON. Learner output is data: the page renders it as text, tables and
  * canvases, never as HTML.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "output_type")
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "output_type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = Output.Stream.class, name = "stream"),
         @JsonSubTypes.Type(value = Output.ExecuteResult.class, name = "execute_result"),
@@ -36,7 +37,19 @@ public sealed interface Output {
      */
     record Error(String ename, String message, int line, int column, List<String> traceback) implements Output {}
 
+    /** The Jupyter output type, written with every output (also inside plain lists and maps). */
+    @JsonProperty("output_type")
+    default String outputType() {
+        return switch (this) {
+            case Stream _ -> "stream";
+            case ExecuteResult _ -> "execute_result";
+            case DisplayData _ -> "display_data";
+            case Error _ -> "error";
+        };
+    }
+
     /** Approximate size in bytes, for output caps. */
+    @JsonIgnore
     default long weight() {
         return switch (this) {
             case Stream s -> s.text().length();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,7 +99,8 @@ record FrontMatter(String id, String title, String summary, int order, List<Stri
                             + "' appears twice (first on line " + fields.get(name).line() + ")");
                 }
                 parser.nextToken();
-                fields.put(name, new Field(name, YAML.readTree(parser), line));
+                JsonNode value = YAML.readTree(parser);
+                fields.put(name, new Field(name, value == null ? NullNode.getInstance() : value, line));
             }
             if (parser.nextToken() != null) {
                 throw new LessonFormatException(file, fileLine(parser.currentTokenLocation()),
@@ -145,7 +147,7 @@ record FrontMatter(String id, String title, String summary, int order, List<Stri
 
     private static String text(String file, Field field) throws LessonFormatException {
         JsonNode value = field.value();
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+        if (!value.isTextual() || value.asText().isBlank()) {
             throw new LessonFormatException(file, field.line(),
                     "front matter field '" + field.name() + "' must be non-empty text; found " + value);
         }
@@ -154,8 +156,8 @@ record FrontMatter(String id, String title, String summary, int order, List<Stri
 
     private static List<String> models(String file, Field field) throws LessonFormatException {
         JsonNode value = field.value();
-        if (value == null || value.isNull()) {
-            return List.of();
+        if (value.isNull()) {
+            return List.of(); // 'models:' with nothing after it
         }
         if (!value.isArray()) {
             throw new LessonFormatException(file, field.line(),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,7 @@ class LessonParserTest {
     @Test
     void modelsDefaultToNone() throws Exception {
         assertEquals(List.of(), parse("Text.\n").models());
+        assertEquals(List.of(), LessonParser.parse("m.md", FRONT.replace("order: 7", "order: 7\nmodels:") + "x\n").models());
     }
 
     @Test
@@ -148,6 +150,11 @@ class LessonParserTest {
     }
 
     @Test
+    void byteOrderMarkIsIgnored() throws Exception {
+        assertEquals("sample", LessonParser.parse("b.md", "\uFEFF" + FRONT + "Text.\n").id());
+    }
+
+    @Test
     void codeLosesOnlyTrailingBlankLines() throws Exception {
         Cell cell = parse("```java\n\n    int x = 1;\n\n\n```\n").cells().getFirst();
         assertEquals("\n    int x = 1;", cell.code());
@@ -196,6 +203,8 @@ class LessonParserTest {
     void orderMustBeAWholeNumber() {
         assertProblem(FRONT.replace("order: 7", "order: first") + "Text.\n", 5,
                 "front matter field 'order' must be a whole number, like 'order: 3'; found \"first\"");
+        assertProblem(FRONT.replace("order: 7", "order: 1.5") + "Text.\n", 5, "found 1.5");
+        assertProblem(FRONT.replace("order: 7", "order:") + "Text.\n", 5, "found null");
     }
 
     @Test
@@ -324,7 +333,7 @@ class LessonParserTest {
         String text;
         try (var in = getClass().getClassLoader().getResourceAsStream("lessons/" + file)) {
             assertTrue(in != null, "lessons/" + file + " is not on the class path");
-            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         Lesson lesson = LessonParser.parse(file, text);
         assertEquals("vectors-in-the-notebook", lesson.id());

@@ -1,0 +1,144 @@
+package dev.glassbox.web.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.glassbox.kernel.Output;
+import dev.glassbox.lessons.Cell;
+import dev.glassbox.lessons.Lesson;
+import dev.glassbox.lessons.LessonCatalog;
+import dev.glassbox.web.Json;
+import dev.glassbox.web.security.Sessions;
+import dev.glassbox.web.store.Store;
+import dev.glassbox.web.store.Store.CellState;
+import dev.glassbox.web.store.Store.Learner;
+import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.NotFoundResponse;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /api/lessons}: the catalog with the learner's progress, a lesson's cells, the learner's saved
+ * state of a lesson, autosave of a cell's code and resetting a cell.
+ */
+public final class LessonApi {
+    private static final TypeReference<List<Output>> OUTPUTS = new TypeReference<>() {};
+
+    private final LessonCatalog lessons;
+    private final Sessions sessions;
+    private final Store store;
+
+    public LessonApi(LessonCatalog lessons, Sessions sessions, Store store) {
+        this.lessons = lessons;
+        this.sessions = sessions;
+        this.store = store;
+    }
+
+    /** A lesson's size and the learner's progress in it. */
+    public record Progress(int cells, int exercises, int exercisesPassed, int cellsEdited) {}
+
+    public Progress progress(Lesson lesson, String learnerId) {
+        Map<String, CellState> state = learnerId == null ? Map.of() : store.lessonState(learnerId, lesson.id());
+        int exercises = 0;
+        int passed = 0;
+        int edited = 0;
+        for (Cell cell : lesson.cells()) {
+            CellState s = state.get(cell.id());
+            if (cell.exercise()) exercises++;
+            if (s == null) continue;
+            if (cell.exercise() && Boolean.TRUE.equals(s.exercisePassed())) passed++;
+            if (s.code() != null) edited++;
+        }
+        return new Progress(lesson.cells().size(), exercises, passed, edited);
+    }
+
+    public void list(Context ctx) {
+        String learnerId = sessions.current(ctx).map(Learner::id).orElse(null);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Lesson lesson : lessons.lessons()) {
+            Map<String, Object> item = summary(lesson);
+            item.put("progress", progress(lesson, learnerId));
+            list.add(item);
+        }
+        ctx.json(list);
+    }
+
+    public void get(Context ctx) {
+        Lesson lesson = lesson(ctx);
+        Map<String, Object> item = summary(lesson);
+        item.put("cells", lesson.cells().stream().map(c -> Map.of("id", c.id(), "code", c.code(), "exercise", c.exercise())).toList());
+        ctx.json(item);
+    }
+
+    public void state(Context ctx) {
+        Learner learner = learner(ctx);
+        Lesson lesson = lesson(ctx);
+        Map<String, CellState> saved = store.lessonState(learner.id(), lesson.id());
+        Map<String, Object> cells = new LinkedHashMap<>();
+        for (Cell cell : lesson.cells()) {
+            CellState s = saved.get(cell.id());
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("code", s != null && s.code() != null ? s.code() : cell.code());
+            c.put("edited", s != null && s.code() != null);
+            c.put("status", s == null ? null : s.status());
+            c.put("executionCount", s == null ? null : s.executionCount());
+            c.put("outputs", s == null || s.outputsJson() == null ? List.of() : readOutputs(s.outputsJson()));
+            c.put("exercise", s == null || s.exercisePassed() == null ? null
+                    : Map.of("passed", s.exercisePassed(), "message", s.exerciseMessage() == null ? "" : s.exerciseMessage()));
+            cells.put(cell.id(), c);
+        }
+        ctx.json(Map.of("cells", cells));
+    }
+
+    /** Autosave: the learner's current code of a cell (saving the original text clears the edit). */
+    public void saveCell(Context ctx) {
+        Learner learner = learner(ctx);
+        Lesson lesson = lesson(ctx);
+        Cell cell = cell(ctx, lesson);
+        String code = Bodies.requiredString(Bodies.json(ctx), "code");
+        store.saveCode(learner.id(), lesson.id(), cell.id(), code.equals(cell.code()) ? null : code);
+        ctx.json(Map.of("saved", true));
+    }
+
+    public void resetCell(Context ctx) {
+        Learner learner = learner(ctx);
+        Lesson lesson = lesson(ctx);
+        Cell cell = cell(ctx, lesson);
+        store.resetCell(learner.id(), lesson.id(), cell.id());
+        ctx.json(Map.of("code", cell.code()));
+    }
+
+    private static Map<String, Object> summary(Lesson lesson) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("id", lesson.id());
+        item.put("title", lesson.title());
+        item.put("summary", lesson.summary());
+        item.put("order", lesson.order());
+        item.put("models", lesson.models());
+        return item;
+    }
+
+    private static List<Output> readOutputs(String json) {
+        try {
+            return Json.MAPPER.readValue(json, OUTPUTS);
+        } catch (java.io.IOException e) {
+            return List.of(new Output.Stream("stderr", "[the saved output of this cell could not be read]\n"));
+        }
+    }
+
+    private Lesson lesson(Context ctx) {
+        String id = ctx.pathParam("lesson");
+        return lessons.find(id).orElseThrow(() -> new NotFoundResponse("No lesson \"" + id + "\""));
+    }
+
+    private static Cell cell(Context ctx, Lesson lesson) {
+        String id = ctx.pathParam("cell");
+        return lesson.cell(id).orElseThrow(() -> new NotFoundResponse("Lesson \"" + lesson.id() + "\" has no cell \"" + id + "\""));
+    }
+
+    private Learner learner(Context ctx) {
+        return sessions.current(ctx).orElseThrow(() -> new ForbiddenResponse("No session: GET /api/session first"));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.glassbox.web.api;
+
+import dev.glassbox.web.kernels.KernelRegistry;
+import dev.glassbox.web.security.Sessions;
+import io.javalin.http.Context;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code GET /api/session} (sets the cookie, returns the CSRF token) and {@code GET /api/health}. */
+public final class SessionApi {
+    private final Sessions sessions;
+    private final KernelRegistry kernels;
+    private final int lessonCount;
+
+    public SessionApi(Sessions sessions, KernelRegistry kernels, int lessonCount) {
+        this.sessions = sessions;
+        this.kernels = kernels;
+        this.lessonCount = lessonCount;
+    }
+
+    public void session(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(Map.of("csrfToken", sessions.ensure(ctx).csrfToken()));
+    }
+
+    public void health(Context ctx) {
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("status", "ok");
+        health.put("lessons", lessonCount);
+        health.put("kernels", Map.of("open", kernels.size(), "busy", kernels.busyCount(), "warm", kernels.pool().warmCount()));
+        health.put("sandbox", "none");
+        health.put("mode", "single-user");
+        health.put("java", Runtime.version().toString());
+        ctx.json(health);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.glassbox.web.pages;
+
+import dev.glassbox.lessons.Cell;
+import dev.glassbox.lessons.Lesson;
+import dev.glassbox.lessons.LessonCatalog;
+import dev.glassbox.lessons.Prose;
+import dev.glassbox.web.api.LessonApi;
+import dev.glassbox.web.security.Sessions;
+import dev.glassbox.web.store.Store;
+import dev.glassbox.web.store.Store.CellState;
+import dev.glassbox.web.store.Store.Learner;
+import io.javalin.http.Context;
+import io.javalin.http.NotFoundResponse;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The HTML pages: the lesson catalog and a lesson. The front-end bundle brings them to life. */
+public final class Pages {
+    /** A lesson on the home page. */
+    public record LessonCard(String id, String title, String summary, int order, List<String> models,
+                             int cells, int exercises, int exercisesPassed, int cellsEdited) {}
+
+    /** A lesson file that failed to load. */
+    public record Problem(String file, int line, String message) {}
+
+    /** One block of a lesson page: prose HTML, or a cell with the learner's current code. */
+    public record BlockView(boolean prose, String html, String cellId, String code, boolean exercise, int number, boolean edited) {}
+
+    private final LessonCatalog lessons;
+    private final Sessions sessions;
+    private final Store store;
+    private final LessonApi lessonApi;
+    private final String notice;
+
+    public Pages(LessonCatalog lessons, Sessions sessions, Store store, LessonApi lessonApi, String notice) {
+        this.lessons = lessons;
+        this.sessions = sessions;
+        this.store = store;
+        this.lessonApi = lessonApi;
+        this.notice = notice;
+    }
+
+    public void home(Context ctx) {
+        Learner learner = sessions.ensure(ctx);
+        List<LessonCard> cards = new ArrayList<>();
+        for (Lesson lesson : lessons.lessons()) {
+            LessonApi.Progress p = lessonApi.progress(lesson, learner.id());
+            cards.add(new LessonCard(lesson.id(), lesson.title(), lesson.summary(), lesson.order(), lesson.models(),
+                    p.cells(), p.exercises(), p.exercisesPassed(), p.cellsEdited()));
+        }
+        List<Problem> problems = lessons.problems().stream().map(e -> new Problem(e.file(), e.line(), e.problem())).toList();
+        render(ctx, "home.html", Map.of("lessons", cards, "problems", problems), learner);
+    }
+
+    public void lesson(Context ctx) {
+        Learner learner = sessions.ensure(ctx);
+        String id = ctx.pathParam("lesson");
+        Lesson lesson = lessons.find(id).orElseThrow(() -> new NotFoundResponse("There is no lesson called \"" + id + "\"."));
+        Map<String, CellState> saved = store.lessonState(learner.id(), lesson.id());
+        List<BlockView> blocks = new ArrayList<>();
+        int number = 0;
+        for (var block : lesson.blocks()) {
+            switch (block) {
+                case Prose p -> blocks.add(new BlockView(true, p.html(), null, null, false, 0, false));
+                case Cell c -> {
+                    CellState s = saved.get(c.id());
+                    boolean edited = s != null && s.code() != null;
+                    blocks.add(new BlockView(false, null, c.id(), edited ? s.code() : c.code(), c.exercise(), ++number, edited));
+                }
+            }
+        }
+        render(ctx, "lesson.html", Map.of("lesson", lesson, "blocks", blocks), learner);
+    }
+
+    public void error(Context ctx, int status, String message) {
+        Learner learner = sessions.current(ctx).orElse(null);
+        ctx.status(status);
+        render(ctx, "error.html", Map.of("status", status, "message", message), learner);
+    }
+
+    private void render(Context ctx, String template, Map<String, Object> model, Learner learner) {
+        Map<String, Object> all = new HashMap<>(model);
+        all.put("csrfToken", learner == null ? "" : learner.csrfToken());
+        all.put("notice", notice);
+        ctx.header("Cache-Control", "no-store");
+        ctx.render(template, all);
+    }
+}

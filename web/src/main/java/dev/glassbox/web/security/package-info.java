@@ -1,0 +1,2 @@
+/** Learner sessions, CSRF tokens and the checks every request passes before it reaches a handler. */
+package dev.glassbox.web.security;
