@@ -68,7 +68,7 @@ public final class KernelPool implements AutoCloseable {
                 try {
                     if (!closed) warm.add(KernelProcess.start(settings));
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "could not pre-start a kernel", e);
+                    if (!closed) LOG.log(Level.WARNING, "could not pre-start a kernel", e);
                 } finally {
                     starting.decrementAndGet();
                 }

@@ -5,12 +5,14 @@ import dev.glassbox.kernel.protocol.KernelMessage.Completions;
 import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
+import jdk.jshell.ExpressionSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.JShellException;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.VarSnippet;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -134,10 +136,17 @@ final class CellRunner {
         return "ok";
     }
 
-    /** Only an expression (not a declaration) shows its value, as in Jupyter. */
+    /**
+     * Only an expression (not a declaration) shows its value, as in Jupyter; and not a print stream,
+     * which is what {@code System.out.printf(...)} returns.
+     */
     private static boolean shows(Snippet snippet) {
-        return snippet.kind() == Snippet.Kind.EXPRESSION
-                || snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
+        String type = switch (snippet) {
+            case ExpressionSnippet e -> e.typeName();
+            case VarSnippet v when v.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND -> v.typeName();
+            default -> null;
+        };
+        return type != null && !type.endsWith("PrintStream") && !type.endsWith("PrintWriter");
     }
 
     private Output.Error compileError(String cell, Piece piece, Snippet snippet) {

@@ -1,0 +1,126 @@
+package dev.glassbox.web.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.web.App;
+import dev.glassbox.web.Json;
+
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How long a learner waits for a cell, measured through the HTTP API as the page calls it:
+ * <ol>
+ * <li>a warm kernel: the round trip of {@code 1+1} through {@code POST /api/kernels/{id}/execute};</li>
+ * <li>a new learner: from the first request (GET /api/session) to the result of their first cell,
+ *     with a warm kernel waiting in the pool.</li>
+ * </ol>
+ * Run: {@code ./mvnw -q -pl web -am -Pbench verify} (see BENCHMARKS.md).
+ */
+public final class RoundTripBenchmark {
+    private static final int WARM_RUNS = 200;
+    private static final int NEW_LEARNERS = 7;
+
+    public static void main(String[] args) throws Exception {
+        Path data = Files.createTempDirectory("glassbox-bench");
+        KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withPoolSize(2);
+        try (App app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels))) {
+            String base = "http://localhost:" + app.port();
+            waitForWarmPool(app, 2);
+
+            // 1. warm kernel, 1+1
+            Client learner = new Client(base);
+            learner.login();
+            String kernel = learner.openKernel();
+            for (int i = 0; i < 30; i++) learner.execute(kernel, "1+1");       // the kernel's own JIT warm-up
+            double[] roundTrip = new double[WARM_RUNS];
+            double[] inKernel = new double[WARM_RUNS];
+            for (int i = 0; i < WARM_RUNS; i++) {
+                long start = System.nanoTime();
+                JsonNode reply = learner.execute(kernel, "1+1");
+                roundTrip[i] = (System.nanoTime() - start) / 1e6;
+                inKernel[i] = reply.get("millis").asDouble();
+                if (!reply.get("outputs").get(0).get("data").get("text/plain").asText().equals("2")) {
+                    throw new AssertionError("1+1 did not answer 2: " + reply);
+                }
+            }
+            report("warm kernel, 1+1 round trip (ms)", roundTrip);
+            report("  of which inside the kernel (server-measured, ms)", inKernel);
+
+            // 2. a new learner's first cell, with the pool refilled between arrivals
+            double[] firstCell = new double[NEW_LEARNERS];
+            for (int i = 0; i < NEW_LEARNERS; i++) {
+                waitForWarmPool(app, 2);
+                long start = System.nanoTime();
+                Client newcomer = new Client(base);
+                newcomer.login();
+                JsonNode reply = newcomer.execute(newcomer.openKernel(), "1+1");
+                firstCell[i] = (System.nanoTime() - start) / 1e6;
+                if (!reply.get("status").asText().equals("ok")) throw new AssertionError("first cell failed: " + reply);
+            }
+            report("new learner, session + kernel + first cell (ms)", firstCell);
+        }
+    }
+
+    private static void waitForWarmPool(App app, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (app.deps().kernels().pool().warmCount() < size && System.nanoTime() < deadline) Thread.sleep(100);
+        Thread.sleep(1500);                       // let the new JVMs' background compilation settle
+    }
+
+    private static void report(String what, double[] millis) {
+        double[] sorted = millis.clone();
+        Arrays.sort(sorted);
+        System.out.printf("%-52s n=%d  median %.1f  p10 %.1f  p90 %.1f  min %.1f  max %.1f%n", what, sorted.length,
+                percentile(sorted, 50), percentile(sorted, 10), percentile(sorted, 90), sorted[0], sorted[sorted.length - 1]);
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(p / 100 * (sorted.length - 1)))];
+    }
+
+    /** The API as a script uses it: session cookie plus CSRF token. */
+    private static final class Client {
+        private final String base;
+        private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        private String csrf;
+
+        Client(String base) {
+            this.base = base;
+        }
+
+        void login() throws Exception {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session")).build(), HttpResponse.BodyHandlers.ofString());
+            csrf = Json.MAPPER.readTree(r.body()).get("csrfToken").asText();
+        }
+
+        String openKernel() throws Exception {
+            return post("/api/kernels", null).get("id").asText();
+        }
+
+        JsonNode execute(String kernel, String code) throws Exception {
+            return post("/api/kernels/" + kernel + "/execute", Map.of("code", code));
+        }
+
+        private JsonNode post(String path, Object body) throws Exception {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                    .header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
+                    .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Json.write(body)))
+                    .build();
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() >= 300) throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+            return Json.MAPPER.readTree(r.body());
+        }
+    }
+
+    private RoundTripBenchmark() {}
+}
