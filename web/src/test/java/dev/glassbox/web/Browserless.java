@@ -21,8 +21,19 @@ final class Browserless {
     String csrf;
 
     Browserless(int port) {
-        this.base = "http://localhost:" + port;
-        this.http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        this("http://localhost:" + port, HttpClient.newBuilder().cookieHandler(new CookieManager()).build());
+    }
+
+    private Browserless(String base, HttpClient http) {
+        this.base = base;
+        this.http = http;
+    }
+
+    /** The same learner (cookie and token) talking to a server on another port, e.g. after a restart. */
+    Browserless rebase(int port) {
+        Browserless moved = new Browserless("http://localhost:" + port, http);
+        moved.csrf = csrf;
+        return moved;
     }
 
     Browserless login() throws IOException, InterruptedException {
