@@ -91,7 +91,7 @@ export class Cell {
       this.notebook.autosave.adopt(this.id, saved.code);
     }
     if (!this.#touched && !this.restoredUnsaved && typeof saved.edited === "boolean") this.#setEdited(saved.edited);
-    if (this.runState !== "idle") return;
+    if (this.runState !== "idle" || this.ranHere) return;
     this.executionCount = Number.isInteger(saved.executionCount) ? saved.executionCount : null;
     this.#showCount();
     this.#setStatus(saved.status ?? null);
@@ -110,6 +110,7 @@ export class Cell {
   }
 
   setRunning() {
+    this.ranHere = true; // from now on this page's own results are newer than any saved state
     this.runState = "running";
     this.section.dataset.run = "running";
     this.countLabel.textContent = "[*]";

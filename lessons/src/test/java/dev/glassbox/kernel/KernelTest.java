@@ -60,6 +60,15 @@ class KernelTest {
     }
 
     @Test
+    void printfShowsItsTextNotThePrintStreamItReturns() throws Exception {
+        try (Kernel kernel = pool.open()) {
+            ExecuteReply reply = kernel.execute("System.out.printf(\"%d%n\", 42)", "printf", o -> {});
+            assertEquals("42\n", stdout(reply));
+            assertEquals(null, value(reply));
+        }
+    }
+
+    @Test
     void stdoutIsStreamedInOrderAndKeepsUnicode() throws Exception {
         try (Kernel kernel = pool.open()) {
             StringBuilder live = new StringBuilder();

@@ -57,8 +57,13 @@ class ServerCrashTest {
             }));
         }
         Thread.sleep(1500);
+        List<ProcessHandle> kernels = server.descendants().toList();
+        assertTrue(!kernels.isEmpty(), "the server has pre-started kernels");
         server.destroyForcibly();                                 // SIGKILL, mid-save
         server.waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle kernel : kernels) {                   // no orphans: a kernel exits when its server's pipe closes
+            kernel.onExit().get(15, TimeUnit.SECONDS);
+        }
         stop.set(true);
         for (Thread t : writers) t.join(10_000);
         assertTrue(acknowledged.size() == cells.size(), "every writer got saves through before the kill: " + acknowledged);
