@@ -33,6 +33,9 @@ public final class Kernel implements AutoCloseable {
     private volatile long interruptAskedAt;          // System.nanoTime() of the learner's interrupt, 0 if none
     private volatile Instant lastUsed = Instant.now();
     private volatile boolean closed;
+    private volatile String pendingNotice;          // told to the learner with their next cell
+    private java.time.Duration lastCpu;            // watchdog state: CPU time at the last idle check
+    private int hotChecks;
 
     Kernel(String id, KernelPool pool, KernelProcess process) {
         this.id = id;
@@ -90,7 +93,12 @@ public final class Kernel implements AutoCloseable {
                 listener.accept(o);
             };
             boolean restartedBefore = false;
-            if (!process.alive()) {
+            String notice = pendingNotice;
+            if (notice != null) {
+                pendingNotice = null;
+                restartedBefore = true;
+                collect.accept(notice("KernelRestarted", notice));
+            } else if (!process.alive()) {
                 replaceProcess();
                 restartedBefore = true;
                 collect.accept(notice("KernelRestarted", "The kernel had stopped, so a new one was started: "
@@ -217,6 +225,40 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
+    /** Resident memory of the kernel JVM (and what it started), or -1. */
+    public long residentBytes() {
+        return process.residentBytes();
+    }
+
+    /**
+     * Called every {@code seconds} by the pool's watchdog: a kernel that burns more than {@code limit} of a
+     * core while no cell runs, at two checks in a row, has code running in the background; it is killed
+     * and replaced, and the learner is told with their next cell.
+     */
+    void watchIdle(double limit, long seconds) {
+        if (closed || !running.tryLock()) {
+            lastCpu = null;
+            return;
+        }
+        try {
+            java.time.Duration cpu = process.cpuTime();
+            java.time.Duration previous = lastCpu;
+            lastCpu = cpu;
+            boolean hot = previous != null && cpu.minus(previous).toMillis() > limit * seconds * 1000;
+            hotChecks = hot ? hotChecks + 1 : 0;
+            if (hotChecks >= 2) {
+                hotChecks = 0;
+                lastCpu = null;
+                process.kill();
+                replaceProcess();
+                pendingNotice = "The kernel was restarted because code kept running in the background after its cell "
+                        + "had finished (a thread left busy?). Variables from earlier cells are gone.";
+            }
+        } finally {
+            running.unlock();
+        }
+    }
+
     private void replaceProcess() {
         try {
             process = pool.take();
@@ -232,6 +274,7 @@ public final class Kernel implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        pool.closed(this);
         process.kill();
     }
 }

@@ -20,16 +20,30 @@ public final class KernelPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KernelPool.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** A kernel that burns more than this share of a core while no cell runs, twice in a row, is stopped. */
+    private static final double IDLE_CPU_LIMIT = 0.5;
+    private static final long WATCH_SECONDS = 5;
+
     private final KernelSettings settings;
+    private final Sandbox sandbox;
+    private final java.util.Set<Kernel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final BlockingQueue<KernelProcess> warm = new LinkedBlockingQueue<>();
     private final AtomicInteger starting = new AtomicInteger();
+    private final java.util.concurrent.ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("kernel-watchdog").unstarted(r));
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("kernel-starter").unstarted(r));
     private volatile boolean closed;
 
-    public KernelPool(KernelSettings settings) {
+    public KernelPool(KernelSettings settings, Sandbox sandbox) {
         this.settings = settings;
+        this.sandbox = sandbox;
         refill();
+        watchdog.scheduleWithFixedDelay(this::watchIdleKernels, WATCH_SECONDS, WATCH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    public Sandbox sandbox() {
+        return sandbox;
     }
 
     public KernelSettings settings() {
@@ -40,7 +54,24 @@ public final class KernelPool implements AutoCloseable {
     public Kernel open() throws IOException {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
-        return new Kernel(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), this, take());
+        Kernel kernel = new Kernel(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), this, take());
+        open.add(kernel);
+        return kernel;
+    }
+
+    void closed(Kernel kernel) {
+        open.remove(kernel);
+    }
+
+    /** Stops kernels whose background threads keep a core busy while no cell runs. */
+    private void watchIdleKernels() {
+        for (Kernel kernel : open) {
+            try {
+                kernel.watchIdle(IDLE_CPU_LIMIT, WATCH_SECONDS);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "watching kernel " + kernel.id(), e);
+            }
+        }
     }
 
     /** A warm kernel JVM if one is ready, else a newly started one. */
@@ -50,7 +81,7 @@ public final class KernelPool implements AutoCloseable {
             for (KernelProcess p; (p = warm.poll()) != null; ) {
                 if (p.alive()) return p;
             }
-            return KernelProcess.start(settings);
+            return KernelProcess.start(settings, sandbox);
         } finally {
             refill();
         }
@@ -66,7 +97,7 @@ public final class KernelPool implements AutoCloseable {
             starting.incrementAndGet();
             starter.execute(() -> {
                 try {
-                    if (!closed) warm.add(KernelProcess.start(settings));
+                    if (!closed) warm.add(KernelProcess.start(settings, sandbox));
                 } catch (IOException | RuntimeException e) {
                     if (!closed) LOG.log(Level.WARNING, "could not pre-start a kernel", e);
                 } finally {
@@ -80,6 +111,7 @@ public final class KernelPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        watchdog.shutdownNow();
         starter.shutdownNow();
         for (KernelProcess p; (p = warm.poll()) != null; ) p.kill();
     }

@@ -44,7 +44,10 @@ final class KernelProcess {
     record Exited(int exitCode, String stderrTail) {}
 
     private final Process process;
-    private final Path scratch;
+    private static final java.util.concurrent.atomic.AtomicLong COUNTER = new java.util.concurrent.atomic.AtomicLong();
+
+    private final Path scratch;                    // host folder without a sandbox; null inside one (tmpfs)
+    private final Cgroup cgroup;                   // null without writable cgroups
     private final OutputStream stdin;
     private final CompletableFuture<KernelMessage.Ready> ready = new CompletableFuture<>();
     private final Map<Long, BlockingQueue<Object>> waiting = new ConcurrentHashMap<>();
@@ -52,32 +55,49 @@ final class KernelProcess {
     private volatile long currentRequest;
     private volatile Exited exited;
 
-    private KernelProcess(Process process, Path scratch) {
+    private KernelProcess(Process process, Path scratch, Cgroup cgroup) {
         this.process = process;
         this.scratch = scratch;
+        this.cgroup = cgroup;
         this.stdin = process.getOutputStream();
         Thread.ofPlatform().daemon().name("kernel-out-" + process.pid()).start(this::readStdout);
         Thread.ofPlatform().daemon().name("kernel-err-" + process.pid()).start(this::readStderr);
     }
 
-    /** Starts a kernel JVM and waits until it has warmed up JShell. */
-    static KernelProcess start(KernelSettings settings) throws IOException {
-        Files.createDirectories(settings.scratchRoot());
-        Path scratch = Files.createTempDirectory(settings.scratchRoot(), "kernel-");
+    /** Starts a kernel JVM (contained by {@code sandbox} when it is available) and waits until JShell is warm. */
+    static KernelProcess start(KernelSettings settings, Sandbox sandbox) throws IOException {
+        Path scratch = null;
+        Cgroup cgroup = null;
+        String scratchPath = Sandbox.SCRATCH;
+        if (!sandbox.available()) {
+            Files.createDirectories(settings.scratchRoot());
+            scratch = Files.createTempDirectory(settings.scratchRoot(), "kernel-");
+            scratchPath = scratch.toString();
+        } else if (sandbox.cgroups() != Cgroup.Kind.NONE) {
+            cgroup = Cgroup.create("kernel-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), sandbox.perKernel());
+        }
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(javaBin.toString(),
+        List<String> java = List.of(javaBin.toString(),
                 "-XX:+UseSerialGC", "-Xms16m", "-Xmx" + settings.maxHeap(), "-XX:MaxDirectMemorySize=256m",
-                "-XX:-UsePerfData", "-XX:TieredStopAtLevel=4", "-Xshare:auto",
+                "-XX:-UsePerfData", "-Xshare:auto", "-Xss1m",
                 "--add-modules", "jdk.incubator.vector",
                 "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8",
-                "-Djava.io.tmpdir=" + scratch, "-Duser.home=" + scratch, "-Duser.dir=" + scratch,
+                "-Djava.io.tmpdir=" + scratchPath, "-Duser.home=" + scratchPath, "-Duser.dir=" + scratchPath,
                 "-D" + KernelMain.OUTPUT_CAP + "=" + settings.outputCap(),
                 "-cp", String.join(File.pathSeparator, settings.classPath().stream().map(Path::toString).toList()),
-                KernelMain.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(scratch.toFile());
+                KernelMain.class.getName());
+        ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(java, settings.classPath(), cgroup));
+        if (scratch != null) builder.directory(scratch.toFile());
         builder.environment().clear();                       // the server's secrets stay in the server
         builder.environment().put("LANG", "C.UTF-8");
-        KernelProcess kernel = new KernelProcess(builder.start(), scratch);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            if (cgroup != null) cgroup.delete();
+            throw e;
+        }
+        KernelProcess kernel = new KernelProcess(process, scratch, cgroup);
         try {
             kernel.ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | InterruptedException | java.util.concurrent.ExecutionException e) {
@@ -86,6 +106,34 @@ final class KernelProcess {
                     + String.join(" | ", kernel.stderrTail()), e);
         }
         return kernel;
+    }
+
+    /** CPU time used so far by the kernel and everything it started. */
+    Duration cpuTime() {
+        Duration total = process.info().totalCpuDuration().orElse(Duration.ZERO);
+        for (ProcessHandle child : process.descendants().toList()) {
+            total = total.plus(child.info().totalCpuDuration().orElse(Duration.ZERO));
+        }
+        return total;
+    }
+
+    /** Resident memory of the kernel's process tree in bytes (from /proc), or -1 when unknown. */
+    long residentBytes() {
+        long total = 0;
+        boolean any = false;
+        for (ProcessHandle p : java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants()).toList()) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                        any = true;
+                    }
+                }
+            } catch (IOException | NumberFormatException ignored) {
+                // exited meanwhile
+            }
+        }
+        return any ? total : -1;
     }
 
     long pid() {
@@ -124,12 +172,13 @@ final class KernelProcess {
     void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        if (cgroup != null) cgroup.killAll();
         try {
             process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deleteScratch();
+        cleanUp();
     }
 
     /** Asks the kernel to exit, and kills it if it does not. */
@@ -141,7 +190,7 @@ final class KernelProcess {
             Thread.currentThread().interrupt();
             kill();
         }
-        deleteScratch();
+        cleanUp();
     }
 
     List<String> stderrTail() {
@@ -220,7 +269,10 @@ final class KernelProcess {
         }
     }
 
-    private void deleteScratch() {
+    /** Removes the scratch folder and the cgroup. */
+    private void cleanUp() {
+        if (cgroup != null) cgroup.delete();
+        if (scratch == null) return;
         try (Stream<Path> files = Files.walk(scratch)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -28,7 +28,7 @@ class KernelTest {
 
     @BeforeAll
     static void startPool() {
-        pool = new KernelPool(KernelSettings.defaults(scratch).withTimeLimit(LIMIT).withPoolSize(1));
+        pool = new KernelPool(KernelSettings.defaults(scratch).withTimeLimit(LIMIT).withPoolSize(1), Sandbox.detect());
     }
 
     @AfterAll

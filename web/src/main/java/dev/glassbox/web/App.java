@@ -1,6 +1,7 @@
 package dev.glassbox.web;
 
 import dev.glassbox.kernel.KernelPool;
+import dev.glassbox.kernel.Sandbox;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.api.KernelApi;
@@ -62,10 +63,14 @@ public final class App implements AutoCloseable {
         Store store = Store.open(settings.dataDir());
         LessonCatalog lessons = settings.lessonsDir() != null ? LessonCatalog.load(settings.lessonsDir()) : LessonCatalog.fromClasspath();
         lessons.problems().forEach(p -> LOG.warning("lesson not loaded: " + p.getMessage()));
-        KernelRegistry kernels = new KernelRegistry(new KernelPool(settings.kernelSettings()), 4, Duration.ofMinutes(30));
+        Sandbox sandbox = Sandbox.detect();
+        LOG.info("kernels: " + sandbox);
+        KernelRegistry kernels = new KernelRegistry(new KernelPool(settings.kernelSettings(), sandbox), 4, Duration.ofMinutes(30));
         Sessions sessions = new Sessions(store, false);
         Deps deps = new Deps(store, lessons, kernels, sessions, Set.of("localhost", "127.0.0.1", "[::1]"),
-                "Single-user mode: cells run without a sandbox, so Glassbox only listens on this computer.");
+                sandbox.available() ? null
+                        : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
+                        + "), so Glassbox only listens on this computer.");
         Javalin javalin = create(deps).start(settings.host(), settings.port());
         return new App(javalin, deps);
     }

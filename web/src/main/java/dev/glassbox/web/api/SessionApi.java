@@ -29,7 +29,9 @@ public final class SessionApi {
         health.put("status", "ok");
         health.put("lessons", lessonCount);
         health.put("kernels", Map.of("open", kernels.size(), "busy", kernels.busyCount(), "warm", kernels.pool().warmCount()));
-        health.put("sandbox", "none");
+        var sandbox = kernels.pool().sandbox();
+        health.put("sandbox", sandbox.kind());
+        health.put("limits", sandbox.describe());
         health.put("mode", "single-user");
         health.put("java", Runtime.version().toString());
         ctx.json(health);
