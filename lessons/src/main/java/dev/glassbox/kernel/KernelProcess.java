@@ -78,7 +78,7 @@ final class KernelProcess {
         }
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> java = List.of(javaBin.toString(),
-                "-XX:+UseSerialGC", "-Xms16m", "-Xmx" + settings.maxHeap(), "-XX:MaxDirectMemorySize=256m",
+                "-XX:+UseSerialGC", "-Xms16m", "-Xmx" + settings.maxHeap(), "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxDirectMemorySize=256m",
                 "-XX:-UsePerfData", "-Xshare:auto", "-Xss1m",
                 "--add-modules", "jdk.incubator.vector",
                 "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8",

@@ -51,6 +51,7 @@ public final class KernelMain {
                 .build();
         CellRunner runner = new CellRunner(shell, channel);
         runner.warmUp();
+        System.gc();                                           // give back the warm-up's garbage: idle kernels stay small
 
         Thread flusher = Thread.ofPlatform().daemon().name("glassbox-flusher").start(() -> {
             while (true) {
