@@ -107,9 +107,13 @@ final class Cgroup {
         return group;
     }
 
-    /** A shell prefix that moves itself into this group, then execs the rest of the command line. */
+    /**
+     * A shell prefix that moves itself into this group, then execs the rest of the command line. The
+     * shell exports PWD (the server's working folder); it is unset so that bubblewrap, which a kernel
+     * can see as its PID 1, starts from the server's cleared environment only.
+     */
     List<String> joinThenExec() {
-        StringBuilder script = new StringBuilder();
+        StringBuilder script = new StringBuilder("unset PWD OLDPWD; ");
         for (Path dir : dirs) script.append("echo $$ > '").append(dir.resolve("cgroup.procs")).append("' && ");
         script.append("exec \"$@\"");
         return List.of("/bin/sh", "-c", script.toString(), "kernel");

@@ -39,6 +39,8 @@ final class KernelProcess {
     /** Longest line read from a kernel; a longer one is dropped (a cell wrote straight to fd 1). */
     private static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** Bytes kept of each line the kernel writes to its real standard error. */
+    private static final int MAX_STDERR_LINE_BYTES = 500;
 
     /** Posted to every waiting request when the kernel's output ends. */
     record Exited(int exitCode, String stderrTail) {}
@@ -230,6 +232,7 @@ final class KernelProcess {
         exited = new Exited(code, String.join("\n", stderrTail()));
         ready.completeExceptionally(new IOException("kernel exited with code " + code));
         waiting.values().forEach(q -> q.add(exited));
+        cleanUp();                                   // it ended by itself (System.exit, OOM killer): nobody calls kill()
     }
 
     private void dispatch(String line) {
@@ -255,17 +258,35 @@ final class KernelProcess {
         if (queue != null) queue.add(message);
     }
 
+    /**
+     * Keeps the last lines the kernel JVM printed to its real standard error (JVM warnings, a crash), for
+     * start-up failures. A cell can write there too, so only the first bytes of each line are kept: a
+     * line without end must not fill the server's memory.
+     */
     private void readStderr() {
-        try (var reader = process.errorReader(StandardCharsets.UTF_8)) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                synchronized (stderrTail) {
-                    if (line.length() > 500) line = line.substring(0, 500) + "…";
-                    stderrTail.addLast(line);
-                    while (stderrTail.size() > 20) stderrTail.removeFirst();
+        try (InputStream in = new BufferedInputStream(process.getErrorStream(), 1 << 16)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            boolean cut = false;
+            for (int b; (b = in.read()) != -1; ) {
+                if (b != '\n') {
+                    if (line.size() < MAX_STDERR_LINE_BYTES) line.write(b);
+                    else cut = true;
+                    continue;
                 }
+                keepStderr(line.toString(StandardCharsets.UTF_8) + (cut ? "…" : ""));
+                line.reset();
+                cut = false;
             }
+            if (line.size() > 0) keepStderr(line.toString(StandardCharsets.UTF_8) + (cut ? "…" : ""));
         } catch (IOException ignored) {
             // the process ended
+        }
+    }
+
+    private void keepStderr(String line) {
+        synchronized (stderrTail) {
+            stderrTail.addLast(line);
+            while (stderrTail.size() > 20) stderrTail.removeFirst();
         }
     }
 

@@ -155,6 +155,8 @@ public final class Sandbox {
             String real = realPath(p);
             if (bound.add(real)) command.addAll(List.of("--ro-bind", real, real));
         }
+        // bwrap builds the new root and /dev as writable tmpfs without a size cap: only /scratch may be written
+        command.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/"));
         command.add("--");
         command.addAll(java);
         return command;
