@@ -1,0 +1,83 @@
+package dev.glassbox.kernel;
+
+import dev.glassbox.kernel.ExecuteReply.Status;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kernel JVMs killed at random (SIGKILL, as the OOM killer or an admin would) while learners run cells:
+ * each learner whose kernel died gets a clear message and a fresh kernel, and no other learner's cell fails.
+ */
+class KernelFaultTest {
+    private static final int LEARNERS = 3;
+
+    @TempDir
+    Path scratch;
+
+    @Test
+    void killedKernelsAreReplacedAndOnlyTheirLearnersNotice() throws Exception {
+        KernelSettings settings = KernelSettings.defaults(scratch).withTimeLimit(Duration.ofSeconds(30)).withPoolSize(2);
+        try (KernelPool pool = new KernelPool(settings, Sandbox.detect())) {
+            List<Kernel> kernels = new ArrayList<>();
+            for (int i = 0; i < LEARNERS; i++) kernels.add(pool.open());
+            ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<String> restartNotices = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> learners = new ArrayList<>();
+            for (int i = 0; i < LEARNERS; i++) {
+                Kernel kernel = kernels.get(i);
+                int learner = i;
+                learners.add(Thread.ofPlatform().start(() -> {
+                    for (int n = 0; !stop.get(); n++) {
+                        ExecuteReply reply = kernel.execute("int v" + n + " = " + n + " * 2;\nv" + n, "cell", o -> { });
+                        boolean told = reply.error().map(e -> e.message().contains("variables from earlier cells are gone")).orElse(false);
+                        if (reply.restarted() && told) restartNotices.add("learner " + learner);
+                        if (reply.status() == Status.OK) {
+                            String value = reply.outputs().stream().filter(Output.ExecuteResult.class::isInstance)
+                                    .map(o -> (String) ((Output.ExecuteResult) o).data().get("text/plain")).findFirst().orElse("");
+                            if (!value.equals(Integer.toString(n * 2))) problems.add("learner " + learner + ": v" + n + " = " + value);
+                        } else if (reply.status() != Status.RESTARTED || !told) {
+                            problems.add("learner " + learner + ": " + reply.status() + " " + reply.outputs());
+                        }
+                    }
+                }));
+            }
+            Random random = new Random(42);
+            List<Integer> victims = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                Thread.sleep(1500);
+                int victim = random.nextInt(LEARNERS);
+                victims.add(victim);
+                ProcessHandle.of(kernels.get(victim).pid()).ifPresent(p -> {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                });
+            }
+            Thread.sleep(2000);
+            stop.set(true);
+            for (Thread t : learners) t.join(30_000);
+
+            assertTrue(problems.isEmpty(), "cells failed other than by the kills: " + problems);
+            assertTrue(restartNotices.size() >= 1, "the learners whose kernels died were told: " + restartNotices);
+            assertTrue(restartNotices.size() <= victims.size(), "only killed kernels restart: " + restartNotices + " victims " + victims);
+            for (Kernel kernel : kernels) {
+                ExecuteReply after = kernel.execute("40 + 2", "after", o -> { });
+                // a kill that landed just before stop() may surface only now, as one restart with its message
+                if (after.status() == Status.RESTARTED && after.restarted()) after = kernel.execute("40 + 2", "after", o -> { });
+                assertEquals(Status.OK, after.status(), "every learner has a working kernel afterwards: " + after);
+                kernel.close();
+            }
+        }
+    }
+}
