@@ -3,19 +3,10 @@ package dev.glassbox.web.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
-import dev.glassbox.web.Json;
 
-import java.net.CookieManager;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 
 /**
  * How long a learner waits for a cell, measured through the HTTP API as the page calls it:
@@ -38,7 +29,7 @@ public final class RoundTripBenchmark {
             waitForWarmPool(app, 2);
 
             // 1. warm kernel, 1+1
-            Client learner = new Client(base);
+            ApiClient learner = new ApiClient(base);
             learner.login();
             String kernel = learner.openKernel();
             for (int i = 0; i < 30; i++) learner.execute(kernel, "1+1");       // the kernel's own JIT warm-up
@@ -61,7 +52,7 @@ public final class RoundTripBenchmark {
             for (int i = 0; i < NEW_LEARNERS; i++) {
                 waitForWarmPool(app, 2);
                 long start = System.nanoTime();
-                Client newcomer = new Client(base);
+                ApiClient newcomer = new ApiClient(base);
                 newcomer.login();
                 JsonNode reply = newcomer.execute(newcomer.openKernel(), "1+1");
                 firstCell[i] = (System.nanoTime() - start) / 1e6;
@@ -86,40 +77,6 @@ public final class RoundTripBenchmark {
 
     private static double percentile(double[] sorted, double p) {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(p / 100 * (sorted.length - 1)))];
-    }
-
-    /** The API as a script uses it: session cookie plus CSRF token. */
-    private static final class Client {
-        private final String base;
-        private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-        private String csrf;
-
-        Client(String base) {
-            this.base = base;
-        }
-
-        void login() throws Exception {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session")).build(), HttpResponse.BodyHandlers.ofString());
-            csrf = Json.MAPPER.readTree(r.body()).get("csrfToken").asText();
-        }
-
-        String openKernel() throws Exception {
-            return post("/api/kernels", null).get("id").asText();
-        }
-
-        JsonNode execute(String kernel, String code) throws Exception {
-            return post("/api/kernels/" + kernel + "/execute", Map.of("code", code));
-        }
-
-        private JsonNode post(String path, Object body) throws Exception {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
-                    .header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
-                    .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Json.write(body)))
-                    .build();
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() >= 300) throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
-            return Json.MAPPER.readTree(r.body());
-        }
     }
 
     private RoundTripBenchmark() {}
