@@ -119,6 +119,22 @@ export class Cell {
     this.clearMessage();
     this.editor.markErrorLine(0);
     this.#setStatus(null);
+    this.setStarted();
+  }
+
+  /** The server is busy: the cell waits for a free slot, with `ahead` cells before it. */
+  setWaiting(ahead) {
+    clearInterval(this.#timer);
+    this.section.dataset.run = "waiting";
+    this.stateLabel.textContent = ahead > 1 ? `Waiting for the server · ${ahead - 1} ahead` : "Waiting for the server…";
+    this.stateLabel.title = "Many cells are running on the server right now; this one starts as soon as a slot is free, and its time limit starts then.";
+  }
+
+  /** The cell runs now: the clock starts (again, after a wait). */
+  setStarted() {
+    clearInterval(this.#timer);
+    this.section.dataset.run = "running";
+    this.stateLabel.title = "";
     const started = performance.now();
     const tick = () => {
       const seconds = Math.floor((performance.now() - started) / 1000);

@@ -83,10 +83,11 @@ export class Kernel {
   }
 
   /**
-   * Runs one cell. `onOutput` sees each output as the cell prints it; the promise resolves to the
-   * final reply {status, executionCount, millis, outputs, exercise, kernel}.
+   * Runs one cell. `onOutput` sees each output as the cell prints it; `onQueue` hears {waiting, ahead}
+   * when the server makes the cell wait for a free slot, and {waiting: false} when it starts. The
+   * promise resolves to the final reply {status, executionCount, millis, outputs, exercise, kernel}.
    */
-  async execute({ code, lesson, cell }, onOutput) {
+  async execute({ code, lesson, cell }, onOutput, onQueue = () => {}) {
     let id = await this.ready();
     let response;
     try {
@@ -96,7 +97,7 @@ export class Kernel {
       id = await this.#replace();
       response = await this.#postExecute(id, { code, lesson, cell });
     }
-    return readReply(response, onOutput);
+    return readReply(response, onOutput, onQueue);
   }
 
   #postExecute(id, body) {
@@ -126,8 +127,11 @@ export class Kernel {
   }
 }
 
-/** Reads an NDJSON execute response: {"output": ...} lines, then one {"reply": ...} line. */
-async function readReply(response, onOutput) {
+/**
+ * Reads an NDJSON execute response: {"output": ...} lines, then one {"reply": ...} line; before them,
+ * when the server is busy, {"waiting": {ahead}} and then {"started": true}.
+ */
+async function readReply(response, onOutput, onQueue) {
   const type = response.headers.get("Content-Type") ?? "";
   if (!response.body || type.includes("application/json")) {
     // A server that answers with one JSON document instead of a stream: accept it whole.
@@ -150,6 +154,8 @@ async function readReply(response, onOutput) {
     }
     if (message.output) onOutput(message.output);
     else if (message.reply) reply = message.reply;
+    else if (message.waiting) onQueue({ waiting: true, ahead: message.waiting.ahead });
+    else if (message.started) onQueue({ waiting: false });
     else if (typeof message.error === "string") throw new ApiError(500, message.error);
   };
   for (;;) {

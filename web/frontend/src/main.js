@@ -1,10 +1,12 @@
 // Entry point of the one bundle every page loads; the page says what it is in <body data-page>.
 import "./styles/app.css";
+import { startDashboard } from "./dashboard.js";
 import { startNotebook } from "./notebook.js";
 
 function start() {
-  const { page, lessonId } = document.body.dataset;
+  const { page, lessonId, classCode } = document.body.dataset;
   if (page === "lesson" && lessonId) startNotebook(lessonId);
+  if (page === "dashboard" && classCode) startDashboard(classCode);
 }
 
 try {
@@ -16,7 +18,7 @@ try {
     const notice = document.createElement("div");
     notice.className = "notice notice-error";
     notice.setAttribute("role", "alert");
-    notice.textContent = `The notebook could not start in this browser: ${e.message}`;
+    notice.textContent = `This page could not start its scripts in this browser: ${e.message}`;
     notices.append(notice);
   }
   throw e;

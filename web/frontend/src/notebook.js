@@ -188,10 +188,14 @@ class Notebook {
     const streamed = [];
     try {
       if (this.#kernelPhase !== "ready") await this.#kernelForRun();
-      const reply = await this.kernel.execute({ code, lesson: this.lessonId, cell: cell.id }, (output) => {
-        streamed.push(output);
-        cell.outputs.append(output);
-      });
+      const reply = await this.kernel.execute(
+        { code, lesson: this.lessonId, cell: cell.id },
+        (output) => {
+          streamed.push(output);
+          cell.outputs.append(output);
+        },
+        (queue) => (queue.waiting ? cell.setWaiting(queue.ahead) : cell.setStarted()),
+      );
       cell.finish(reply, streamed);
       if (reply.kernel === "restarted") {
         this.#kernelLost("The kernel was restarted: variables from earlier cells are gone — run them again.", cell);

@@ -2,26 +2,36 @@ package dev.glassbox.web;
 
 import dev.glassbox.kernel.KernelPool;
 import dev.glassbox.kernel.Sandbox;
+import dev.glassbox.kernel.Sandbox;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.lessons.LessonCatalog;
+import dev.glassbox.web.api.ClassroomApi;
 import dev.glassbox.web.api.KernelApi;
 import dev.glassbox.web.api.LessonApi;
 import dev.glassbox.web.api.SessionApi;
+import dev.glassbox.web.classroom.ClassDashboard;
+import dev.glassbox.web.classroom.Classroom;
+import dev.glassbox.web.classroom.Passphrase;
+import dev.glassbox.web.kernels.CellQueue;
 import dev.glassbox.web.kernels.KernelRegistry;
+import dev.glassbox.web.pages.ClassroomPages;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.pages.ThymeleafRenderer;
+import dev.glassbox.web.security.Access;
 import dev.glassbox.web.security.RequestGuard;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
+import dev.glassbox.web.store.Store.Role;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
@@ -40,16 +50,56 @@ public final class App implements AutoCloseable {
      * @param dataDir    where the SQLite file and kernel scratch folders live
      * @param lessonsDir a folder of lesson files to serve instead of the bundled ones, or null
      * @param kernels    kernel limits, or null for the defaults
+     * @param limits     the server's caps (kernels, running cells, restarts, sign-in tries), or null for the defaults
+     * @param teacher    classroom mode's teacher passphrase; null: single-user mode
+     * @param sandbox    the kernels' sandbox, or null to detect what this machine offers; classroom mode
+     *                   refuses to start without one
      */
-    public record Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels) {
+    public record Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels,
+                           ServerLimits limits, Passphrase teacher, Sandbox sandbox) {
+
+        /** Single-user mode, default limits, the sandbox this machine offers. */
+        public Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels) {
+            this(host, port, dataDir, lessonsDir, kernels, null, null, null);
+        }
+
         public KernelSettings kernelSettings() {
             return kernels != null ? kernels : KernelSettings.defaults(dataDir.resolve("scratch"));
         }
+
+        public ServerLimits serverLimits() {
+            return limits != null ? limits : ServerLimits.defaults();
+        }
+
+        public boolean classroom() {
+            return teacher != null;
+        }
+
+        public Settings withLimits(ServerLimits newLimits) {
+            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox);
+        }
+
+        /** Classroom mode with this teacher passphrase. */
+        public Settings withClassroom(Passphrase passphrase) {
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox);
+        }
+
+        /** Kernels in this sandbox instead of the one detected at start-up. */
+        public Settings withSandbox(Sandbox kernelSandbox) {
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox);
+        }
     }
 
-    /** What the routes need. */
-    public record Deps(Store store, LessonCatalog lessons, KernelRegistry kernels, Sessions sessions,
-                       Set<String> allowedHosts, String notice) {}
+    /** Glassbox refuses these settings; the message says why and what to do. */
+    public static final class StartupException extends RuntimeException {
+        public StartupException(String message) {
+            super(message);
+        }
+    }
+
+    /** What the routes need. {@code classroom} is null in single-user mode. */
+    public record Deps(Store store, LessonCatalog lessons, KernelRegistry kernels, CellQueue cells, Sessions sessions,
+                       Set<String> allowedHosts, String notice, ServerLimits limits, Classroom classroom, boolean onNetwork) {}
 
     private final Javalin javalin;
     private final Deps deps;
@@ -59,30 +109,64 @@ public final class App implements AutoCloseable {
         this.deps = deps;
     }
 
+    /**
+     * Starts the server.
+     *
+     * @throws StartupException when classroom mode has no sandbox, or single-user mode is asked to listen on the network
+     */
     public static App start(Settings settings) throws SQLException {
+        boolean onNetwork = !isLoopback(settings.host());
+        if (!settings.classroom() && onNetwork) {
+            throw new StartupException("Listening on " + settings.host() + " would let other computers run code on this one. "
+                    + "Single-user mode listens on loopback (127.0.0.1) only; for a class, start Glassbox with --classroom.");
+        }
+        Sandbox sandbox = settings.sandbox() != null ? settings.sandbox() : Sandbox.detect();
+        LOG.info("kernel sandbox: " + sandbox.describe());
+        if (settings.classroom() && !sandbox.available()) {
+            throw new StartupException("Classroom mode needs a sandbox for the kernels, and there is none ("
+                    + String.join("; ", sandbox.problems()) + "): every student's cells would run with the server's rights. "
+                    + "Install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces, "
+                    + "or run single-user without --classroom.");
+        }
+        ServerLimits limits = settings.serverLimits();
         Store store = Store.open(settings.dataDir());
         LessonCatalog lessons = settings.lessonsDir() != null ? LessonCatalog.load(settings.lessonsDir()) : LessonCatalog.fromClasspath();
         lessons.problems().forEach(p -> LOG.warning("lesson not loaded: " + p.getMessage()));
-        Sandbox sandbox = Sandbox.detect();
-        LOG.info("kernels: " + sandbox);
-        KernelRegistry kernels = new KernelRegistry(new KernelPool(settings.kernelSettings(), sandbox), 4, Duration.ofMinutes(30));
-        Sessions sessions = new Sessions(store, false);
-        Deps deps = new Deps(store, lessons, kernels, sessions, Set.of("localhost", "127.0.0.1", "[::1]"),
-                sandbox.available() ? null
-                        : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
-                        + "), so Glassbox only listens on this computer.");
+        KernelRegistry kernels = new KernelRegistry(new KernelPool(settings.kernelSettings(), sandbox), limits.maxKernelsPerLearner(),
+                limits.maxKernels(), limits.idleTimeout());
+        CellQueue cells = new CellQueue(limits.runningCells(), limits.queueWait());
+        Sessions sessions = new Sessions(store, settings.classroom() ? Role.VISITOR : Role.LEARNER);
+        Classroom classroom = settings.classroom()
+                ? new Classroom(settings.teacher(), store, sessions, kernels, cells, lessons, limits) : null;
+        Deps deps = new Deps(store, lessons, kernels, cells, sessions,
+                settings.classroom() ? Set.of() : Set.of("localhost", "127.0.0.1", "[::1]"),
+                sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
+                        + "), so Glassbox only listens on this computer.",
+                limits, classroom, onNetwork);
         Javalin javalin = create(deps).start(settings.host(), settings.port());
         return new App(javalin, deps);
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new StartupException("Cannot listen on " + host + ": no such address on this machine.");
+        }
     }
 
     /** The Javalin app with every route, not yet started. */
     public static Javalin create(Deps deps) {
         Sessions sessions = deps.sessions();
+        Classroom classroom = deps.classroom();
         LessonApi lessonApi = new LessonApi(deps.lessons(), sessions, deps.store());
-        KernelApi kernelApi = new KernelApi(deps.kernels(), sessions, deps.store(), deps.lessons());
-        SessionApi sessionApi = new SessionApi(sessions, deps.kernels(), deps.lessons().lessons().size());
+        KernelApi kernelApi = new KernelApi(deps.kernels(), deps.cells(), sessions, deps.store(), deps.lessons(), deps.limits());
+        SessionApi sessionApi = new SessionApi(sessions, deps.kernels(), deps.lessons().lessons().size(),
+                classroom != null ? "classroom" : "single-user");
         Pages pages = new Pages(deps.lessons(), sessions, deps.store(), lessonApi, deps.notice());
-        RequestGuard guard = new RequestGuard(sessions, deps.allowedHosts());
+        RequestGuard guard = new RequestGuard(sessions, deps.allowedHosts(),
+                classroom != null ? Set.of("/join", "/teacher/login") : Set.of());
+        Access access = new Access(sessions, classroom != null);
 
         return Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
@@ -99,6 +183,7 @@ public final class App implements AutoCloseable {
 
             var routes = config.routes;
             routes.before(guard::check);
+            routes.before(access::check);
 
             routes.get("/", pages::home);
             routes.get("/lessons/{lesson}", pages::lesson);
@@ -119,6 +204,24 @@ public final class App implements AutoCloseable {
             routes.post("/api/kernels/{id}/interrupt", kernelApi::interrupt);
             routes.post("/api/kernels/{id}/restart", kernelApi::restart);
             routes.delete("/api/kernels/{id}", kernelApi::delete);
+
+            if (classroom != null) {
+                ClassroomPages classPages = new ClassroomPages(pages, classroom, sessions, deps.store(), deps.onNetwork());
+                ClassroomApi classApi = new ClassroomApi(classroom,
+                        new ClassDashboard(deps.store(), deps.lessons(), deps.kernels(), deps.cells(), sessions));
+                routes.get("/join", classPages::joinPage);
+                routes.post("/join", classPages::join);
+                routes.get("/teacher", classPages::teacherPage);
+                routes.post("/teacher/login", classPages::signIn);
+                routes.post("/teacher/logout", classPages::signOut);
+                routes.post("/teacher/classes", classPages::createClass);
+                routes.get("/teacher/class/{code}", classPages::dashboardPage);
+
+                routes.post("/api/join", classApi::join);
+                routes.get("/api/classes/{code}/dashboard", classApi::dashboard);
+                routes.post("/api/classes/{code}/students/{student}/restart", classApi::restartStudent);
+                routes.post("/api/classes/{code}/lessons/{lesson}/reset", classApi::resetLesson);
+            }
 
             routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (ctx.path().startsWith("/api/")) ctx.status(e.getStatus()).json(Map.of("error", e.getMessage()));

@@ -1,63 +1,172 @@
 package dev.glassbox.web;
 
-import java.net.InetAddress;
+import dev.glassbox.web.classroom.Passphrase;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Starts Glassbox: {@code java -jar web/target/glassbox.jar [--port N] [--data DIR] [--lessons DIR]}.
+ * Starts Glassbox: {@code java -jar web/target/glassbox.jar [options]}; see {@link #USAGE}.
  */
 public final class Main {
+    /** Environment variable with the teacher's passphrase (classroom mode). */
+    static final String PASSPHRASE_ENV = "GLASSBOX_TEACHER_PASSPHRASE";
+
     private static final String USAGE = """
             Usage: java -jar web/target/glassbox.jar [options]
-              --port N        port to listen on (default 7070)
-              --data DIR      where Glassbox keeps learners' work (default ~/.glassbox)
-              --lessons DIR   serve the lesson files in DIR instead of the bundled ones
-              --host ADDRESS  interface to listen on (default 127.0.0.1; only loopback without a sandbox)
+              --port N                port to listen on (default 7070)
+              --data DIR              where Glassbox keeps learners' work (default ~/.glassbox)
+              --lessons DIR           serve the lesson files in DIR instead of the bundled ones
+              --host ADDRESS          interface to listen on (default 127.0.0.1; single-user mode: loopback only)
+            Classroom mode (a class on one server; needs the kernel sandbox):
+              --classroom             students join with a class code at /join; the teacher signs in at /teacher
+              --passphrase-file FILE  the teacher passphrase (at least 8 characters) is the first line of FILE;
+                                      or set the environment variable GLASSBOX_TEACHER_PASSPHRASE
+              --max-kernels N         kernels open at once, all learners together (default 80)
+              --running-cells N       cells running at once; the rest wait their turn (default 2 per core)
             """;
+
+    /** What the command line asks for. {@code passphrase} is null in single-user mode. */
+    record Options(String host, int port, Path data, Path lessons, boolean classroom, Passphrase passphrase,
+                   Integer maxKernels, Integer runningCells) {}
+
+    /** A command line Glassbox cannot start with; the message says what to change. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
 
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            System.out.print(USAGE);
+            return;
+        }
+        Options options;
+        try {
+            options = parse(args, System.getenv());
+        } catch (UsageException e) {
+            System.err.println("glassbox: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        ServerLimits limits = ServerLimits.defaults();
+        if (options.maxKernels() != null) limits = limits.withMaxKernels(options.maxKernels());
+        if (options.runningCells() != null) limits = limits.withRunningCells(options.runningCells());
+        App.Settings settings = new App.Settings(options.host(), options.port(), options.data().toAbsolutePath(), options.lessons(), null)
+                .withLimits(limits);
+        if (options.classroom()) settings = settings.withClassroom(options.passphrase());   // App.start checks for the sandbox
+        App app;
+        try {
+            app = App.start(settings);
+        } catch (App.StartupException e) {
+            System.err.println("glassbox: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "glassbox-shutdown"));
+        String local = "http://localhost:" + app.port() + "/";
+        System.out.println("Glassbox is running at " + local + "  (data in " + options.data() + ")");
+        if (options.classroom()) {
+            System.out.println("Classroom mode: the teacher signs in at " + local + "teacher; students join at /join with the class code.");
+        } else {
+            System.out.println("Single-user mode: Glassbox only listens on this computer.");
+        }
+    }
+
+    /** Reads the command line; the passphrase comes from {@code env} or a file, never from the command line itself. */
+    static Options parse(String[] args, Map<String, String> env) throws UsageException {
         int port = 7070;
         Path data = Path.of(System.getProperty("user.home"), ".glassbox");
         Path lessons = null;
         String host = "127.0.0.1";
+        boolean classroom = false;
+        Path passphraseFile = null;
+        Integer maxKernels = null;
+        Integer runningCells = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                System.out.print(USAGE);
-                return;
+            if (arg.equals("--classroom")) {
+                classroom = true;
+                continue;
             }
-            if (i + 1 >= args.length) fail("option " + arg + " needs a value");
+            if (arg.equals("--passphrase") || arg.startsWith("--passphrase=")) {
+                throw new UsageException("the teacher passphrase is never given on the command line, where every user of this "
+                        + "computer can read it (ps): put it in a file for --passphrase-file, or in " + PASSPHRASE_ENV);
+            }
+            if (i + 1 >= args.length) throw new UsageException("option " + arg + " needs a value");
             String value = args[++i];
             switch (arg) {
-                case "--port" -> {
-                    try {
-                        port = Integer.parseInt(value);
-                    } catch (NumberFormatException e) {
-                        fail("--port expects a number from 0 to 65535, got \"" + value + "\"");
-                    }
-                    if (port < 0 || port > 65535) fail("--port expects a number from 0 to 65535, got " + port);
-                }
+                case "--port" -> port = number(arg, value, 0, 65535);
                 case "--data" -> data = Path.of(value);
                 case "--lessons" -> lessons = Path.of(value);
                 case "--host" -> host = value;
-                default -> fail("unknown option " + arg);
+                case "--passphrase-file" -> passphraseFile = Path.of(value);
+                case "--max-kernels" -> maxKernels = number(arg, value, 1, 10_000);
+                case "--running-cells" -> runningCells = number(arg, value, 1, 1_000);
+                default -> throw new UsageException("unknown option " + arg);
             }
         }
-        if (!InetAddress.getByName(host).isLoopbackAddress()) {
-            fail("--host " + host + " would let other computers run code on this one, and kernels have no sandbox yet: "
-                    + "Glassbox only listens on loopback (127.0.0.1) in single-user mode");
+        Passphrase passphrase = null;
+        if (classroom) {
+            passphrase = passphrase(passphraseFile, env.get(PASSPHRASE_ENV));
+        } else if (passphraseFile != null) {
+            throw new UsageException("--passphrase-file is for classroom mode: add --classroom");
         }
-        App app = App.start(new App.Settings(host, port, data.toAbsolutePath(), lessons, null));
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "glassbox-shutdown"));
-        System.out.println("Glassbox is running at http://localhost:" + app.port() + "/  (data in " + data + ")");
-        System.out.println("Single-user mode: cells run without a sandbox, so Glassbox only listens on this computer.");
+        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells);
     }
 
-    private static void fail(String message) {
-        System.err.println("glassbox: " + message);
-        System.err.print(USAGE);
-        System.exit(2);
+    private static Passphrase passphrase(Path file, String fromEnv) throws UsageException {
+        String text;
+        String source;
+        if (file != null) {
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+            } catch (IOException e) {
+                throw new UsageException("cannot read the passphrase file " + file + ": " + e.getMessage());
+            }
+            source = "the first line of " + file;
+            warnIfOthersCanRead(file);
+        } else if (fromEnv != null) {
+            text = fromEnv;
+            source = PASSPHRASE_ENV;
+        } else {
+            throw new UsageException("classroom mode needs a teacher passphrase (at least " + Passphrase.MIN_LENGTH
+                    + " characters): set " + PASSPHRASE_ENV + ", or give --passphrase-file FILE");
+        }
+        try {
+            return Passphrase.of(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage() + " (from " + source + ")");
+        }
+    }
+
+    private static void warnIfOthersCanRead(Path file) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(PosixFilePermission.GROUP_READ)) {
+                System.err.println("glassbox: warning: other users can read the passphrase file " + file + " (chmod 600 it)");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        }
+    }
+
+    private static int number(String option, String value, int min, int max) throws UsageException {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new UsageException(option + " expects a number from " + min + " to " + max + ", got \"" + value + "\"");
     }
 }

@@ -5,10 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** A script talking to the API the way the README says: GET /api/session, then send the CSRF token back. */
 final class Browserless {
@@ -57,6 +62,42 @@ final class Browserless {
     /** A state-changing request as the page sends it: same origin, with the CSRF token. */
     HttpResponse<String> call(String method, String path, Object body) throws IOException, InterruptedException {
         return send(method, path, body, Map.of("X-CSRF-Token", csrf, "Origin", base));
+    }
+
+    /** A plain HTML form post from our own page (same origin); the client does not follow redirects. */
+    HttpResponse<String> form(String path, Map<String, String> fields) throws IOException, InterruptedException {
+        String body = fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", base)
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final Pattern FORM_TOKEN = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+    /** The CSRF token in the form of the page at {@code path}. */
+    String formToken(String path) throws IOException, InterruptedException {
+        HttpResponse<String> page = get(path);
+        Matcher m = FORM_TOKEN.matcher(page.body());
+        if (!m.find()) throw new AssertionError("no csrf field on " + path + " (" + page.statusCode() + ")");
+        return m.group(1);
+    }
+
+    /** Joins a class through the form at /join, as a student's browser does; then holds the student's CSRF token. */
+    HttpResponse<String> join(String code, String name) throws IOException, InterruptedException {
+        HttpResponse<String> r = form("/join", Map.of("csrf", formToken("/join"), "code", code, "name", name, "next", "/"));
+        if (r.statusCode() == 303) login();
+        return r;
+    }
+
+    /** Signs in as the teacher through the form at /teacher. */
+    HttpResponse<String> signIn(String passphrase) throws IOException, InterruptedException {
+        HttpResponse<String> r = form("/teacher/login", Map.of("csrf", formToken("/teacher"), "passphrase", passphrase));
+        if (r.statusCode() == 303) login();
+        return r;
     }
 
     String openKernel() throws IOException, InterruptedException {

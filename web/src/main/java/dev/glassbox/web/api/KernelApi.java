@@ -9,46 +9,68 @@ import dev.glassbox.lessons.Cell;
 import dev.glassbox.lessons.Lesson;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.Json;
+import dev.glassbox.web.ServerLimits;
+import dev.glassbox.web.kernels.CellQueue;
 import dev.glassbox.web.kernels.KernelRegistry;
+import dev.glassbox.web.security.RateLimit;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Learner;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.NotFoundResponse;
+import io.javalin.http.TooManyRequestsResponse;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
  * {@code /api/kernels}: open a kernel, run cells in it (as one JSON answer, or streamed as
  * newline-delimited JSON when the client accepts {@code application/x-ndjson}), complete, interrupt,
  * restart and close. When a run names a lesson cell, its code, outputs and exercise result are saved.
+ * Cells wait their turn in the server's {@link CellQueue}; opening and restarting kernels is rate-limited
+ * per learner, since each starts a JVM.
  */
 public final class KernelApi {
-    /** Saved outputs of one cell are capped; the live answer is not. */
+    /** Saved outputs of one cell are capped (the live answer is capped by {@link OutputBudget}). */
     private static final int MAX_SAVED_OUTPUT_CHARS = 4 * 1024 * 1024;
 
     private final KernelRegistry kernels;
+    private final CellQueue queue;
     private final Sessions sessions;
     private final Store store;
     private final LessonCatalog lessons;
+    private final RateLimit restarts;
+    private final RateLimit opens;
 
-    public KernelApi(KernelRegistry kernels, Sessions sessions, Store store, LessonCatalog lessons) {
+    public KernelApi(KernelRegistry kernels, CellQueue queue, Sessions sessions, Store store, LessonCatalog lessons, ServerLimits limits) {
         this.kernels = kernels;
+        this.queue = queue;
         this.sessions = sessions;
         this.store = store;
         this.lessons = lessons;
+        this.restarts = new RateLimit(limits.restartsPerMinute(), Duration.ofMinutes(1));
+        this.opens = new RateLimit(limits.kernelOpensPerMinute(), Duration.ofMinutes(1));
     }
 
     public void open(Context ctx) throws IOException {
-        Kernel kernel = kernels.open(learner(ctx).id());
+        Learner learner = learner(ctx);
+        limit(ctx, opens, learner, "Too many new kernels: wait %d s before opening another lesson tab.");
+        Kernel kernel;
+        try {
+            kernel = kernels.open(learner.id());
+        } catch (KernelRegistry.Full e) {
+            ctx.header("Retry-After", "30");
+            throw new TooManyRequestsResponse(e.getMessage());
+        }
         ctx.status(201).json(Map.of("id", kernel.id()));
     }
 
@@ -74,31 +96,52 @@ public final class KernelApi {
         }
 
         boolean streaming = String.valueOf(ctx.header("Accept")).contains("application/x-ndjson");
-        Consumer<Output> listener = o -> {};
         OutputStream stream = null;
         if (streaming) {
             ctx.contentType("application/x-ndjson");
             ctx.header("Cache-Control", "no-store");
             ctx.header("X-Accel-Buffering", "no");
-            stream = ctx.outputStream();
-            OutputStream out = stream;
-            listener = o -> writeLine(out, Map.of("output", o));
+            // The servlet's own stream: Javalin's ctx.outputStream() has no flush of its own, so lines would wait for the end.
+            stream = ctx.res().getOutputStream();
         }
-        ExecuteReply reply = kernel.execute(code, cell == null ? "cell" : cell.id(), listener);
+        OutputStream out = stream;
+        OutputBudget budget = new OutputBudget();
+        List<Output> shown = new ArrayList<>();
+        Consumer<Output> listener = o -> {
+            Output admitted = budget.admit(o);
+            if (admitted == null) return;
+            shown.add(admitted);
+            if (out != null) writeLine(out, Map.of("output", admitted));
+        };
 
+        ExecuteReply reply;
         Map<String, Object> exercise = null;
-        if (cell != null) {
-            store.saveRun(learner.id(), lessonId, cell.id(), reply.status().wire(), reply.executionCount(), savedOutputs(reply.outputs()));
-            if (cell.exercise()) {
-                exercise = check(kernel, reply, cell);
-                store.saveExercise(learner.id(), lessonId, cell.id(), (Boolean) exercise.get("passed"), (String) exercise.get("message"));
+        // The slot is taken before the kernel sees the cell, so the cell's time limit starts when it runs, not when it queues.
+        try (CellQueue.Slot slot = queue.enter(kernel.id(), ahead -> {
+            if (out != null) writeLine(out, Map.of("waiting", Map.of("ahead", ahead)));
+        })) {
+            if (slot.waited() && out != null) writeLine(out, Map.of("started", true));
+            reply = kernel.execute(code, cell == null ? "cell" : cell.id(), listener);
+            if (reply.restarted()) kernels.countRestart(kernel.id());
+            if (cell != null) {
+                store.saveRun(learner.id(), lessonId, cell.id(), reply.status().wire(), reply.executionCount(), savedOutputs(shown));
+                if (cell.exercise()) {
+                    exercise = check(kernel, reply, cell);
+                    store.saveExercise(learner.id(), lessonId, cell.id(), (Boolean) exercise.get("passed"), (String) exercise.get("message"));
+                }
             }
+        } catch (InterruptedException e) {
+            reply = notRun(ExecuteReply.Status.INTERRUPTED, listener, "Interrupted", "Interrupted before it started: "
+                    + "the cell was waiting for its turn and did not run.");
+        } catch (TimeoutException e) {
+            reply = notRun(ExecuteReply.Status.REJECTED, listener, "ServerBusy", "The server is busy: this cell waited "
+                    + queue.maxWait().toSeconds() + " s for its turn and did not run. Try again in a moment.");
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("status", reply.status().wire());
         answer.put("executionCount", reply.executionCount());
         answer.put("millis", reply.millis());
-        answer.put("outputs", reply.outputs());
+        answer.put("outputs", shown);
         answer.put("exercise", exercise);
         answer.put("kernel", reply.restarted() ? "restarted" : "kept");
         if (streaming) {
@@ -106,6 +149,13 @@ public final class KernelApi {
         } else {
             ctx.json(answer);
         }
+    }
+
+    /** The reply for a cell that never reached its kernel; its earlier saved result stays as it was. */
+    private static ExecuteReply notRun(ExecuteReply.Status status, Consumer<Output> listener, String kind, String message) {
+        Output.Error notice = new Output.Error(kind, message, 0, 0, List.of());
+        listener.accept(notice);
+        return new ExecuteReply(status, 0, 0, List.of(notice), false);
     }
 
     /** Runs the exercise's hidden check after the learner's cell; it passes when it throws nothing. */
@@ -161,13 +211,29 @@ public final class KernelApi {
     }
 
     public void interrupt(Context ctx) {
-        kernel(ctx).interrupt();
+        Kernel kernel = kernel(ctx);
+        queue.cancel(kernel.id());
+        kernel.interrupt();
         ctx.json(Map.of("status", "interrupting"));
     }
 
     public void restart(Context ctx) {
-        kernel(ctx).restart();
+        Learner learner = learner(ctx);
+        Kernel kernel = kernel(ctx);
+        limit(ctx, restarts, learner, "Too many restarts: wait %d s before restarting the kernel again.");
+        queue.cancel(kernel.id());
+        kernel.restart();
+        kernels.countRestart(kernel.id());
         ctx.json(Map.of("status", "restarted"));
+    }
+
+    /** Counts one more event against the learner's limit, or refuses with 429 and how long to wait. */
+    private static void limit(Context ctx, RateLimit limit, Learner learner, String message) {
+        Duration wait = limit.tryAcquire(learner.id());
+        if (wait.isZero()) return;
+        long seconds = RateLimit.seconds(wait);
+        ctx.header("Retry-After", Long.toString(seconds));
+        throw new TooManyRequestsResponse(String.format(message, seconds));
     }
 
     public void delete(Context ctx) {

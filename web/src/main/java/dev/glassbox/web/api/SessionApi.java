@@ -12,11 +12,14 @@ public final class SessionApi {
     private final Sessions sessions;
     private final KernelRegistry kernels;
     private final int lessonCount;
+    private final String mode;
 
-    public SessionApi(Sessions sessions, KernelRegistry kernels, int lessonCount) {
+    /** {@code mode}: "single-user" or "classroom". */
+    public SessionApi(Sessions sessions, KernelRegistry kernels, int lessonCount, String mode) {
         this.sessions = sessions;
         this.kernels = kernels;
         this.lessonCount = lessonCount;
+        this.mode = mode;
     }
 
     public void session(Context ctx) {
@@ -32,7 +35,7 @@ public final class SessionApi {
         var sandbox = kernels.pool().sandbox();
         health.put("sandbox", sandbox.kind());
         health.put("limits", sandbox.describe());
-        health.put("mode", "single-user");
+        health.put("mode", mode);
         health.put("java", Runtime.version().toString());
         ctx.json(health);
     }

@@ -29,6 +29,14 @@ public final class Pages {
     /** One block of a lesson page: prose HTML, or a cell with the learner's current code. */
     public record BlockView(boolean prose, String html, String cellId, String code, boolean exercise, int number, boolean edited) {}
 
+    /** Who is signed in, for the page header: a student (name and class) or the teacher; null for anyone else. */
+    public record Who(String role, String name, String classCode) {
+        /** The first letter of the name, for the avatar (a whole code point, so an emoji stays whole). */
+        public String initial() {
+            return name.isEmpty() ? "?" : new String(Character.toChars(name.codePointAt(0))).toUpperCase(java.util.Locale.ROOT);
+        }
+    }
+
     private final LessonCatalog lessons;
     private final Sessions sessions;
     private final Store store;
@@ -81,11 +89,22 @@ public final class Pages {
         render(ctx, "error.html", Map.of("status", status, "message", message), learner);
     }
 
-    private void render(Context ctx, String template, Map<String, Object> model, Learner learner) {
+    /** Renders a page shell with what every page has: the CSRF token, the server's notice, who is signed in. */
+    public void render(Context ctx, String template, Map<String, Object> model, Learner learner) {
         Map<String, Object> all = new HashMap<>(model);
         all.put("csrfToken", learner == null ? "" : learner.csrfToken());
         all.put("notice", notice);
+        all.put("who", who(learner));
         ctx.header("Cache-Control", "no-store");
         ctx.render(template, all);
+    }
+
+    private static Who who(Learner learner) {
+        if (learner == null) return null;
+        return switch (learner.role()) {
+            case STUDENT -> new Who("student", learner.displayName(), learner.classCode());
+            case TEACHER -> new Who("teacher", "Teacher", null);
+            case LEARNER, VISITOR -> null;
+        };
     }
 }

@@ -15,8 +15,16 @@ import java.util.Set;
  * <ul>
  * <li>the Host header must be one of ours (this defeats DNS rebinding, where evil.example resolves to 127.0.0.1);</li>
  * <li>a state-changing request must come from our own origin (Origin, or Sec-Fetch-Site when Origin is absent);</li>
- * <li>and it must carry the learner's CSRF token in {@code X-CSRF-Token}.</li>
+ * <li>and it must carry the session's CSRF token in {@code X-CSRF-Token} (or, from a plain HTML form, in its
+ *     {@code csrf} field). The two forms that start a session (joining a class, the teacher's sign-in) have no
+ *     session yet: they carry the {@link FormToken} instead.</li>
  * </ul>
+ * In classroom mode any Host is accepted: students reach the server by whatever address or name the room
+ * uses, which the server cannot know. That gives up nothing: DNS rebinding matters to a server that trusts
+ * being reachable only from this computer, and a classroom server is reachable from the network anyway.
+ * A rebinding page under another name gets none of our cookies (they belong to the name the student
+ * used), so it can do only what any visitor can: the session cookie and the CSRF token still guard every
+ * request that changes anything.
  * It also sets the security headers of every response (CSP without inline scripts, no framing).
  */
 public final class RequestGuard {
@@ -27,26 +35,32 @@ public final class RequestGuard {
 
     private final Sessions sessions;
     private final Set<String> allowedHosts;
+    private final Set<String> sessionStartingForms;
 
-    /** {@code allowedHosts}: host names (without port) this server answers to. */
-    public RequestGuard(Sessions sessions, Set<String> allowedHosts) {
+    /**
+     * @param allowedHosts         host names (without port) this server answers to; empty: any (classroom mode)
+     * @param sessionStartingForms paths of the forms that start a session, checked with the {@link FormToken}
+     */
+    public RequestGuard(Sessions sessions, Set<String> allowedHosts, Set<String> sessionStartingForms) {
         this.sessions = sessions;
         this.allowedHosts = Set.copyOf(allowedHosts);
+        this.sessionStartingForms = Set.copyOf(sessionStartingForms);
     }
 
     public void check(Context ctx) {
         ctx.header("Content-Security-Policy", CSP);
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Referrer-Policy", "no-referrer");
+        // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with our own form posts.
+        ctx.header("Referrer-Policy", "same-origin");
         String host = hostName(ctx.header("Host"));
-        if (host == null || !allowedHosts.contains(host)) {
+        if (host == null || (!allowedHosts.isEmpty() && !allowedHosts.contains(host))) {
             throw new ForbiddenResponse("Unknown host " + ctx.header("Host") + ": this Glassbox answers to " + allowedHosts);
         }
         if (!STATE_CHANGING.contains(ctx.method())) return;
         String origin = ctx.header("Origin");
         if (origin != null) {
-            String expected = ctx.scheme() + "://" + ctx.header("Host");
+            String expected = (overHttps(ctx) ? "https" : ctx.scheme()) + "://" + ctx.header("Host");
             if (!origin.equalsIgnoreCase(expected)) {
                 throw new ForbiddenResponse("Cross-origin request refused: Origin " + origin + " is not " + expected);
             }
@@ -56,11 +70,29 @@ public final class RequestGuard {
                 throw new ForbiddenResponse("Cross-site request refused (Sec-Fetch-Site: " + site + ")");
             }
         }
+        if (sessionStartingForms.contains(ctx.path())) {
+            if (!FormToken.valid(ctx)) throw new ForbiddenResponse("This form has expired: reload the page and send it again");
+            return;
+        }
         Optional<Learner> learner = sessions.current(ctx);
         if (learner.isEmpty()) throw new ForbiddenResponse("No session: GET /api/session first, then send its csrfToken in X-CSRF-Token");
-        if (!Sessions.same(ctx.header("X-CSRF-Token"), learner.get().csrfToken())) {
+        String token = ctx.header("X-CSRF-Token");
+        if (token == null && FormToken.isForm(ctx)) token = ctx.formParam(FormToken.FIELD);
+        if (!Sessions.same(token, learner.get().csrfToken())) {
             throw new ForbiddenResponse("Missing or wrong X-CSRF-Token header");
         }
+    }
+
+    /**
+     * True when the browser reached us over HTTPS: directly, or through a proxy that says so in
+     * X-Forwarded-Proto. (A client that lies here only withholds its own cookie from plain HTTP.)
+     */
+    public static boolean overHttps(Context ctx) {
+        String forwarded = ctx.header("X-Forwarded-Proto");
+        if (forwarded != null && !forwarded.isBlank()) {
+            return forwarded.split(",")[0].trim().equalsIgnoreCase("https");
+        }
+        return "https".equalsIgnoreCase(ctx.scheme());
     }
 
     /** "localhost:7070" -> "localhost", "[::1]:7070" -> "[::1]"; null when malformed. */

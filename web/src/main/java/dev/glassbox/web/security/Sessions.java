@@ -2,55 +2,111 @@ package dev.glassbox.web.security;
 
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Learner;
+import dev.glassbox.web.store.Store.Role;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Anonymous learners: a random session cookie (HttpOnly, SameSite=Strict) identifies a learner; the
- * database keeps only its SHA-256. Each learner also has a CSRF token that every state-changing request
- * must send back in the {@code X-CSRF-Token} header.
+ * Sessions: a random cookie (HttpOnly, SameSite=Strict, Secure over HTTPS) names a learner; the
+ * database keeps only its SHA-256. Each session also has a CSRF token that every state-changing
+ * request must send back. In single-user mode the first visit makes an anonymous learner; in classroom
+ * mode a session begins when a student joins a class or the teacher signs in, always with a new cookie
+ * (so a cookie planted before the sign-in is worth nothing after it).
  */
 public final class Sessions {
     public static final String COOKIE = "glassbox_session";
-    private static final int ONE_YEAR_SECONDS = 365 * 24 * 3600;
+    /** A teacher signs in again after this long; a student's or learner's cookie lasts a year. */
+    public static final Duration TEACHER_SESSION = Duration.ofHours(12);
+    private static final Duration LEARNER_SESSION = Duration.ofDays(365);
+    /** The database learns that someone was seen at most this often per learner; the dashboard reads the fresher memory. */
+    private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Store store;
-    private final boolean secureCookies;
-
-    public Sessions(Store store, boolean secureCookies) {
-        this.store = store;
-        this.secureCookies = secureCookies;
+    /** Makes the stored learner of a new session from its id, cookie hash and CSRF token. */
+    @FunctionalInterface
+    public interface NewLearner {
+        Learner create(String id, String tokenHash, String csrfToken);
     }
 
-    /** The learner this request belongs to, if its cookie names one. */
+    private final Store store;
+    private final Role firstVisitRole;
+    private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
+
+    /** {@code firstVisitRole}: what {@link #ensure} makes of a request without a session (LEARNER or VISITOR). */
+    public Sessions(Store store, Role firstVisitRole) {
+        this.store = store;
+        this.firstVisitRole = firstVisitRole;
+    }
+
+    /** The learner this request belongs to, if its cookie names one (an expired teacher session names nobody). */
     public Optional<Learner> current(Context ctx) {
         Learner cached = ctx.attribute("learner");
         if (cached != null) return Optional.of(cached);
         String token = ctx.cookie(COOKIE);
         if (token == null || token.length() > 100) return Optional.empty();
-        Optional<Learner> learner = store.learnerByTokenHash(hash(token));
+        Optional<Learner> learner = store.learnerByTokenHash(hash(token))
+                .filter(l -> l.role() != Role.TEACHER || l.createdAt().plus(TEACHER_SESSION).isAfter(Instant.now()));
         learner.ifPresent(l -> ctx.attribute("learner", l));
         return learner;
     }
 
-    /** The current learner, or a new one with a fresh cookie set on the response. */
+    /** The current learner, or a new one ({@code firstVisitRole}) with a fresh cookie set on the response. */
     public Learner ensure(Context ctx) {
-        return current(ctx).orElseGet(() -> {
-            String token = randomToken();
-            Learner learner = store.createLearner(randomToken(), hash(token), randomToken());
-            ctx.header("Set-Cookie", COOKIE + "=" + token + "; Path=/; Max-Age=" + ONE_YEAR_SECONDS
-                    + "; HttpOnly; SameSite=Strict" + (secureCookies ? "; Secure" : ""));
-            ctx.attribute("learner", learner);
-            return learner;
-        });
+        return current(ctx).orElseGet(() -> start(ctx, LEARNER_SESSION,
+                (id, hash, csrf) -> store.createLearner(id, hash, csrf, firstVisitRole)));
+    }
+
+    /**
+     * Starts a new session for the learner {@code create} makes, with a new cookie; a visitor session
+     * the request had is forgotten.
+     */
+    public Learner start(Context ctx, Duration lifetime, NewLearner create) {
+        Optional<Learner> before = current(ctx);
+        String token = randomToken();
+        Learner learner = create.create(randomToken(), hash(token), randomToken());
+        ctx.res().addHeader("Set-Cookie", COOKIE + "=" + token + "; Path=/; Max-Age=" + lifetime.toSeconds()
+                + "; HttpOnly; SameSite=Strict" + (RequestGuard.overHttps(ctx) ? "; Secure" : ""));
+        ctx.attribute("learner", learner);
+        before.filter(b -> b.role() == Role.VISITOR).ifPresent(b -> store.deleteVisitor(b.id()));
+        seen(learner);
+        return learner;
+    }
+
+    /** Ends the request's session: the cookie is cleared and its hash no longer names anybody. */
+    public void end(Context ctx) {
+        current(ctx).ifPresent(l -> store.revokeSession(l.id(), randomToken()));
+        ctx.res().addHeader("Set-Cookie", COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+                + (RequestGuard.overHttps(ctx) ? "; Secure" : ""));
+        ctx.attribute("learner", null);
+    }
+
+    /** Notes that the learner is here now (for the teacher's "last seen"). */
+    public void seen(Learner learner) {
+        Instant now = Instant.now();
+        lastSeen.put(learner.id(), now);
+        Instant touched = lastTouched.get(learner.id());
+        if (touched == null || touched.plus(TOUCH_EVERY).isBefore(now)) {
+            lastTouched.put(learner.id(), now);
+            store.touch(learner.id(), now);
+        }
+    }
+
+    /** When the learner was last seen by this server, or {@code stored} (from the database) if that is later or nothing is known here. */
+    public Instant lastSeen(String learnerId, Instant stored) {
+        Instant here = lastSeen.get(learnerId);
+        return here == null || (stored != null && stored.isAfter(here)) ? stored : here;
     }
 
     static String randomToken() {
@@ -68,8 +124,8 @@ public final class Sessions {
     }
 
     /** Constant-time comparison of a presented token with the expected one. */
-    static boolean same(String presented, String expected) {
-        return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+    public static boolean same(String presented, String expected) {
+        return presented != null && expected != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
                 expected.getBytes(StandardCharsets.UTF_8));
     }
 }

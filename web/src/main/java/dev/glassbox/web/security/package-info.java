@@ -1,2 +1,2 @@
-/** Learner sessions, CSRF tokens and the checks every request passes before it reaches a handler. */
+/** Sessions, CSRF tokens, rate limits and the checks every request passes before it reaches a handler. */
 package dev.glassbox.web.security;

@@ -11,26 +11,65 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything Glassbox keeps about learners, in one SQLite file. Each write is its own transaction in
  * WAL mode with full sync, so a server killed in the middle of a save keeps either the old or the new
  * version of a cell, never a torn one. One connection, used by one thread at a time.
+ * Every query about saved work names its learner, or, for the teacher, its class.
  */
 public final class Store implements AutoCloseable {
+    private static final String LEARNER_COLUMNS = "id, csrf_token, role, class_code, display_name, created_at";
+    private static final String CLASS_QUERY = """
+            SELECT c.code, c.name, c.created_at, (SELECT count(*) FROM learner l WHERE l.class_code = c.code AND l.role = 'student')
+            FROM classroom c""";
+
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
 
-    /** A learner, found by the hash of their session cookie. */
-    public record Learner(String id, String csrfToken) {}
+    /** What a session may do. */
+    public enum Role {
+        /** Single-user mode: the one person at this computer. */
+        LEARNER,
+        /** Classroom mode: someone who has not joined a class, or signed in as the teacher, yet. */
+        VISITOR,
+        STUDENT,
+        TEACHER;
+
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Role of(String wire) {
+            return valueOf(wire.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /** A session's learner, found by the hash of its cookie. {@code classCode} and {@code displayName}: students only. */
+    public record Learner(String id, String csrfToken, Role role, String classCode, String displayName, Instant createdAt) {}
 
     /** What a learner has done with one cell. {@code code} is null when the cell is not edited. */
     public record CellState(String cellId, String code, String status, Integer executionCount, String outputsJson,
                             Boolean exercisePassed, String exerciseMessage) {}
+
+    /** A class: its code, its name, when it was made and how many students joined. */
+    public record ClassInfo(String code, String name, Instant createdAt, int students) {}
+
+    /** A student of a class as the teacher sees them; {@code lastSeenAt} is written at most once a minute. */
+    public record Student(String id, String displayName, Instant joinedAt, Instant lastSeenAt) {}
+
+    /** One saved cell of a student, without its code or outputs: what the dashboard counts. */
+    public record CellSummary(String learnerId, String lessonId, String cellId, boolean edited, String status,
+                              Instant ranAt, Boolean exercisePassed) {}
 
     private Store(Connection connection) {
         this.connection = connection;
@@ -55,17 +94,145 @@ public final class Store implements AutoCloseable {
         return new Store(connection);
     }
 
-    public Learner createLearner(String id, String tokenHash, String csrfToken) {
-        String now = Instant.now().toString();
-        update("INSERT INTO learner (id, token_hash, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
-                id, tokenHash, csrfToken, now, now);
-        return new Learner(id, csrfToken);
+    // ---- sessions ----
+
+    /** A new single-user learner, visitor or teacher; students come from {@link #createStudent}. */
+    public Learner createLearner(String id, String tokenHash, String csrfToken, Role role) {
+        if (role == Role.STUDENT) throw new IllegalArgumentException("a student is created with their class: createStudent");
+        Instant now = Instant.now();
+        update("INSERT INTO learner (id, token_hash, csrf_token, created_at, last_seen_at, role) VALUES (?, ?, ?, ?, ?, ?)",
+                id, tokenHash, csrfToken, now.toString(), now.toString(), role.wire());
+        return new Learner(id, csrfToken, role, null, null, now);
+    }
+
+    /**
+     * A new student of class {@code classCode}. When another student of the class has the same name
+     * (ignoring case), this one is called "Name 2", "Name 3", ... (the first free one, cut to {@code maxNameLength}).
+     */
+    public Learner createStudent(String id, String tokenHash, String csrfToken, String classCode, String name, int maxNameLength) {
+        lock.lock();                             // the name check and the insert are one step for other threads
+        try {
+            Set<String> taken = query("SELECT display_name FROM learner WHERE class_code = ?", rs -> {
+                Set<String> names = new HashSet<>();
+                while (rs.next()) names.add(rs.getString(1).toLowerCase(Locale.ROOT));
+                return names;
+            }, classCode);
+            String unique = name;
+            for (int n = 2; taken.contains(unique.toLowerCase(Locale.ROOT)); n++) {
+                String suffix = " " + n;
+                int room = maxNameLength - suffix.length();
+                String base = name.codePointCount(0, name.length()) > room
+                        ? name.substring(0, name.offsetByCodePoints(0, room)).strip() : name;
+                unique = base + suffix;
+            }
+            Instant now = Instant.now();
+            update("""
+                    INSERT INTO learner (id, token_hash, csrf_token, created_at, last_seen_at, role, class_code, display_name)
+                    VALUES (?, ?, ?, ?, ?, 'student', ?, ?)""", id, tokenHash, csrfToken, now.toString(), now.toString(), classCode, unique);
+            return new Learner(id, csrfToken, Role.STUDENT, classCode, unique, now);
+        } finally {
+            lock.unlock();
+        }
     }
 
     public Optional<Learner> learnerByTokenHash(String tokenHash) {
-        return query("SELECT id, csrf_token FROM learner WHERE token_hash = ?", rs ->
-                rs.next() ? Optional.of(new Learner(rs.getString(1), rs.getString(2))) : Optional.<Learner>empty(), tokenHash);
+        return query("SELECT " + LEARNER_COLUMNS + " FROM learner WHERE token_hash = ?", rs ->
+                rs.next() ? Optional.of(learner(rs)) : Optional.<Learner>empty(), tokenHash);
     }
+
+    private static Learner learner(ResultSet rs) throws SQLException {
+        return new Learner(rs.getString(1), rs.getString(2), Role.of(rs.getString(3)), rs.getString(4), rs.getString(5),
+                Instant.parse(rs.getString(6)));
+    }
+
+    /** Forgets a visitor who has become a student or the teacher; nobody else is ever deleted. */
+    public void deleteVisitor(String learnerId) {
+        update("DELETE FROM learner WHERE id = ? AND role = 'visitor'", learnerId);
+    }
+
+    /** Ends a session for good: its cookie names nobody from now on. {@code unusable} must be random. */
+    public void revokeSession(String learnerId, String unusable) {
+        update("UPDATE learner SET token_hash = ? WHERE id = ?", "revoked:" + unusable, learnerId);
+    }
+
+    public void touch(String learnerId, Instant seen) {
+        update("UPDATE learner SET last_seen_at = ? WHERE id = ?", seen.toString(), learnerId);
+    }
+
+    // ---- classes ----
+
+    /** A new class; false when the code is taken. */
+    public boolean createClass(String code, String name, String teacherId) {
+        lock.lock();
+        try {
+            if (findClass(code).isPresent()) return false;
+            update("INSERT INTO classroom (code, name, teacher_id, created_at) VALUES (?, ?, ?, ?)",
+                    code, name, teacherId, Instant.now().toString());
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Optional<ClassInfo> findClass(String code) {
+        return query(CLASS_QUERY + " WHERE c.code = ?", rs -> rs.next() ? Optional.of(classInfo(rs)) : Optional.<ClassInfo>empty(), code);
+    }
+
+    /** Every class, newest first. */
+    public List<ClassInfo> classes() {
+        return query(CLASS_QUERY + " ORDER BY c.created_at DESC", rs -> {
+            List<ClassInfo> list = new ArrayList<>();
+            while (rs.next()) list.add(classInfo(rs));
+            return list;
+        });
+    }
+
+    private static ClassInfo classInfo(ResultSet rs) throws SQLException {
+        return new ClassInfo(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)), rs.getInt(4));
+    }
+
+    /** The students of a class, in the order they joined. */
+    public List<Student> students(String classCode) {
+        return query("""
+                SELECT id, display_name, created_at, last_seen_at FROM learner
+                WHERE class_code = ? AND role = 'student' ORDER BY created_at, display_name
+                """, rs -> {
+            List<Student> list = new ArrayList<>();
+            while (rs.next()) {
+                list.add(new Student(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)), Instant.parse(rs.getString(4))));
+            }
+            return list;
+        }, classCode);
+    }
+
+    /** Every saved cell of every student of a class, without code or outputs. */
+    public List<CellSummary> classCells(String classCode) {
+        return query("""
+                SELECT c.learner_id, c.lesson_id, c.cell_id, c.code IS NOT NULL, c.status, c.ran_at, c.exercise_passed
+                FROM cell_state c JOIN learner l ON l.id = c.learner_id
+                WHERE l.class_code = ? AND l.role = 'student'
+                """, rs -> {
+            List<CellSummary> list = new ArrayList<>();
+            while (rs.next()) {
+                String ranAt = rs.getString(6);
+                int passed = rs.getInt(7);
+                Boolean exercisePassed = rs.wasNull() ? null : passed == 1;
+                list.add(new CellSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getString(5),
+                        ranAt == null ? null : Instant.parse(ranAt), exercisePassed));
+            }
+            return list;
+        }, classCode);
+    }
+
+    /** The teacher's reset: every student of the class starts the lesson over. Returns how many saved cells were forgotten. */
+    public int resetLesson(String classCode, String lessonId) {
+        return update("""
+                DELETE FROM cell_state WHERE lesson_id = ?
+                AND learner_id IN (SELECT id FROM learner WHERE class_code = ? AND role = 'student')
+                """, lessonId, classCode);
+    }
+
+    // ---- saved work of one learner ----
 
     /** Saves the learner's edit of a cell; {@code null} code resets it to the lesson's original. */
     public void saveCode(String learnerId, String lessonId, String cellId, String code) {
@@ -131,10 +298,10 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private void update(String sql, Object... args) {
+    private int update(String sql, Object... args) {
         lock.lock();
         try (PreparedStatement statement = prepare(sql, args)) {
-            statement.executeUpdate();
+            return statement.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException(e);
         } finally {

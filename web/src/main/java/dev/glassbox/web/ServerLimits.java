@@ -1,0 +1,62 @@
+package dev.glassbox.web;
+
+import java.time.Duration;
+
+/**
+ * How much of the server one learner, or all of them together, may use. The kernels' own limits
+ * (time per cell, output, memory) are in {@link dev.glassbox.kernel.KernelSettings}.
+ *
+ * @param maxKernels             kernels open at once, all learners together
+ * @param maxKernelsPerLearner   kernels one learner may keep open (about one per lesson tab)
+ * @param runningCells           cells running at once; the others wait their turn in a fair queue
+ * @param queueWait              longest a cell waits for its turn before it is turned away
+ * @param restartsPerMinute      kernel restarts one learner may ask for per minute
+ * @param kernelOpensPerMinute   kernels one learner may open per minute
+ * @param loginFailuresPerMinute wrong teacher passphrases accepted from one address per minute
+ * @param joinFailuresPerMinute  wrong class codes accepted from one address per minute
+ * @param idleTimeout            a kernel unused this long is closed (saved cells stay)
+ */
+public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int runningCells, Duration queueWait,
+                           int restartsPerMinute, int kernelOpensPerMinute, int loginFailuresPerMinute,
+                           int joinFailuresPerMinute, Duration idleTimeout) {
+
+    public ServerLimits {
+        positive("maxKernels", maxKernels);
+        positive("maxKernelsPerLearner", maxKernelsPerLearner);
+        positive("runningCells", runningCells);
+        positive("restartsPerMinute", restartsPerMinute);
+        positive("kernelOpensPerMinute", kernelOpensPerMinute);
+        positive("loginFailuresPerMinute", loginFailuresPerMinute);
+        positive("joinFailuresPerMinute", joinFailuresPerMinute);
+        if (queueWait.isNegative() || queueWait.isZero()) throw new IllegalArgumentException("queueWait must be positive, got " + queueWait);
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
+    }
+
+    /**
+     * 80 kernels (40 learners with two tabs each), 4 per learner, two running cells per core
+     * (a cell mostly waits on its kernel JVM; more would only slow every cell down), 5 restarts a minute.
+     */
+    public static ServerLimits defaults() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new ServerLimits(80, 4, 2 * cores, Duration.ofMinutes(2), 5, 10, 5, 20, Duration.ofMinutes(30));
+    }
+
+    public ServerLimits withMaxKernels(int max) {
+        return new ServerLimits(max, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout);
+    }
+
+    public ServerLimits withRunningCells(int cells) {
+        return new ServerLimits(maxKernels, maxKernelsPerLearner, cells, queueWait, restartsPerMinute, kernelOpensPerMinute,
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout);
+    }
+
+    public ServerLimits withRestartsPerMinute(int restarts) {
+        return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restarts, kernelOpensPerMinute,
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout);
+    }
+
+    private static void positive(String name, int value) {
+        if (value < 1) throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+    }
+}

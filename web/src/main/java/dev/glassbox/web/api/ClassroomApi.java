@@ -1,0 +1,59 @@
+package dev.glassbox.web.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glassbox.web.classroom.ClassDashboard;
+import dev.glassbox.web.classroom.Classroom;
+import dev.glassbox.web.store.Store.ClassInfo;
+import dev.glassbox.web.store.Store.Learner;
+import io.javalin.http.Context;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Classroom mode's JSON API: {@code POST /api/join} for scripts (the page uses the form at /join), and the
+ * teacher's dashboard data and actions under {@code /api/classes/{code}}. Every teacher route checks for
+ * the teacher's session; the guard has already checked its CSRF token.
+ */
+public final class ClassroomApi {
+    private final Classroom classroom;
+    private final ClassDashboard dashboard;
+
+    public ClassroomApi(Classroom classroom, ClassDashboard dashboard) {
+        this.classroom = classroom;
+        this.dashboard = dashboard;
+    }
+
+    /** {@code {"code","name"}} -> a student session (new cookie) and its CSRF token. */
+    public void join(Context ctx) {
+        JsonNode body = Bodies.json(ctx);
+        Learner student = classroom.join(ctx, Bodies.requiredString(body, "code"), Bodies.requiredString(body, "name"));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("csrfToken", student.csrfToken());
+        answer.put("name", student.displayName());
+        answer.put("classCode", student.classCode());
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(answer);
+    }
+
+    public void dashboard(Context ctx) {
+        classroom.teacher(ctx);
+        ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(dashboard.view(klass));
+    }
+
+    public void restartStudent(Context ctx) {
+        classroom.teacher(ctx);
+        ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
+        int restarted = classroom.restartKernelsOf(klass.code(), ctx.pathParam("student"));
+        ctx.json(Map.of("restarted", restarted));
+    }
+
+    public void resetLesson(Context ctx) {
+        classroom.teacher(ctx);
+        ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
+        int cleared = classroom.resetLesson(klass.code(), ctx.pathParam("lesson"));
+        ctx.json(Map.of("cellsCleared", cleared, "students", klass.students()));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.glassbox.web;
+
+import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.kernel.Sandbox;
+import dev.glassbox.web.classroom.Passphrase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What Glassbox refuses to start with: classroom mode without a sandbox or a good passphrase, the network without classroom mode. */
+class StartupTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void classroomModeRefusesToStartWithoutASandbox() {
+        App.Settings settings = new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0))
+                .withClassroom(Passphrase.of("a long enough passphrase"))
+                .withSandbox(Sandbox.none("bubblewrap (bwrap) is not installed"));
+        App.StartupException e = assertThrows(App.StartupException.class, () -> App.start(settings));
+        assertTrue(e.getMessage().contains("Classroom mode needs a sandbox"), e.getMessage());
+        assertTrue(e.getMessage().contains("bubblewrap (bwrap) is not installed"), "says what is missing: " + e.getMessage());
+        assertFalse(Files.exists(data.resolve("glassbox.db")), "refused before touching the data folder");
+    }
+
+    @Test
+    void singleUserModeRefusesTheNetwork() {
+        App.Settings settings = new App.Settings("0.0.0.0", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0));
+        App.StartupException e = assertThrows(App.StartupException.class, () -> App.start(settings));
+        assertTrue(e.getMessage().contains("--classroom"), e.getMessage());
+    }
+
+    @Test
+    void thePassphraseComesFromTheEnvironmentOrAFileNeverTheCommandLine() throws Exception {
+        Main.UsageException missing = assertThrows(Main.UsageException.class, () -> Main.parse(new String[] {"--classroom"}, Map.of()));
+        assertTrue(missing.getMessage().contains("needs a teacher passphrase") && missing.getMessage().contains(Main.PASSPHRASE_ENV), missing.getMessage());
+
+        Main.UsageException shortOne = assertThrows(Main.UsageException.class,
+                () -> Main.parse(new String[] {"--classroom"}, Map.of(Main.PASSPHRASE_ENV, "1234567")));
+        assertTrue(shortOne.getMessage().contains("has 7 characters; it needs at least 8"), shortOne.getMessage());
+        assertFalse(shortOne.getMessage().contains("1234567"), "the message never repeats the passphrase");
+
+        Main.UsageException onCommandLine = assertThrows(Main.UsageException.class,
+                () -> Main.parse(new String[] {"--classroom", "--passphrase", "hunter2hunter2"}, Map.of()));
+        assertTrue(onCommandLine.getMessage().contains("never given on the command line"), onCommandLine.getMessage());
+
+        Main.Options fromEnv = Main.parse(new String[] {"--classroom", "--host", "0.0.0.0"}, Map.of(Main.PASSPHRASE_ENV, "correct horse"));
+        assertTrue(fromEnv.classroom() && fromEnv.passphrase().matches("correct horse") && !fromEnv.passphrase().matches("correct hors"));
+        assertEquals("Passphrase[hidden]", fromEnv.passphrase().toString());
+
+        Path file = data.resolve("passphrase");
+        Files.writeString(file, "from the file\n", StandardCharsets.UTF_8);
+        Main.Options fromFile = Main.parse(new String[] {"--classroom", "--passphrase-file", file.toString()}, Map.of(Main.PASSPHRASE_ENV, "from env var"));
+        assertTrue(fromFile.passphrase().matches("from the file"), "the file wins over the environment");
+
+        assertNull(Main.parse(new String[] {}, Map.of(Main.PASSPHRASE_ENV, "set but unused")).passphrase());
+    }
+
+    @Test
+    void theServerItselfExitsWithAClearMessage() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--classroom", "--port", "0", "--data", data.toString()));
+        builder.environment().remove(Main.PASSPHRASE_ENV);
+        builder.redirectErrorStream(true);
+        Process server = builder.start();
+        assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server should refuse and exit, not start");
+        String output = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, server.exitValue(), output);
+        assertTrue(output.contains("glassbox: classroom mode needs a teacher passphrase"), output);
+    }
+}
