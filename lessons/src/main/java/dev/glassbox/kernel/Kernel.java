@@ -21,8 +21,14 @@ import java.util.function.Consumer;
  * JVM is killed and a fresh one takes its place, and the reply says so.
  */
 public final class Kernel implements AutoCloseable {
-    /** Bytes of output the server accepts from one cell, whatever the kernel claims. */
-    private static final long HOST_OUTPUT_CAP = 32L * 1024 * 1024;
+    /**
+     * Bytes of output the server accepts from one cell beyond the kernel's own cap, whatever the kernel
+     * claims: room for the error a cell ends with (the kernel bounds its message and traceback). A cell
+     * that writes straight to the kernel's standard output bypasses the kernel's cap and meets this one.
+     */
+    private static final long HOST_OUTPUT_MARGIN = 128 * 1024;
+    /** Share of the time between two idle checks that one thread must spend running or runnable to count as spinning. */
+    private static final double SPINNING_SHARE = 0.9;
 
     private final String id;
     private final KernelPool pool;
@@ -35,7 +41,10 @@ public final class Kernel implements AutoCloseable {
     private volatile boolean closed;
     private volatile String pendingNotice;          // told to the learner with their next cell
     private java.time.Duration lastCpu;            // watchdog state: CPU time at the last idle check
+    private java.util.Map<Long, Long> lastRunnable; // ... each thread's running-or-runnable nanoseconds then
+    private long lastCheck;                         // ... and System.nanoTime() then
     private int hotChecks;
+    private long requestsAtCheck = -1;             // requests sent by the last idle check
 
     Kernel(String id, KernelPool pool, KernelProcess process) {
         this.id = id;
@@ -74,7 +83,6 @@ public final class Kernel implements AutoCloseable {
     }
 
     private ExecuteReply run(String code, String label, boolean check, Consumer<Output> listener) {
-        long started = System.nanoTime();
         if (closed) throw new IllegalStateException("kernel " + id + " is shut down");
         if (code.length() > settings.maxCellChars()) {
             Output rejected = new Output.Error("CellTooLarge", "This cell has " + code.length()
@@ -85,6 +93,7 @@ public final class Kernel implements AutoCloseable {
         }
         running.lock();
         try {
+            long started = System.nanoTime();            // the time limit counts from here, not from waiting for the lock
             lastUsed = Instant.now();
             interruptAskedAt = 0;
             List<Output> outputs = new ArrayList<>();
@@ -97,6 +106,7 @@ public final class Kernel implements AutoCloseable {
             if (notice != null) {
                 pendingNotice = null;
                 restartedBefore = true;
+                if (!process.alive()) replaceProcess();
                 collect.accept(notice("KernelRestarted", notice));
             } else if (!process.alive()) {
                 replaceProcess();
@@ -125,6 +135,7 @@ public final class Kernel implements AutoCloseable {
             long graceNanos = settings.grace().toNanos();
             long stopAskedAt = 0;                 // nanoTime when the kernel was asked to stop (time limit)
             long received = 0;
+            long hostCap = settings.outputCap() + HOST_OUTPUT_MARGIN;
             boolean truncated = false;
             while (true) {
                 Object message = queue.poll(20, TimeUnit.MILLISECONDS);
@@ -132,7 +143,7 @@ public final class Kernel implements AutoCloseable {
                 switch (message) {
                     case KernelMessage.Emitted e -> {
                         received += e.output().weight();
-                        if (received <= HOST_OUTPUT_CAP) collect.accept(e.output());
+                        if (received <= hostCap) collect.accept(e.output());
                         else if (!truncated) {
                             truncated = true;
                             collect.accept(new Output.Stream("stderr", "\n[output truncated]\n"));
@@ -232,25 +243,45 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Called every {@code seconds} by the pool's watchdog: a kernel that burns more than {@code limit} of a
-     * core while no cell runs, at two checks in a row, has code running in the background; it is killed
-     * and replaced, and the learner is told with their next cell.
+     * core while no cell runs, or has a thread that wants a core all the time, at two checks in a row, has
+     * code running in the background; it is killed, and the learner's next cell gets a new kernel and is told
+     * why. The second test matters on a busy server: when many kernels spin, each gets less than
+     * {@code limit} of a core, but a spinning thread is still runnable all the time.
      */
     void watchIdle(double limit, long seconds) {
         if (closed || !running.tryLock()) {
             lastCpu = null;
+            lastRunnable = null;
             return;
         }
         try {
+            long now = System.nanoTime();
             java.time.Duration cpu = process.cpuTime();
+            java.util.Map<Long, Long> runnable = process.runnableNanos();
+            long seen = requests.get();
+            if (seen != requestsAtCheck) {               // cells ran since the last check: their CPU is not background work
+                requestsAtCheck = seen;
+                lastCpu = cpu;
+                lastRunnable = runnable;
+                lastCheck = now;
+                hotChecks = 0;
+                return;
+            }
             java.time.Duration previous = lastCpu;
+            java.util.Map<Long, Long> previousRunnable = lastRunnable;
+            long window = now - lastCheck;
             lastCpu = cpu;
-            boolean hot = previous != null && cpu.minus(previous).toMillis() > limit * seconds * 1000;
+            lastRunnable = runnable;
+            lastCheck = now;
+            boolean spinning = previousRunnable != null && runnable.entrySet().stream().anyMatch(e ->
+                    previousRunnable.containsKey(e.getKey()) && e.getValue() - previousRunnable.get(e.getKey()) > SPINNING_SHARE * window);
+            boolean hot = previous != null && (cpu.minus(previous).toMillis() > limit * seconds * 1000 || spinning);
             hotChecks = hot ? hotChecks + 1 : 0;
             if (hotChecks >= 2) {
                 hotChecks = 0;
                 lastCpu = null;
-                process.kill();
-                replaceProcess();
+                lastRunnable = null;
+                process.kill();                  // the learner's next cell starts a new one: the watchdog never waits for a JVM
                 pendingNotice = "The kernel was restarted because code kept running in the background after its cell "
                         + "had finished (a thread left busy?). Variables from earlier cells are gone.";
             }

@@ -6,7 +6,6 @@ import dev.glassbox.kernel.protocol.KernelMessage;
 import dev.glassbox.kernel.protocol.Wire;
 import dev.glassbox.kernel.runtime.KernelMain;
 
-import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -119,6 +118,31 @@ final class KernelProcess {
         return total;
     }
 
+    /**
+     * For each thread of the kernel and what it started: nanoseconds spent running or waiting to run, from
+     * {@code /proc/<pid>/task/<tid>/schedstat}. A thread that spins is runnable all the time however busy
+     * the machine is, whereas its CPU time shrinks when other kernels compete for the cores. Empty when
+     * the system does not report it.
+     */
+    Map<Long, Long> runnableNanos() {
+        Map<Long, Long> threads = new java.util.HashMap<>();
+        for (ProcessHandle p : Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList()) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String[] fields = Files.readString(task.resolve("schedstat")).trim().split("\\s+");
+                        threads.put(Long.parseLong(task.getFileName().toString()), Long.parseLong(fields[0]) + Long.parseLong(fields[1]));
+                    } catch (IOException | RuntimeException ignored) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended meanwhile, or there is no /proc
+            }
+        }
+        return threads;
+    }
+
     /** Resident memory of the kernel's process tree in bytes (from /proc), or -1 when unknown. */
     long residentBytes() {
         long total = 0;
@@ -202,24 +226,15 @@ final class KernelProcess {
     }
 
     private void readStdout() {
-        try (InputStream in = new BufferedInputStream(process.getInputStream(), 1 << 16)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            boolean overlong = false;
-            for (int b; (b = in.read()) != -1; ) {
-                if (b != '\n') {
-                    if (line.size() < MAX_LINE_BYTES) line.write(b);
-                    else overlong = true;
-                    continue;
-                }
-                if (overlong) {
+        try (InputStream in = process.getInputStream()) {
+            readLines(in, MAX_LINE_BYTES, (line, cut) -> {
+                if (cut) {
                     route(currentRequest, new KernelMessage.Emitted(currentRequest,
                             new Output.Stream("stderr", "\n[a line of output over 16 MB was dropped]\n")));
                 } else {
                     dispatch(line.toString(StandardCharsets.UTF_8));
                 }
-                line.reset();
-                overlong = false;
-            }
+            });
         } catch (IOException ignored) {
             // the process ended
         }
@@ -233,6 +248,37 @@ final class KernelProcess {
         ready.completeExceptionally(new IOException("kernel exited with code " + code));
         waiting.values().forEach(q -> q.add(exited));
         cleanUp();                                   // it ended by itself (System.exit, OOM killer): nobody calls kill()
+    }
+
+    /** Receives one line (without its '\n'), cut to the reader's maximum; {@code cut} says whether bytes were dropped. */
+    private interface LineHandler {
+        void line(ByteArrayOutputStream line, boolean cut);
+    }
+
+    /**
+     * Splits {@code in} into lines of at most {@code maxBytes}, reading in chunks: a cell that floods the
+     * kernel's real stdout or stderr must not cost the server a core. Returns the unfinished last line.
+     */
+    private static ByteArrayOutputStream readLines(InputStream in, int maxBytes, LineHandler handler) throws IOException {
+        byte[] chunk = new byte[1 << 16];
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        boolean cut = false;
+        for (int n; (n = in.read(chunk)) != -1; ) {
+            int start = 0;
+            for (int i = 0; i <= n; i++) {
+                if (i < n && chunk[i] != '\n') continue;
+                int room = maxBytes - line.size();
+                line.write(chunk, start, Math.min(room, i - start));
+                cut |= i - start > room;
+                if (i == n) break;                          // the line goes on in the next chunk
+                handler.line(line, cut);
+                if (line.size() > (1 << 20)) line = new ByteArrayOutputStream();   // give back a big line's buffer
+                line.reset();
+                cut = false;
+                start = i + 1;
+            }
+        }
+        return line;
     }
 
     private void dispatch(String line) {
@@ -264,20 +310,10 @@ final class KernelProcess {
      * line without end must not fill the server's memory.
      */
     private void readStderr() {
-        try (InputStream in = new BufferedInputStream(process.getErrorStream(), 1 << 16)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            boolean cut = false;
-            for (int b; (b = in.read()) != -1; ) {
-                if (b != '\n') {
-                    if (line.size() < MAX_STDERR_LINE_BYTES) line.write(b);
-                    else cut = true;
-                    continue;
-                }
-                keepStderr(line.toString(StandardCharsets.UTF_8) + (cut ? "…" : ""));
-                line.reset();
-                cut = false;
-            }
-            if (line.size() > 0) keepStderr(line.toString(StandardCharsets.UTF_8) + (cut ? "…" : ""));
+        try (InputStream in = process.getErrorStream()) {
+            ByteArrayOutputStream rest = readLines(in, MAX_STDERR_LINE_BYTES,
+                    (line, cut) -> keepStderr(line.toString(StandardCharsets.UTF_8) + (cut ? "…" : "")));
+            if (rest.size() > 0) keepStderr(rest.toString(StandardCharsets.UTF_8));
         } catch (IOException ignored) {
             // the process ended
         }

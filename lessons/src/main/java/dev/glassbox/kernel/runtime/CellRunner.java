@@ -37,6 +37,9 @@ final class CellRunner {
             "import static org.junit.jupiter.api.Assertions.*;");
 
     private static final int MAX_VALUE_CHARS = 10_000;
+    /** A cell can throw an exception with any message and any chain of causes; the error it shows is bounded. */
+    private static final int MAX_MESSAGE_CHARS = 10_000;
+    private static final int MAX_TRACEBACK_LINES = 200;
     private static final Pattern REPL_PREFIX = Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]?\\.");
 
     /** Where a snippet came from, for tracebacks: the cell's label and the cell line it starts on. */
@@ -111,7 +114,7 @@ final class CellRunner {
             Snippet snippet = event.snippet();
             origins.put(snippet.id(), new Origin(label, lineOf(cell, piece.offset()) - (check ? 1 : 0)));
             if (event.causeSnippet() != null) continue;     // a consequence of the main event (e.g. an update)
-            if (event.status() == Snippet.Status.REJECTED) {
+            if (event.status() == Snippet.Status.REJECTED || notDefinedByAnError(event)) {
                 channel.emit(compileError(cell, piece, snippet));
                 return "error";
             }
@@ -134,6 +137,17 @@ final class CellRunner {
             }
         }
         return "ok";
+    }
+
+    /**
+     * JShell keeps a declaration it could not define as "recoverable" when it waits for a missing name; one
+     * that failed for another reason (e.g. "code too large") is an error, not something to wait for.
+     */
+    private boolean notDefinedByAnError(SnippetEvent event) {
+        return event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
+                && event.snippet() instanceof DeclarationSnippet declaration
+                && shell.unresolvedDependencies(declaration).findAny().isEmpty()
+                && shell.diagnostics(declaration).anyMatch(Diag::isError);
     }
 
     /**
@@ -173,14 +187,18 @@ final class CellRunner {
         };
         String message = exception instanceof UnresolvedReferenceException u
                 ? u.getSnippet().toString() + " cannot run until what it refers to is declared"
-                : exception.getMessage() == null ? "" : clean(exception.getMessage());
+                : exception.getMessage() == null ? "" : clean(shorten(exception.getMessage()));
         int line = 0;
         int column = 0;
         List<String> traceback = new ArrayList<>();
         Set<Throwable> seen = new LinkedHashSet<>();
         for (Throwable t = exception; t != null && seen.add(t); t = t.getCause()) {
+            if (traceback.size() >= MAX_TRACEBACK_LINES) {
+                traceback.add("… (traceback truncated)");
+                break;
+            }
             if (t != exception) traceback.add("Caused by: " + (t instanceof EvalException ee ? ee.getExceptionClassName() : t.getClass().getName())
-                    + (t.getMessage() == null ? "" : ": " + clean(t.getMessage())));
+                    + (t.getMessage() == null ? "" : ": " + clean(shorten(t.getMessage()))));
             StackTraceElement[] frames = t.getStackTrace();
             for (int i = 0; i < frames.length && i < 40; i++) {
                 StackTraceElement f = frames[i];
@@ -253,6 +271,10 @@ final class CellRunner {
             remaining = rest;
         }
         return pieces;
+    }
+
+    private static String shorten(String message) {
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + " …[message truncated]";
     }
 
     private static String clean(String message) {

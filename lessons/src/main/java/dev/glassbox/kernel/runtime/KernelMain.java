@@ -30,10 +30,20 @@ import java.util.concurrent.TimeUnit;
 public final class KernelMain {
     /** System property: bytes of output one cell may send before it is truncated. */
     public static final String OUTPUT_CAP = "glassbox.kernel.outputCap";
+    /**
+     * Platform threads a kernel may keep after a cell. A cell that leaves more (a thread bomb) has used up
+     * what the sandbox allows (256 processes and threads), so the JVM could not even start its own threads
+     * any more: the kernel ends, and the server starts a fresh one.
+     */
+    static final int MAX_THREADS_AFTER_CELL = 200;
+    /** Exit code of a kernel that ended itself because a cell left too many threads. */
+    static final int EXIT_TOO_MANY_THREADS = 3;
 
     private KernelMain() {}
 
     public static void main(String[] args) throws Exception {
+        String unfiltered = ProcessFilter.install();         // before any cell: no process can be started from here on
+        if (unfiltered != null) System.err.println("glassbox kernel: cells can start processes (" + unfiltered + ")");
         PrintStream wire = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         InputStream requests = new FileInputStream(FileDescriptor.in);
         Channel channel = new Channel(wire, Long.getLong(OUTPUT_CAP, 256 * 1024));
@@ -85,14 +95,19 @@ public final class KernelMain {
                     try {
                         status = runner.execute(e.code(), e.label(), e.check());
                     } catch (Throwable t) {              // JShell itself failed: report, keep serving
-                        channel.emit(new Output.Error(t.getClass().getName(),
-                                String.valueOf(t.getMessage()), 0, 0, List.of()));
+                        channel.emit(new Output.Error(t.getClass().getName(), failure(t), 0, 0, List.of()));
                         status = "error";
                     }
                     out.drain();
                     err.drain();
                     out.reset();
                     err.reset();
+                    int threads = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+                    if (threads > MAX_THREADS_AFTER_CELL) {
+                        channel.emit(new Output.Error("TooManyThreads", "This cell left " + threads
+                                + " threads running, more than a kernel may keep, so the kernel is restarted.", 0, 0, List.of()));
+                        Runtime.getRuntime().halt(EXIT_TOO_MANY_THREADS);
+                    }
                     channel.send(new KernelMessage.Reply(e.id(), status, runner.executionCount()));
                 });
                 case HostMessage.Complete c -> {
@@ -108,6 +123,17 @@ public final class KernelMain {
             }
         }
         Runtime.getRuntime().halt(0);                          // the server is gone
+    }
+
+    /** What to tell the learner when JShell itself failed on their cell. */
+    private static String failure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof StackOverflowError || String.valueOf(c.getMessage()).contains("StackOverflowError")) {
+                return "The compiler ran out of stack on this cell: it is nested too deeply (parentheses, blocks, "
+                        + "generics or a very long expression). Split it into smaller pieces.";
+            }
+        }
+        return String.valueOf(t.getMessage());
     }
 
     private static KernelMessage.Completions completions(CellRunner runner, HostMessage.Complete c) {
