@@ -1,12 +1,14 @@
 // Entry point of the one bundle every page loads; the page says what it is in <body data-page>.
 import "./styles/app.css";
 import { startDashboard } from "./dashboard.js";
+import { startModelPage } from "./models.js";
 import { startNotebook } from "./notebook.js";
 
 function start() {
   const { page, lessonId, classCode } = document.body.dataset;
   if (page === "lesson" && lessonId) startNotebook(lessonId);
   if (page === "dashboard" && classCode) startDashboard(classCode);
+  if (page === "model" && document.body.dataset.modelId) startModelPage(document.body.dataset.modelId);
 }
 
 try {

@@ -1,5 +1,6 @@
 package dev.glassbox.models;
 
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -31,5 +32,27 @@ public record Openness(Map<Part, Level> levels, Map<Part, String> reasons, Licen
     /** True when every part is open: weights, code and data can all be inspected and reused. */
     public boolean fullyOpen() {
         return levels.values().stream().allMatch(l -> l == Level.OPEN);
+    }
+
+    /** Starts a checklist under a licence of {@code type}; name every part once with {@link Builder#part}. */
+    public static Builder builder(LicenceType type) {
+        return new Builder(type);
+    }
+
+    /** Collects the six parts of a checklist; {@link #build()} fails if one is missing. */
+    public static final class Builder {
+        private final Map<Part, Level> levels = new EnumMap<>(Part.class);
+        private final Map<Part, String> reasons = new EnumMap<>(Part.class);
+        private final LicenceType type;
+
+        private Builder(LicenceType type) { this.type = type; }
+
+        public Builder part(Part part, Level level, String reason) {
+            levels.put(part, level);
+            reasons.put(part, reason);
+            return this;
+        }
+
+        public Openness build() { return new Openness(levels, reasons, type); }
     }
 }

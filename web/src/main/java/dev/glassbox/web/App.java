@@ -143,6 +143,7 @@ public final class App implements AutoCloseable {
                 sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
                         + "), so Glassbox only listens on this computer.",
                 limits, classroom, onNetwork);
+        dev.glassbox.web.models.ModelShelf.prepare(settings.dataDir());
         Javalin javalin = create(deps).start(settings.host(), settings.port());
         return new App(javalin, deps);
     }
@@ -188,6 +189,7 @@ public final class App implements AutoCloseable {
             routes.get("/", pages::home);
             routes.get("/lessons/{lesson}", pages::lesson);
 
+            dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, dev.glassbox.web.models.ModelShelf.current());
             routes.get("/api/health", sessionApi::health);
             routes.get("/api/session", sessionApi::session);
 

@@ -22,6 +22,7 @@ public final class Main {
               --port N                port to listen on (default 7070)
               --data DIR              where Glassbox keeps learners' work (default ~/.glassbox)
               --lessons DIR           serve the lesson files in DIR instead of the bundled ones
+              --models DIR            also list the .safetensors, .gguf and .onnx files in DIR under /models
               --host ADDRESS          interface to listen on (default 127.0.0.1; single-user mode: loopback only)
             Classroom mode (a class on one server; needs the kernel sandbox):
               --classroom             students join with a class code at /join; the teacher signs in at /teacher
@@ -108,6 +109,7 @@ public final class Main {
                 case "--port" -> port = number(arg, value, 0, 65535);
                 case "--data" -> data = Path.of(value);
                 case "--lessons" -> lessons = Path.of(value);
+                case "--models" -> System.setProperty(dev.glassbox.web.models.ModelShelf.USER_MODELS_PROPERTY, value);
                 case "--host" -> host = value;
                 case "--passphrase-file" -> passphraseFile = Path.of(value);
                 case "--max-kernels" -> maxKernels = number(arg, value, 1, 10_000);

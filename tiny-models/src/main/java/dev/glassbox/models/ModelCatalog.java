@@ -1,0 +1,55 @@
+package dev.glassbox.models;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every model Glassbox can show: all-MiniLM-L6-v2 from Maven Central, the generated tiny-llama-random and
+ * its GGUF exports, and the files in the learner's own models folder.
+ *
+ * <pre>{@code
+ * ModelCatalog catalog = ModelCatalog.load(Path.of("data/models"), null);
+ * for (ModelEntry m : catalog.entries()) System.out.println(m.id() + " " + m.parameters());
+ * }</pre>
+ *
+ * @param problems one line per model that could not be added (a user's file that fails to open, MiniLM's jar missing)
+ */
+public record ModelCatalog(List<ModelEntry> entries, List<String> problems) {
+    public ModelCatalog {
+        entries = List.copyOf(entries);
+        problems = List.copyOf(problems);
+    }
+
+    /**
+     * Loads the catalog, copying and generating the shipped models' files into {@code cacheDir} the first
+     * time (later loads reuse them). {@code userDir} is the learner's folder of model files, or null.
+     */
+    public static ModelCatalog load(Path cacheDir, Path userDir) throws IOException {
+        List<ModelEntry> entries = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        try {
+            entries.add(MiniLmL6.entry(cacheDir.resolve("minilm")));
+        } catch (IOException e) {
+            problems.add("all-MiniLM-L6-v2: " + e.getMessage());   // e.g. its jar left off the class path: show the rest
+        }
+        entries.addAll(TinyLlamaRandom.entries(cacheDir.resolve(TinyLlamaRandom.ID)));
+        if (userDir != null) {
+            if (Files.isDirectory(userDir)) entries.addAll(UserModels.scan(userDir, problems));
+            else problems.add("models folder " + userDir + " does not exist or is not a folder");
+        }
+        return new ModelCatalog(entries, problems);
+    }
+
+    /** The catalog in the default cache folder, {@code ~/.glassbox/models}: what a notebook cell calls. */
+    public static ModelCatalog load() throws IOException {
+        return load(Path.of(System.getProperty("user.home"), ".glassbox", "models"), null);
+    }
+
+    public Optional<ModelEntry> find(String id) {
+        return entries.stream().filter(e -> e.id().equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.glassbox.models;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One model in the catalog: where its file is, what it is, and how open it is.
+ *
+ * @param id         a short name for URLs ("all-minilm-l6-v2")
+ * @param family     the architecture family ("bert", "llama", or "unknown")
+ * @param parameters the number of values in all its tensors
+ * @param source     where the file comes from, in one line
+ * @param file       the model file Glassbox opens
+ * @param config     the model's hyper-parameters (from config.json or the file's metadata); may be empty
+ */
+public record ModelEntry(String id, String name, String family, long parameters, String source, Path file,
+                         Map<String, Object> config, ModelCard card, Openness openness) {
+    public ModelEntry {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(file, "file");
+        config = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+    }
+}

@@ -1,0 +1,148 @@
+package dev.glassbox.models;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.gguf.GgufValue;
+import dev.glassbox.explorer.tensor.Tensor;
+import dev.glassbox.models.Openness.Level;
+import dev.glassbox.models.Openness.LicenceType;
+import dev.glassbox.models.Openness.Part;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The learner's own model files: every {@code .safetensors}, {@code .gguf} and {@code .onnx} file in a
+ * folder they name. Their cards say only what the file itself says (GGUF {@code general.*} keys,
+ * safetensors {@code __metadata__}, ONNX producer), and "not stated" for the rest.
+ */
+public final class UserModels {
+    private static final Set<String> OSI_LICENCES = Set.of("apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "mpl-2.0",
+            "gpl-3.0", "lgpl-3.0", "agpl-3.0", "gpl-2.0", "cc0-1.0", "unlicense", "isc");
+
+    private UserModels() {}
+
+    /** One entry per readable model file in {@code dir}; files that fail to open are named in {@code problems}. */
+    public static List<ModelEntry> scan(Path dir, List<String> problems) throws IOException {
+        List<ModelEntry> entries = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(Files::isRegularFile).filter(UserModels::isModelFile).sorted().toList();
+        }
+        Set<String> ids = new java.util.HashSet<>();
+        for (Path file : files) {
+            try (ModelFile model = ModelFile.open(file)) {
+                String base = "user-" + file.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+                        .replaceAll("(^-|-$)", "");
+                String id = base;
+                for (int n = 2; !ids.add(id); n++) id = base + "-" + n;
+                entries.add(entry(id, file, model));
+            } catch (IOException | RuntimeException e) {
+                problems.add(file.getFileName() + ": " + e.getMessage());
+            }
+        }
+        return entries;
+    }
+
+    static boolean isModelFile(Path path) {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".safetensors") || name.endsWith(".gguf") || name.endsWith(".onnx");
+    }
+
+    private static ModelEntry entry(String id, Path file, ModelFile model) {
+        Map<String, String> facts = facts(model);
+        String name = facts.getOrDefault("general.name", file.getFileName().toString());
+        String licence = facts.getOrDefault("general.license", facts.getOrDefault("license", "unknown")).toLowerCase(Locale.ROOT);
+        String family = facts.getOrDefault("general.architecture", guessFamily(model));
+        List<String> base = new ArrayList<>();
+        facts.forEach((k, v) -> { if (k.matches("general\\.base_model\\.\\d+\\.name")) base.add(v); });
+        List<String> datasets = new ArrayList<>();
+        facts.forEach((k, v) -> { if (k.matches("general\\.dataset\\.\\d+\\.name")) datasets.add(v); });
+
+        StringBuilder body = new StringBuilder("# ").append(name).append("\n\n")
+                .append("A ").append(model.format()).append(" file from your models folder: `")
+                .append(file.getFileName()).append("`. This card is built from the metadata the file carries; ")
+                .append("anything the file does not state is marked \"not stated\".\n\n");
+        if (!facts.isEmpty()) {
+            body.append("## Metadata in the file\n\n| key | value |\n|---|---|\n");
+            facts.forEach((k, v) -> body.append("| `").append(k).append("` | ").append(tableCell(v)).append(" |\n"));
+        }
+        ModelCard card = new ModelCard(licence, facts.getOrDefault("general.license.link", ""), base, datasets,
+                facts.getOrDefault("general.description", "not stated"), body.toString());
+        return new ModelEntry(id, name, family, model.parameterCount(), "your models folder: " + file.getFileName(), file,
+                config(model, family, file), card, openness(licence));
+    }
+
+    /** The file's scalar metadata as text; long arrays (vocabularies) are left out. */
+    private static Map<String, String> facts(ModelFile model) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        model.metadata().forEach((key, value) -> {
+            Object plain = value instanceof GgufValue g ? (g.type() == dev.glassbox.explorer.formats.gguf.GgufType.ARRAY ? null : g.plain()) : value;
+            if (plain == null || plain instanceof Map || plain instanceof List) return;
+            String text = String.valueOf(plain);
+            if (text.length() <= 500) facts.put(key, text);
+        });
+        return facts;
+    }
+
+    private static Map<String, Object> config(ModelFile model, String family, Path file) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        Path json = file.resolveSibling("config.json");
+        if (model.format() == dev.glassbox.explorer.formats.Format.SAFETENSORS && Files.isRegularFile(json)) {
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> read = new ObjectMapper().readValue(json.toFile(), Map.class);
+                config.putAll(read);
+                return config;
+            } catch (IOException e) {
+                config.put("config.json", "unreadable: " + e.getMessage());
+            }
+        }
+        model.metadata().forEach((key, value) -> {
+            if (key.startsWith(family + ".") && value instanceof GgufValue g && g.type() != dev.glassbox.explorer.formats.gguf.GgufType.ARRAY) {
+                config.put(key.substring(family.length() + 1), g.plain());
+            }
+        });
+        return config;
+    }
+
+    static String guessFamily(ModelFile model) {
+        for (Tensor t : model.tensors()) {
+            String n = t.name();
+            if (n.startsWith("encoder.layer.") || n.contains("bert.")) return "bert";
+            if (n.startsWith("model.layers.") || n.startsWith("blk.")) return "llama";
+            if (n.startsWith("transformer.h.") || n.startsWith("h.")) return "gpt2";
+        }
+        return "unknown";
+    }
+
+    private static String tableCell(String value) {
+        return value.replace("|", "\\|").replace("\n", " ");
+    }
+
+    private static Openness openness(String licence) {
+        LicenceType type = licence.equals("unknown") ? LicenceType.NONE
+                : OSI_LICENCES.contains(licence) ? LicenceType.OSI_APPROVED : LicenceType.CUSTOM_WITH_RESTRICTIONS;
+        String notStated = "the file does not say; check the publisher's model page";
+        return Openness.builder(type)
+                .part(Part.ARCHITECTURE, Level.PARTLY_OPEN, "the tensor names and shapes show the layout; the file has no full description")
+                .part(Part.INFERENCE_CODE, Level.CLOSED, notStated)
+                .part(Part.TRAINING_CODE, Level.CLOSED, notStated)
+                .part(Part.WEIGHTS, Level.OPEN, "you have the file: every weight can be read")
+                .part(Part.TRAINING_DATA, Level.CLOSED, notStated)
+                .part(Part.LICENCE, switch (type) {
+                    case OSI_APPROVED -> Level.OPEN;
+                    case CUSTOM_WITH_RESTRICTIONS -> Level.PARTLY_OPEN;
+                    case NONE -> Level.CLOSED;
+                }, type == LicenceType.NONE ? "the file names no licence" : "the file names the licence " + licence)
+                .build();
+    }
+}
