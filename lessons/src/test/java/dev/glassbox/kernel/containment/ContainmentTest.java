@@ -289,7 +289,8 @@ class ContainmentTest {
                 Arguments.of("the test's temp folder", secretFile.toString(), secret),
                 Arguments.of("the repository's pom.xml", pom.toString(), "<artifactId>lessons</artifactId>"),
                 Arguments.of("this test's class file (next to the kernel's class folder)", testClass.toString(), CANARY),
-                Arguments.of("/etc/passwd through /proc/1/root", "/proc/1/root/etc/passwd", passwdLine),
+                // PID 1's root directory inside the sandbox (a /proc path, not a path of this machine)
+                Arguments.of("/etc/passwd through PID 1's root", Path.of("/proc/1", "root", "etc", "passwd").toString(), passwdLine),
                 Arguments.of("the host's /etc/hostname", "/etc/hostname", null),
                 Arguments.of("the cgroup controls", "/sys/fs/cgroup/memory/memory.limit_in_bytes", null));
     }
