@@ -39,6 +39,8 @@ public final class Kernels {
     private static final int L = SPECIES.length();
     /** 16 bytes: half a Q8_0 block, or all the nibbles of a Q4_0 block. */
     private static final VectorSpecies<Byte> BYTES_16 = ByteVector.SPECIES_128;
+    /** Float vectors per 16 quants: 1 at 512 bits, 2 at 256, 4 at 128. */
+    private static final int PARTS = 16 / L;
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Swaps each lane with its neighbour (0<->1, 2<->3, ...): the partner of each element in an interleaved RoPE pair. */
     private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(SPECIES, i -> i ^ 1);
@@ -166,12 +168,16 @@ public final class Kernels {
         int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
         for (int k = 0; k < n; k += 32, at += blockBytes) {
             float scale = Float.float16ToFloat(blocks.get(F16, at));
-            for (int lane = 0; lane < 32; lane += L) {
-                FloatVector wq = (q4 ? q4Lanes(blocks, at, lane) : q8Lanes(blocks, at, lane)).mul(scale);
-                a0 = wq.fma(FloatVector.fromArray(SPECIES, x, x0 + k + lane), a0);
-                a1 = wq.fma(FloatVector.fromArray(SPECIES, x, x1 + k + lane), a1);
-                a2 = wq.fma(FloatVector.fromArray(SPECIES, x, x2 + k + lane), a2);
-                a3 = wq.fma(FloatVector.fromArray(SPECIES, x, x3 + k + lane), a3);
+            for (int half = 0; half < 2; half++) {
+                ByteVector q = quants(blocks, at, q4, half);
+                for (int part = 0; part < PARTS; part++) {
+                    FloatVector wq = ((FloatVector) q.convertShape(VectorOperators.B2F, SPECIES, part)).mul(scale);
+                    int e = k + 16 * half + part * L;
+                    a0 = wq.fma(FloatVector.fromArray(SPECIES, x, x0 + e), a0);
+                    a1 = wq.fma(FloatVector.fromArray(SPECIES, x, x1 + e), a1);
+                    a2 = wq.fma(FloatVector.fromArray(SPECIES, x, x2 + e), a2);
+                    a3 = wq.fma(FloatVector.fromArray(SPECIES, x, x3 + e), a3);
+                }
             }
         }
         out[i * d + j] = a0.reduceLanes(VectorOperators.ADD);
@@ -189,12 +195,16 @@ public final class Kernels {
         for (int k = 0; k < n; k += 32, at0 += blockBytes, at1 += blockBytes, at2 += blockBytes, at3 += blockBytes) {
             float s0 = Float.float16ToFloat(blocks.get(F16, at0)), s1 = Float.float16ToFloat(blocks.get(F16, at1));
             float s2 = Float.float16ToFloat(blocks.get(F16, at2)), s3 = Float.float16ToFloat(blocks.get(F16, at3));
-            for (int lane = 0; lane < 32; lane += L) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xi + k + lane);
-                a0 = (q4 ? q4Lanes(blocks, at0, lane) : q8Lanes(blocks, at0, lane)).mul(s0).fma(xv, a0);
-                a1 = (q4 ? q4Lanes(blocks, at1, lane) : q8Lanes(blocks, at1, lane)).mul(s1).fma(xv, a1);
-                a2 = (q4 ? q4Lanes(blocks, at2, lane) : q8Lanes(blocks, at2, lane)).mul(s2).fma(xv, a2);
-                a3 = (q4 ? q4Lanes(blocks, at3, lane) : q8Lanes(blocks, at3, lane)).mul(s3).fma(xv, a3);
+            for (int half = 0; half < 2; half++) {
+                ByteVector q0 = quants(blocks, at0, q4, half), q1 = quants(blocks, at1, q4, half);
+                ByteVector q2 = quants(blocks, at2, q4, half), q3 = quants(blocks, at3, q4, half);
+                for (int part = 0; part < PARTS; part++) {
+                    FloatVector xv = FloatVector.fromArray(SPECIES, x, xi + k + 16 * half + part * L);
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s0).fma(xv, a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s1).fma(xv, a1);
+                    a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s2).fma(xv, a2);
+                    a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s3).fma(xv, a3);
+                }
             }
         }
         out[i * d + j] = a0.reduceLanes(VectorOperators.ADD);
@@ -203,17 +213,15 @@ public final class Kernels {
         out[i * d + j + 3] = a3.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Elements lane .. lane + L - 1 of the Q8_0 block at byte `at`, as floats, not yet scaled: int8 -> float. */
-    private static FloatVector q8Lanes(MemorySegment blocks, long at, int lane) {
-        ByteVector bytes = ByteVector.fromMemorySegment(BYTES_16, blocks, at + 2 + (lane & 16), ByteOrder.LITTLE_ENDIAN);
-        return (FloatVector) bytes.convertShape(VectorOperators.B2F, SPECIES, (lane & 15) / L);
-    }
-
-    /** Elements lane .. lane + L - 1 of the Q4_0 block at byte `at`, as floats, not yet scaled: nibble - 8. */
-    private static FloatVector q4Lanes(MemorySegment blocks, long at, int lane) {
-        ByteVector bytes = ByteVector.fromMemorySegment(BYTES_16, blocks, at + 2, ByteOrder.LITTLE_ENDIAN);
-        ByteVector nibbles = lane < 16 ? bytes.and((byte) 0x0F) : bytes.lanewise(VectorOperators.LSHR, 4);
-        return (FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, SPECIES, (lane & 15) / L);
+    /**
+     * The 16 quants of half {@code half} (elements 16 half .. 16 half + 15) of the block at byte `at`, as signed
+     * bytes: Q8_0 stores them as they are; Q4_0 keeps elements 0..15 in the low nibbles and 16..31 in the high
+     * nibbles of the same 16 bytes, each offset by 8. They become floats {@link #PARTS} vectors at a time.
+     */
+    private static ByteVector quants(MemorySegment blocks, long at, boolean q4, int half) {
+        if (!q4) return ByteVector.fromMemorySegment(BYTES_16, blocks, at + 2 + 16 * half, ByteOrder.LITTLE_ENDIAN);
+        ByteVector packed = ByteVector.fromMemorySegment(BYTES_16, blocks, at + 2, ByteOrder.LITTLE_ENDIAN);
+        return (half == 0 ? packed.and((byte) 0x0F) : packed.lanewise(VectorOperators.LSHR, 4)).sub((byte) 8);
     }
 
     /** The n/32 Q8_0 blocks at byte {@code byteOffset} (n values) . x[xOffset, xOffset + n). */
@@ -234,9 +242,12 @@ public final class Kernels {
         FloatVector sum = FloatVector.zero(SPECIES);
         for (int k = 0; k < n; k += 32, at += blockBytes) {
             float scale = Float.float16ToFloat(blocks.get(F16, at));
-            for (int lane = 0; lane < 32; lane += L) {
-                FloatVector wq = (q4 ? q4Lanes(blocks, at, lane) : q8Lanes(blocks, at, lane)).mul(scale);
-                sum = wq.fma(FloatVector.fromArray(SPECIES, x, xOffset + k + lane), sum);
+            for (int half = 0; half < 2; half++) {
+                ByteVector q = quants(blocks, at, q4, half);
+                for (int part = 0; part < PARTS; part++) {
+                    FloatVector wq = ((FloatVector) q.convertShape(VectorOperators.B2F, SPECIES, part)).mul(scale);
+                    sum = wq.fma(FloatVector.fromArray(SPECIES, x, xOffset + k + 16 * half + part * L), sum);
+                }
             }
         }
         return sum.reduceLanes(VectorOperators.ADD);

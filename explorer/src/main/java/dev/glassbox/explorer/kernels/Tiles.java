@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the JIT keeps each {@code FloatVector} local in a register, which it would not do for an array of them.
  *
  * <p>k runs in blocks of {@link #KC}, so the slice of w that all row tiles of a column panel reuse
- * (KC x 4 vectors, 32 KB at 512 bits) stays in the L1 cache; a tile adds each block into out.
+ * (KC x 4 vectors, 96 KB at 512 bits) stays in the L2 cache, close to the L1 one; a tile adds each
+ * block into out. (Smaller blocks, meant for L1, measured no faster here: with w's rows 1.5 or 6 KB
+ * apart, a panel's lines fall into a few cache sets and do not stay in L1 anyway.)
  * Every out element is one FMA chain over k = 0, 1, ..., n - 1, whatever the tile, the blocking or
  * the split over threads, so its value does not depend on them (and equals a scalar loop using Math.fma).
  */
@@ -25,8 +27,8 @@ final class Tiles {
     private static final int L = S.length();
     /** Columns of the widest tile: 4 vectors. */
     static final int WIDE = 4 * L;
-    /** Rows of k per block: KC x WIDE floats of w stay in L1 while every row tile uses them. */
-    static final int KC = 128;
+    /** Rows of k per block: KC x WIDE floats of w stay in L2 while every row tile uses them. */
+    static final int KC = 384;
 
     private Tiles() {}
 
