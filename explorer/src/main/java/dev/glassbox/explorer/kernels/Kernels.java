@@ -1,37 +1,652 @@
 package dev.glassbox.explorer.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import static dev.glassbox.explorer.kernels.ScalarKernels.ERFC_P;
+import static dev.glassbox.explorer.kernels.ScalarKernels.ERFC_Q;
+import static dev.glassbox.explorer.kernels.ScalarKernels.GELU_TANH_C;
 
 /**
  * The compute kernels, written with the Vector API. Each is static and pure, takes its output first
  * (when it has one) and its sizes explicitly, and has a twin in {@link ScalarKernels} that is its oracle.
+ * All arrays are row-major and flat; a shape comment such as {@code x (m,n)} means x[i * n + j].
+ *
+ * <p>The vector width is chosen once, when this class loads, from the system property
+ * {@code glassbox.vector.bits}: 128, 256 or 512, or 0 for no vectors at all (then every method here
+ * runs its scalar twin). Without the property it is the widest this CPU runs well. Large matmuls are
+ * split over {@link #threads()} threads (property {@code glassbox.threads}, or {@link #setThreads}).
  */
 public final class Kernels {
-    /** The vector shape used by every kernel: the widest this CPU runs well (512 bits with AVX-512). */
-    public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_PREFERRED;
+    private static final int BITS = vectorBitsProperty();
+    /** True when glassbox.vector.bits is 0: every kernel runs its scalar twin. */
+    private static final boolean SCALAR = BITS == 0;
+    /** The vector shape used by every kernel (512 bits with AVX-512 unless glassbox.vector.bits says otherwise). */
+    public static final VectorSpecies<Float> SPECIES = SCALAR ? FloatVector.SPECIES_PREFERRED
+            : VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
+    private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
+    private static final int L = SPECIES.length();
+    /** 16 bytes: half a Q8_0 block, or all the nibbles of a Q4_0 block. */
+    private static final VectorSpecies<Byte> BYTES_16 = ByteVector.SPECIES_128;
+    /** Float vectors per 16 quants: 1 at 512 bits, 2 at 256, 4 at 128. */
+    private static final int PARTS = 16 / L;
+    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Swaps each lane with its neighbour (0<->1, 2<->3, ...): the partner of each element in an interleaved RoPE pair. */
+    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(SPECIES, i -> i ^ 1);
+    /** Below this many multiply-adds (m * n * d) a matmul runs on the calling thread: handing work out costs more. */
+    static final long PARALLEL_MIN = 1L << 20;
 
     /** Where {@link #summarize} keeps each running value in its output array. */
     public static final int FINITE = 0, MIN = 1, MAX = 2, SUM = 3, ZEROS = 4;
 
     private Kernels() {}
 
+    private static int vectorBitsProperty() {
+        String value = System.getProperty("glassbox.vector.bits");
+        if (value == null || value.isBlank()) return FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        return switch (value.trim()) {
+            case "0" -> 0;
+            case "128" -> 128;
+            case "256" -> 256;
+            case "512" -> 512;
+            default -> throw new IllegalArgumentException(
+                    "system property glassbox.vector.bits must be 0 (scalar), 128, 256 or 512, found \"" + value + "\"");
+        };
+    }
+
+    /** The vector width in bits the kernels use, or 0 when they run their scalar twins. */
+    public static int vectorBits() {
+        return BITS;
+    }
+
+    /** How many threads a large matmul is split over (the calling thread included). */
+    public static int threads() {
+        return Workers.threads();
+    }
+
+    /** Sets {@link #threads()}; 1 runs everything on the calling thread. For benchmarks and lessons. */
+    public static void setThreads(int n) {
+        Workers.setThreads(n);
+    }
+
+    // ---------------------------------------------------------------- matmul
+
+    /**
+     * x (m,n) @ W (n,d) -> out (m,d), overwriting out; n and d come from W. Quantized matrices are
+     * multiplied straight from their blocks: each block is turned into floats in registers as it is used.
+     */
+    public static void matmul(float[] out, float[] x, Matrix w, int m) {
+        switch (w) {
+            case Matrix.F32 f -> matmul(out, x, f.w(), m, f.n(), f.d());
+            case Matrix.Q8_0 q -> matmulQuantized(out, x, q.blocks(), false, m, q.n(), q.d());
+            case Matrix.Q4_0 q -> matmulQuantized(out, x, q.blocks(), true, m, q.n(), q.d());
+        }
+    }
+
+    /** x (m,n) @ w (n,d) -> out (m,d), overwriting out; register-tiled (see {@link Tiles}), split over columns when large. */
+    public static void matmul(float[] out, float[] x, float[] w, int m, int n, int d) {
+        if (SCALAR) {
+            ScalarKernels.matmul(out, x, w, m, n, d);
+            return;
+        }
+        assert x.length >= m * n && w.length >= n * d && out.length >= m * d : "matmul (" + m + "," + n + ") @ (" + n + "," + d + ")";
+        int panels = (d + Tiles.WIDE - 1) / Tiles.WIDE;
+        int parts = parts(m, n, d, panels);
+        if (parts == 1) {
+            Tiles.gemm(out, 0, d, x, 0, n, w, 0, d, m, n, 0, d);
+            return;
+        }
+        int chunk = (panels + parts - 1) / parts * Tiles.WIDE;      // whole panels, so each column gets the same tiles as when run alone
+        Workers.run(parts, p -> {
+            int j0 = p * chunk, j1 = Math.min(d, j0 + chunk);
+            if (j0 < j1) Tiles.gemm(out, 0, d, x, 0, n, w, 0, d, m, n, j0, j1);
+        });
+    }
+
+    /** How many threads a matmul of m * n * d multiply-adds gets, at most one per unit of work. */
+    private static int parts(int m, int n, int d, int units) {
+        int threads = Workers.threads();
+        if (threads == 1 || (long) m * n * d < PARALLEL_MIN) return 1;
+        return Math.max(1, Math.min(threads, units));
+    }
+
+    /** x (m,n) @ W (d rows of n/32 Q8_0 or Q4_0 blocks)^T -> out (m,d); split over W's rows when large. */
+    private static void matmulQuantized(float[] out, float[] x, MemorySegment blocks, boolean q4, int m, int n, int d) {
+        if (SCALAR) {
+            ScalarKernels.matmulQuantized(out, x, blocks, q4, m, n, d);
+            return;
+        }
+        assert x.length >= m * n && out.length >= m * d;
+        int parts = parts(m, n, d, d);
+        if (parts == 1) {
+            quantizedRows(out, x, blocks, q4, m, n, d, 0, d);
+            return;
+        }
+        int chunk = (d + parts - 1) / parts;
+        Workers.run(parts, p -> {
+            int j0 = p * chunk, j1 = Math.min(d, j0 + chunk);
+            if (j0 < j1) quantizedRows(out, x, blocks, q4, m, n, d, j0, j1);
+        });
+    }
+
+    /** Columns [j0, j1) of out (m,d), from weight rows j0..j1 - 1. */
+    private static void quantizedRows(float[] out, float[] x, MemorySegment blocks, boolean q4, int m, int n, int d, int j0, int j1) {
+        long rowBytes = (long) (n / 32) * (q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES);
+        int i = 0;
+        if (m >= 4) {
+            // four rows of x share each decoded block; weight rows go in groups that stay in L1 while every row of x passes
+            int group = (int) Math.max(1, Math.min(j1 - j0, 16 * 1024 / rowBytes));
+            for (int g = j0; g < j1; g += group) {
+                int gEnd = Math.min(j1, g + group);
+                for (i = 0; i + 4 <= m; i += 4) {
+                    for (int j = g; j < gEnd; j++) quantized4x1(out, x, blocks, q4, n, d, i, j, j * rowBytes);
+                }
+            }
+        }
+        for (; i < m; i++) {                                        // the rows left: one row of x against four weight rows at a time
+            int j = j0;
+            for (; j + 4 <= j1; j += 4) quantized1x4(out, x, blocks, q4, n, d, i, j, rowBytes);
+            for (; j < j1; j++) out[i * d + j] = dotQuantized(blocks, j * rowBytes, q4, x, i * n, n);
+        }
+    }
+
+    /** out[i..i+3][j] = x rows i..i+3 . weight row j (at byte `at`). */
+    private static void quantized4x1(float[] out, float[] x, MemorySegment blocks, boolean q4, int n, int d, int i, int j, long at) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+        int x0 = i * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
+        for (int k = 0; k < n; k += 32, at += blockBytes) {
+            float scale = Float.float16ToFloat(blocks.get(F16, at));
+            for (int half = 0; half < 2; half++) {
+                ByteVector q = quants(blocks, at, q4, half);
+                for (int part = 0; part < PARTS; part++) {
+                    FloatVector wq = ((FloatVector) q.convertShape(VectorOperators.B2F, SPECIES, part)).mul(scale);
+                    int e = k + 16 * half + part * L;
+                    a0 = wq.fma(FloatVector.fromArray(SPECIES, x, x0 + e), a0);
+                    a1 = wq.fma(FloatVector.fromArray(SPECIES, x, x1 + e), a1);
+                    a2 = wq.fma(FloatVector.fromArray(SPECIES, x, x2 + e), a2);
+                    a3 = wq.fma(FloatVector.fromArray(SPECIES, x, x3 + e), a3);
+                }
+            }
+        }
+        out[i * d + j] = a0.reduceLanes(VectorOperators.ADD);
+        out[(i + 1) * d + j] = a1.reduceLanes(VectorOperators.ADD);
+        out[(i + 2) * d + j] = a2.reduceLanes(VectorOperators.ADD);
+        out[(i + 3) * d + j] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** out[i][j..j+3] = x row i . weight rows j..j+3 (each rowBytes long): the mat-vec of decoding one token. */
+    private static void quantized1x4(float[] out, float[] x, MemorySegment blocks, boolean q4, int n, int d, int i, int j, long rowBytes) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+        int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
+        long at0 = j * rowBytes, at1 = at0 + rowBytes, at2 = at1 + rowBytes, at3 = at2 + rowBytes;
+        int xi = i * n;
+        for (int k = 0; k < n; k += 32, at0 += blockBytes, at1 += blockBytes, at2 += blockBytes, at3 += blockBytes) {
+            float s0 = Float.float16ToFloat(blocks.get(F16, at0)), s1 = Float.float16ToFloat(blocks.get(F16, at1));
+            float s2 = Float.float16ToFloat(blocks.get(F16, at2)), s3 = Float.float16ToFloat(blocks.get(F16, at3));
+            for (int half = 0; half < 2; half++) {
+                ByteVector q0 = quants(blocks, at0, q4, half), q1 = quants(blocks, at1, q4, half);
+                ByteVector q2 = quants(blocks, at2, q4, half), q3 = quants(blocks, at3, q4, half);
+                for (int part = 0; part < PARTS; part++) {
+                    FloatVector xv = FloatVector.fromArray(SPECIES, x, xi + k + 16 * half + part * L);
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s0).fma(xv, a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s1).fma(xv, a1);
+                    a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s2).fma(xv, a2);
+                    a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s3).fma(xv, a3);
+                }
+            }
+        }
+        out[i * d + j] = a0.reduceLanes(VectorOperators.ADD);
+        out[i * d + j + 1] = a1.reduceLanes(VectorOperators.ADD);
+        out[i * d + j + 2] = a2.reduceLanes(VectorOperators.ADD);
+        out[i * d + j + 3] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The 16 quants of half {@code half} (elements 16 half .. 16 half + 15) of the block at byte `at`, as signed
+     * bytes: Q8_0 stores them as they are; Q4_0 keeps elements 0..15 in the low nibbles and 16..31 in the high
+     * nibbles of the same 16 bytes, each offset by 8. They become floats {@link #PARTS} vectors at a time.
+     */
+    private static ByteVector quants(MemorySegment blocks, long at, boolean q4, int half) {
+        if (!q4) return ByteVector.fromMemorySegment(BYTES_16, blocks, at + 2 + 16 * half, ByteOrder.LITTLE_ENDIAN);
+        ByteVector packed = ByteVector.fromMemorySegment(BYTES_16, blocks, at + 2, ByteOrder.LITTLE_ENDIAN);
+        return (half == 0 ? packed.and((byte) 0x0F) : packed.lanewise(VectorOperators.LSHR, 4)).sub((byte) 8);
+    }
+
+    /** The n/32 Q8_0 blocks at byte {@code byteOffset} (n values) . x[xOffset, xOffset + n). */
+    public static float dotQ8_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
+        if (SCALAR) return ScalarKernels.dotQ8_0(blocks, byteOffset, x, xOffset, n);
+        return dotQuantized(blocks, byteOffset, false, x, xOffset, n);
+    }
+
+    /** The n/32 Q4_0 blocks at byte {@code byteOffset} (n values) . x[xOffset, xOffset + n). */
+    public static float dotQ4_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
+        if (SCALAR) return ScalarKernels.dotQ4_0(blocks, byteOffset, x, xOffset, n);
+        return dotQuantized(blocks, byteOffset, true, x, xOffset, n);
+    }
+
+    private static float dotQuantized(MemorySegment blocks, long at, boolean q4, float[] x, int xOffset, int n) {
+        assert n % 32 == 0 && x.length >= xOffset + n : "a quantized dot needs whole blocks of 32, found n=" + n;
+        int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
+        FloatVector sum = FloatVector.zero(SPECIES);
+        for (int k = 0; k < n; k += 32, at += blockBytes) {
+            float scale = Float.float16ToFloat(blocks.get(F16, at));
+            for (int half = 0; half < 2; half++) {
+                ByteVector q = quants(blocks, at, q4, half);
+                for (int part = 0; part < PARTS; part++) {
+                    FloatVector wq = ((FloatVector) q.convertShape(VectorOperators.B2F, SPECIES, part)).mul(scale);
+                    sum = wq.fma(FloatVector.fromArray(SPECIES, x, xOffset + k + 16 * half + part * L), sum);
+                }
+            }
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    /** x (m,d) += bias (d,) on every row. */
+    public static void addBias(float[] x, float[] bias, int m, int d) {
+        if (SCALAR) {
+            ScalarKernels.addBias(x, bias, m, d);
+            return;
+        }
+        assert x.length >= m * d && bias.length >= d;
+        for (int i = 0; i < m; i++) {
+            int row = i * d, j = 0;
+            for (int bound = SPECIES.loopBound(d); j < bound; j += L) {
+                FloatVector.fromArray(SPECIES, x, row + j).add(FloatVector.fromArray(SPECIES, bias, j)).intoArray(x, row + j);
+            }
+            for (; j < d; j++) x[row + j] += bias[j];
+        }
+    }
+
     /** a (n,) . b (n,) -> scalar, accumulated lane-wise with fused multiply-add, then reduced. */
     public static float dot(float[] a, float[] b, int n) {
-        assert a.length >= n && b.length >= n : "dot of " + n + " needs arrays that long";
-        FloatVector sum = FloatVector.zero(SPECIES);
+        return dot(a, 0, b, 0, n);
+    }
+
+    /** a[aOffset, aOffset + n) . b[bOffset, bOffset + n); two accumulators, so one FMA need not wait for the last. */
+    public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        if (SCALAR) return ScalarKernels.dot(a, aOffset, b, bOffset, n);
+        assert a.length >= aOffset + n && b.length >= bOffset + n : "dot of " + n + " needs arrays that long";
+        FloatVector sum0 = FloatVector.zero(SPECIES), sum1 = sum0;
         int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += SPECIES.length()) {
-            sum = FloatVector.fromArray(SPECIES, a, i).fma(FloatVector.fromArray(SPECIES, b, i), sum);
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            sum0 = FloatVector.fromArray(SPECIES, a, aOffset + i).fma(FloatVector.fromArray(SPECIES, b, bOffset + i), sum0);
+            sum1 = FloatVector.fromArray(SPECIES, a, aOffset + i + L).fma(FloatVector.fromArray(SPECIES, b, bOffset + i + L), sum1);
         }
-        float result = sum.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) result += a[i] * b[i];               // the tail that does not fill a vector
+        if (i + L <= n) {
+            sum0 = FloatVector.fromArray(SPECIES, a, aOffset + i).fma(FloatVector.fromArray(SPECIES, b, bOffset + i), sum0);
+            i += L;
+        }
+        float result = sum0.add(sum1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) result += a[aOffset + i] * b[bOffset + i];      // the tail that does not fill a vector
         return result;
     }
+
+    /** out (n,) = a + b; out may be a or b. */
+    public static void add(float[] out, float[] a, float[] b, int n) {
+        if (SCALAR) {
+            ScalarKernels.add(out, a, b, n);
+            return;
+        }
+        assert out.length >= n && a.length >= n && b.length >= n;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, a, i).add(FloatVector.fromArray(SPECIES, b, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = a[i] + b[i];
+    }
+
+    /** out (n,) = a * b elementwise; out may be a or b. */
+    public static void mul(float[] out, float[] a, float[] b, int n) {
+        if (SCALAR) {
+            ScalarKernels.mul(out, a, b, n);
+            return;
+        }
+        assert out.length >= n && a.length >= n && b.length >= n;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, a, i).mul(FloatVector.fromArray(SPECIES, b, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = a[i] * b[i];
+    }
+
+    /** x (n,) *= s. */
+    public static void scale(float[] x, float s, int n) {
+        if (SCALAR) {
+            ScalarKernels.scale(x, s, n);
+            return;
+        }
+        scaleRange(x, 0, s, n);
+    }
+
+    private static void scaleRange(float[] x, int offset, float s, int n) {
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, offset + i).mul(s).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) x[offset + i] *= s;
+    }
+
+    // ---------------------------------------------------------------- softmax and norms
+
+    /**
+     * x[offset, offset + n) -> exp(x - max) / sum, in place. Subtracting the max keeps exp from overflowing;
+     * a row that is all -infinity (every key masked) becomes all 0 rather than 0/0 = NaN.
+     */
+    public static void softmax(float[] x, int offset, int n) {
+        if (SCALAR) {
+            ScalarKernels.softmax(x, offset, n);
+            return;
+        }
+        assert x.length >= offset + n;
+        int bound = SPECIES.loopBound(n), i = 0;
+        FloatVector maxes = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        for (; i < bound; i += L) maxes = maxes.max(FloatVector.fromArray(SPECIES, x, offset + i));
+        float max = maxes.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) max = Math.max(max, x[offset + i]);
+        if (max == Float.NEGATIVE_INFINITY) {
+            Arrays.fill(x, offset, offset + n, 0f);
+            return;
+        }
+        FloatVector sums = FloatVector.zero(SPECIES);
+        for (i = 0; i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(SPECIES, x, offset + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, offset + i);
+            sums = sums.add(e);
+        }
+        float sum = sums.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[offset + i] - max);
+            x[offset + i] = e;
+            sum += e;
+        }
+        scaleRange(x, offset, 1f / sum, n);
+    }
+
+    /** x (rows,n): {@link #softmax} of each row. */
+    public static void softmaxRows(float[] x, int rows, int n) {
+        for (int r = 0; r < rows; r++) softmax(x, r * n, n);
+    }
+
+    /** x (m,n) -> out (m,n): per row (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance (divide by n). */
+    public static void layerNorm(float[] out, float[] x, float[] weight, float[] bias, int m, int n, float eps) {
+        if (SCALAR) {
+            ScalarKernels.layerNorm(out, x, weight, bias, m, n, eps);
+            return;
+        }
+        assert out.length >= m * n && x.length >= m * n && weight.length >= n && bias.length >= n;
+        int bound = SPECIES.loopBound(n);
+        for (int r = 0; r < m; r++) {
+            int row = r * n, i = 0;
+            FloatVector sums = FloatVector.zero(SPECIES);
+            for (; i < bound; i += L) sums = sums.add(FloatVector.fromArray(SPECIES, x, row + i));
+            float sum = sums.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) sum += x[row + i];
+            float mean = sum / n;
+            FloatVector squares = FloatVector.zero(SPECIES);               // a second pass over x - mean: no cancellation as in E[x^2] - mean^2
+            for (i = 0; i < bound; i += L) {
+                FloatVector dev = FloatVector.fromArray(SPECIES, x, row + i).sub(mean);
+                squares = dev.fma(dev, squares);
+            }
+            float var = squares.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) var += (x[row + i] - mean) * (x[row + i] - mean);
+            var /= n;
+            float rstd = (float) (1 / Math.sqrt(var + eps));
+            for (i = 0; i < bound; i += L) {
+                FloatVector normed = FloatVector.fromArray(SPECIES, x, row + i).sub(mean).mul(rstd);
+                normed.fma(FloatVector.fromArray(SPECIES, weight, i), FloatVector.fromArray(SPECIES, bias, i)).intoArray(out, row + i);
+            }
+            for (; i < n; i++) out[row + i] = (x[row + i] - mean) * rstd * weight[i] + bias[i];
+        }
+    }
+
+    /** x (m,n) -> out (m,n): per row x / sqrt(mean(x^2) + eps) * weight. */
+    public static void rmsNorm(float[] out, float[] x, float[] weight, int m, int n, float eps) {
+        if (SCALAR) {
+            ScalarKernels.rmsNorm(out, x, weight, m, n, eps);
+            return;
+        }
+        assert out.length >= m * n && x.length >= m * n && weight.length >= n;
+        int bound = SPECIES.loopBound(n);
+        for (int r = 0; r < m; r++) {
+            int row = r * n, i = 0;
+            FloatVector squares = FloatVector.zero(SPECIES);
+            for (; i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, row + i);
+                squares = v.fma(v, squares);
+            }
+            float ss = squares.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) ss += x[row + i] * x[row + i];
+            float factor = (float) (1 / Math.sqrt(ss / n + eps));
+            for (i = 0; i < bound; i += L) {
+                FloatVector.fromArray(SPECIES, x, row + i).mul(factor).mul(FloatVector.fromArray(SPECIES, weight, i)).intoArray(out, row + i);
+            }
+            for (; i < n; i++) out[row + i] = x[row + i] * factor * weight[i];
+        }
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /**
+     * x (n,) -> 0.5 x (1 + erf(x / sqrt 2)), in place: the exact GELU of BERT. Computed as in
+     * {@link ScalarKernels#gelu}, from erfc(|x| / sqrt 2) = exp(-x^2 / 2) * t * P(t), t = 1 / (1 + q |x|),
+     * which keeps its relative accuracy (about 1e-7) even far out in the negative tail.
+     */
+    public static void gelu(float[] x, int n) {
+        if (SCALAR) {
+            ScalarKernels.gelu(x, n);
+            return;
+        }
+        assert x.length >= n;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) geluLanes(FloatVector.fromArray(SPECIES, x, i)).intoArray(x, i);
+        if (i < n) {
+            VectorMask<Float> tail = SPECIES.indexInRange(i, n);
+            geluLanes(FloatVector.fromArray(SPECIES, x, i, tail)).intoArray(x, i, tail);
+        }
+    }
+
+    private static FloatVector geluLanes(FloatVector v) {
+        FloatVector c = v.max(-20f).min(20f);                           // erfc(20 / sqrt 2) is 0 in float; keeps x^2 finite
+        FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(c.abs().fma(ERFC_Q, 1f));
+        FloatVector p = FloatVector.broadcast(SPECIES, ERFC_P[10]);
+        for (int k = 9; k >= 0; k--) p = p.fma(t, FloatVector.broadcast(SPECIES, ERFC_P[k]));
+        FloatVector hi = c.mul(c), lo = c.fma(c, hi.neg());           // x^2 = hi + lo exactly
+        FloatVector gauss = hi.mul(-0.5f).lanewise(VectorOperators.EXP).mul(lo.fma(-0.5f, 1f));
+        FloatVector half = v.mul(0.5f).mul(gauss.mul(t).mul(p));       // 0.5 x erfc(|x| / sqrt 2)
+        return half.blend(v.sub(half), v.compare(VectorOperators.GE, 0f));
+    }
+
+    /** x (n,) -> 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), in place: GPT-2's GELU, as x * sigmoid(2u). */
+    public static void geluTanh(float[] x, int n) {
+        if (SCALAR) {
+            ScalarKernels.geluTanh(x, n);
+            return;
+        }
+        assert x.length >= n;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, i);
+            FloatVector u2 = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2 * GELU_TANH_C);      // -2u
+            v.div(u2.lanewise(VectorOperators.EXP).add(1f)).intoArray(x, i);
+        }
+        for (; i < n; i++) x[i] = ScalarKernels.geluTanh(x[i]);
+    }
+
+    /** x (n,) -> x * sigmoid(x) = x / (1 + exp(-x)), in place: SiLU (swish), Llama's MLP activation. */
+    public static void silu(float[] x, int n) {
+        if (SCALAR) {
+            ScalarKernels.silu(x, n);
+            return;
+        }
+        assert x.length >= n;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, i);
+            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, i);
+        }
+        for (; i < n; i++) x[i] = x[i] / (1 + (float) Math.exp(-x[i]));
+    }
+
+    // ---------------------------------------------------------------- rotary position embedding
+
+    /**
+     * x (m, heads*headDim), row i at position startPos + i: rotates each pair of every head by the angle
+     * position * theta^(-2j/headDim), j < headDim/2, in place. interleaved = false pairs (j, j + headDim/2)
+     * (Hugging Face's rotate_half); true pairs (2j, 2j + 1) (llama.cpp and GGUF files).
+     * The cosines and sines are computed in double: exactly for the first row, then by turning each
+     * pair's (cos, sin) one position further with the angle-addition formulas, so a prefill of m rows
+     * costs headDim trig calls instead of m * headDim.
+     */
+    public static void rope(float[] x, int m, int heads, int headDim, int startPos, float theta, boolean interleaved) {
+        if (SCALAR) {
+            ScalarKernels.rope(x, m, heads, headDim, startPos, theta, interleaved);
+            return;
+        }
+        assert headDim % 2 == 0 && x.length >= m * heads * headDim;
+        int half = headDim / 2, width = heads * headDim;
+        double[] cosStep = new double[half], sinStep = new double[half], cos = new double[half], sin = new double[half];
+        for (int j = 0; j < half; j++) {
+            double freq = ScalarKernels.ropeFrequency(theta, j, headDim);
+            cosStep[j] = Math.cos(freq);
+            sinStep[j] = Math.sin(freq);
+            cos[j] = Math.cos(startPos * freq);
+            sin[j] = Math.sin(startPos * freq);
+        }
+        // per lane of a row: interleaved, lanes 2j and 2j+1 both use pair j, with -sin for the first of the two
+        float[] c = new float[interleaved ? headDim : half], s = new float[interleaved ? headDim : half];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < half; j++) {
+                if (interleaved) {
+                    c[2 * j] = c[2 * j + 1] = (float) cos[j];
+                    s[2 * j] = -(float) sin[j];
+                    s[2 * j + 1] = (float) sin[j];
+                } else {
+                    c[j] = (float) cos[j];
+                    s[j] = (float) sin[j];
+                }
+                double next = cos[j] * cosStep[j] - sin[j] * sinStep[j];
+                sin[j] = sin[j] * cosStep[j] + cos[j] * sinStep[j];
+                cos[j] = next;
+            }
+            for (int h = 0; h < heads; h++) {
+                int base = i * width + h * headDim;
+                if (interleaved) {
+                    for (int e = 0; e < headDim; e += L) {
+                        VectorMask<Float> in = SPECIES.indexInRange(e, headDim);
+                        FloatVector v = FloatVector.fromArray(SPECIES, x, base + e, in);
+                        FloatVector rotated = v.mul(FloatVector.fromArray(SPECIES, c, e, in))
+                                .add(v.rearrange(SWAP_PAIRS).mul(FloatVector.fromArray(SPECIES, s, e, in)));
+                        rotated.intoArray(x, base + e, in);
+                    }
+                } else {
+                    for (int j = 0; j < half; j += L) {
+                        VectorMask<Float> in = SPECIES.indexInRange(j, half);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, base + j, in);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, base + half + j, in);
+                        FloatVector cv = FloatVector.fromArray(SPECIES, c, j, in), sv = FloatVector.fromArray(SPECIES, s, j, in);
+                        x1.mul(cv).sub(x2.mul(sv)).intoArray(x, base + j, in);
+                        x2.mul(cv).add(x1.mul(sv)).intoArray(x, base + half + j, in);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * q (s, heads*headDim), k (t, kvHeads*headDim) -> scores (heads, s, t) = q . k / sqrt(headDim).
+     * Grouped-query: head h reads kv head h / (heads / kvHeads). causal: query i sits at position past + i
+     * and key j at position j; keys with j > past + i get -infinity. Each kv head's keys are transposed
+     * once to (headDim, t), so the scores of a head are a register-tiled matmul q_h (s,headDim) @ k_h^T.
+     */
+    public static void attentionScores(float[] scores, float[] q, float[] k, int s, int t, int heads, int kvHeads,
+                                       int headDim, int past, boolean causal) {
+        if (SCALAR) {
+            ScalarKernels.attentionScores(scores, q, k, s, t, heads, kvHeads, headDim, past, causal);
+            return;
+        }
+        assert heads % kvHeads == 0 && scores.length >= heads * s * t && q.length >= s * heads * headDim && k.length >= t * kvHeads * headDim;
+        int group = heads / kvHeads, kvWidth = kvHeads * headDim;
+        float factor = (float) (1 / Math.sqrt(headDim));
+        float[] keysT = new float[headDim * t];                        // (headDim, t): one kv head's keys, transposed
+        for (int kv = 0; kv < kvHeads; kv++) {
+            for (int j = 0; j < t; j++) {
+                for (int c = 0; c < headDim; c++) keysT[c * t + j] = k[j * kvWidth + kv * headDim + c];
+            }
+            for (int h = kv * group; h < (kv + 1) * group; h++) {
+                int at = h * s * t;
+                Tiles.gemm(scores, at, t, q, h * headDim, heads * headDim, keysT, 0, t, s, headDim, 0, t);
+                for (int i = 0; i < s; i++) {
+                    int visible = causal ? Math.clamp(past + i + 1, 0, t) : t;
+                    scaleRange(scores, at + i * t, factor, visible);
+                    Arrays.fill(scores, at + i * t + visible, at + (i + 1) * t, Float.NEGATIVE_INFINITY);
+                }
+            }
+        }
+    }
+
+    /** scores (heads, s, t): the columns j of masked-out keys (!keyValid[j], e.g. padding) become -infinity. */
+    public static void maskKeys(float[] scores, boolean[] keyValid, int heads, int s, int t) {
+        if (SCALAR) {
+            ScalarKernels.maskKeys(scores, keyValid, heads, s, t);
+            return;
+        }
+        assert keyValid.length >= t && scores.length >= heads * s * t;
+        FloatVector minusInf = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        int bound = SPECIES.loopBound(t);
+        for (int row = 0; row < heads * s; row++) {
+            int at = row * t, j = 0;
+            for (; j < bound; j += L) {
+                VectorMask<Float> masked = VectorMask.fromArray(SPECIES, keyValid, j).not();
+                if (masked.anyTrue()) minusInf.intoArray(scores, at + j, masked);
+            }
+            for (; j < t; j++) {
+                if (!keyValid[j]) scores[at + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+    }
+
+    /** pattern (heads, s, t) @ v (t, kvHeads*headDim) -> z (s, heads*headDim); head h reads kv head h / (heads / kvHeads). */
+    public static void attentionValues(float[] z, float[] pattern, float[] v, int s, int t, int heads, int kvHeads, int headDim) {
+        if (SCALAR) {
+            ScalarKernels.attentionValues(z, pattern, v, s, t, heads, kvHeads, headDim);
+            return;
+        }
+        assert heads % kvHeads == 0 && z.length >= s * heads * headDim && pattern.length >= heads * s * t && v.length >= t * kvHeads * headDim;
+        int group = heads / kvHeads;
+        for (int h = 0; h < heads; h++) {
+            Tiles.gemm(z, h * headDim, heads * headDim, pattern, h * s * t, t, v, (h / group) * headDim, kvHeads * headDim, s, t, 0, headDim);
+        }
+    }
+
+    /**
+     * Scaled dot-product attention: {@link #attentionScores}, {@link #maskKeys} (when keyValid is not null),
+     * {@link #softmaxRows}, {@link #attentionValues}. scores (heads, s, t) holds the pattern afterwards.
+     */
+    public static void attention(float[] z, float[] scores, float[] q, float[] k, float[] v, int s, int t, int heads, int kvHeads,
+                                 int headDim, int past, boolean causal, boolean[] keyValid) {
+        attentionScores(scores, q, k, s, t, heads, kvHeads, headDim, past, causal);
+        if (keyValid != null) maskKeys(scores, keyValid, heads, s, t);
+        softmaxRows(scores, heads * s, t);
+        attentionValues(z, scores, v, s, t, heads, kvHeads, headDim);
+    }
+
+    // ---------------------------------------------------------------- statistics (for the tensor browser)
 
     /**
      * x (n,) folded into a running summary {@code out = {finite count, min, max, sum, zero count}}
@@ -40,6 +655,10 @@ public final class Kernels {
      * in float lanes within one call, so fold long arrays in chunks (of e.g. 64K values).
      */
     public static void summarize(double[] out, float[] x, int n) {
+        if (SCALAR) {
+            ScalarKernels.summarize(out, x, n);
+            return;
+        }
         assert out.length >= 5 && x.length >= n;
         FloatVector min = FloatVector.broadcast(SPECIES, Float.POSITIVE_INFINITY);
         FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
@@ -75,6 +694,7 @@ public final class Kernels {
 
     /** x (n,), mean -> sum over the finite values of (x - mean)^2: the numerator of the variance. */
     public static double sumSquaredDeviations(float[] x, int n, float mean) {
+        if (SCALAR) return ScalarKernels.sumSquaredDeviations(x, n, mean);
         assert x.length >= n;
         FloatVector m = FloatVector.broadcast(SPECIES, mean);
         FloatVector sum = FloatVector.zero(SPECIES);
@@ -103,6 +723,10 @@ public final class Kernels {
      * the copies are added up at the end.
      */
     public static void histogram(long[] counts, float[] x, int n, float lo, float hi) {
+        if (SCALAR) {
+            ScalarKernels.histogram(counts, x, n, lo, hi);
+            return;
+        }
         assert x.length >= n && counts.length > 0;
         int bins = counts.length, lanes = SPECIES.length();
         float scale = binScale(bins, lo, hi);
