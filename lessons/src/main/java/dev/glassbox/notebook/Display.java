@@ -71,6 +71,34 @@ public final class Display {
 
     /** Shows a row-major {@code (rows, cols)} matrix as a heatmap. */
     public static void heatmap(String title, float[] data, int rows, int cols) {
+        heatmap(title, data, rows, cols, null, null);
+    }
+
+    /**
+     * Shows a matrix as a heatmap with a label per row and per column, e.g. the tokens of an attention
+     * pattern (queries down, keys across). Labels are shown as text, never as markup.
+     */
+    public static void heatmap(String title, float[][] values, String[] rowLabels, String[] colLabels) {
+        if (values == null || values.length == 0) throw new IllegalArgumentException("heatmap needs at least one row");
+        int cols = values[0].length;
+        float[] flat = new float[values.length * cols];
+        for (int r = 0; r < values.length; r++) {
+            if (values[r].length != cols) {
+                throw new IllegalArgumentException("row " + r + " has " + values[r].length + " values; expected " + cols);
+            }
+            System.arraycopy(values[r], 0, flat, r * cols, cols);
+        }
+        heatmap(title, flat, values.length, cols, rowLabels, colLabels);
+    }
+
+    /** A row-major {@code (rows, cols)} heatmap with optional (null) row and column labels. */
+    public static void heatmap(String title, float[] data, int rows, int cols, String[] rowLabels, String[] colLabels) {
+        if (rowLabels != null && rowLabels.length != rows) {
+            throw new IllegalArgumentException(rowLabels.length + " row labels for " + rows + " rows; expected one per row");
+        }
+        if (colLabels != null && colLabels.length != cols) {
+            throw new IllegalArgumentException(colLabels.length + " column labels for " + cols + " columns; expected one per column");
+        }
         if (rows <= 0 || cols <= 0 || (long) rows * cols != data.length) {
             throw new IllegalArgumentException("heatmap of " + rows + " x " + cols + " needs " + (long) rows * cols
                     + " values, got " + data.length);
@@ -98,6 +126,8 @@ public final class Display {
         map.put("min", Float.isFinite(min) ? min : 0);
         map.put("max", Float.isFinite(max) ? max : 0);
         map.put("data", values);
+        if (rowLabels != null) map.put("rowLabels", java.util.Arrays.asList(rowLabels));
+        if (colLabels != null) map.put("colLabels", java.util.Arrays.asList(colLabels));
         show(Map.of(HEATMAP, map, "text/plain", "heatmap " + (title == null ? "" : title) + " (" + rows + " x " + cols
                 + "), values in [" + min + ", " + max + "]"));
     }

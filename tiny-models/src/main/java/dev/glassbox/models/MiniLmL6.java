@@ -22,8 +22,17 @@ import java.util.Map;
  */
 public final class MiniLmL6 {
     public static final String ID = "all-minilm-l6-v2";
-    /** The resource inside the langchain4j jar. */
-    static final String RESOURCE = "all-minilm-l6-v2.onnx";
+    /** The resources inside the langchain4j jar. */
+    static final String RESOURCE = "all-minilm-l6-v2.onnx", TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+    /**
+     * The Hugging Face config of all-MiniLM-L6-v2, written beside the ONNX file: the export keeps the head
+     * count and the LayerNorm epsilon only as constants inside its graph.
+     */
+    static final String CONFIG = """
+            {"model_type": "bert", "architectures": ["BertModel"], "hidden_size": 384, "num_hidden_layers": 6,
+             "num_attention_heads": 12, "intermediate_size": 1536, "hidden_act": "gelu", "layer_norm_eps": 1e-12,
+             "max_position_embeddings": 512, "type_vocab_size": 2, "vocab_size": 30522}
+            """;
 
     private MiniLmL6() {}
 
@@ -37,15 +46,26 @@ public final class MiniLmL6 {
         }
     }
 
-    /** Copies the resource to {@code cacheDir/all-minilm-l6-v2.onnx} unless a copy of the same size is there. */
+    /**
+     * Copies the model to {@code cacheDir/all-minilm-l6-v2.onnx}, its tokenizer to {@code tokenizer.json} and
+     * writes {@code config.json} beside them, unless they are already there.
+     */
     static Path extract(Path cacheDir) throws IOException {
         Files.createDirectories(cacheDir);
-        Path target = cacheDir.resolve(RESOURCE);
-        var url = MiniLmL6.class.getClassLoader().getResource(RESOURCE);
-        if (url == null) throw new IOException(RESOURCE + " is not on the class path: the langchain4j MiniLM jar is missing");
+        copy(TOKENIZER, cacheDir.resolve("tokenizer.json"));
+        Path config = cacheDir.resolve("config.json");
+        if (!Files.exists(config) || !Files.readString(config).equals(CONFIG)) Files.writeString(config, CONFIG);
+        return copy(RESOURCE, cacheDir.resolve(RESOURCE));
+    }
+
+    /** Copies a class-path resource to {@code target} unless a copy of the same size is there. */
+    private static Path copy(String resource, Path target) throws IOException {
+        Path cacheDir = target.getParent();
+        var url = MiniLmL6.class.getClassLoader().getResource(resource);
+        if (url == null) throw new IOException(resource + " is not on the class path: the langchain4j MiniLM jar is missing");
         long size = url.openConnection().getContentLengthLong();
         if (Files.exists(target) && Files.size(target) == size) return target;
-        Path partial = Files.createTempFile(cacheDir, RESOURCE, ".part");
+        Path partial = Files.createTempFile(cacheDir, resource, ".part");
         try (InputStream in = url.openStream()) {
             Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

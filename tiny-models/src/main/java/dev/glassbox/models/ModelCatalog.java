@@ -37,6 +37,7 @@ public record ModelCatalog(List<ModelEntry> entries, List<String> problems) {
             problems.add("all-MiniLM-L6-v2: " + e.getMessage());   // e.g. its jar left off the class path: show the rest
         }
         entries.addAll(TinyLlamaRandom.entries(cacheDir.resolve(TinyLlamaRandom.ID)));
+        entries.add(TinyGpt2Random.entry(cacheDir.resolve(TinyGpt2Random.ID)));
         if (userDir != null) {
             if (Files.isDirectory(userDir)) entries.addAll(UserModels.scan(userDir, problems));
             else problems.add("models folder " + userDir + " does not exist or is not a folder");
@@ -44,9 +45,27 @@ public record ModelCatalog(List<ModelEntry> entries, List<String> problems) {
         return new ModelCatalog(entries, problems);
     }
 
-    /** The catalog in the default cache folder, {@code ~/.glassbox/models}: what a notebook cell calls. */
+    /**
+     * Names the folder of shipped models a notebook kernel reads: the server prepares it and passes it
+     * read-only into each kernel's sandbox.
+     */
+    public static final String SHIPPED_PROPERTY = "glassbox.models.dir";
+
+    /**
+     * The catalog a notebook cell sees: the shipped models in the folder {@value #SHIPPED_PROPERTY} names
+     * (read-only inside a sandboxed kernel), else in {@code ~/.glassbox/models}.
+     */
     public static ModelCatalog load() throws IOException {
-        return load(Path.of(System.getProperty("user.home"), ".glassbox", "models"), null);
+        String shipped = System.getProperty(SHIPPED_PROPERTY);
+        return load(shipped != null ? Path.of(shipped) : Path.of(System.getProperty("user.home"), ".glassbox", "models"), null);
+    }
+
+    /** A shipped model by id, loaded to run, e.g. {@code ModelCatalog.open("all-minilm-l6-v2")}. */
+    public static dev.glassbox.explorer.models.Transformer open(String id) throws IOException {
+        ModelCatalog catalog = load();
+        ModelEntry entry = catalog.find(id).orElseThrow(() -> new IllegalArgumentException("no model " + id + "; the catalog has "
+                + catalog.entries().stream().map(ModelEntry::id).toList()));
+        return entry.load();
     }
 
     public Optional<ModelEntry> find(String id) {

@@ -21,4 +21,9 @@ public record ModelEntry(String id, String name, String family, long parameters,
         Objects.requireNonNull(file, "file");
         config = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
     }
+
+    /** The model, loaded to run: its family's forward pass over these weights (close it when done). */
+    public dev.glassbox.explorer.models.Transformer load() throws java.io.IOException {
+        return dev.glassbox.explorer.models.Transformer.load(file);
+    }
 }

@@ -63,8 +63,14 @@ public final class TinyLlamaRandom {
         return ID + "-" + type.name().toLowerCase(java.util.Locale.ROOT) + ".gguf";
     }
 
-    private static boolean allPresent(Path dir) {
-        if (!Files.exists(dir.resolve("model.safetensors")) || !Files.exists(dir.resolve("config.json"))) return false;
+    /** Bumped whenever the generated files change, so an older copy in a data folder is rewritten. */
+    static final String VERSION = "2: q/k rows permuted for llama.cpp RoPE, byte tokenizer";
+
+    private static boolean allPresent(Path dir) throws IOException {
+        Path marker = dir.resolve("GENERATED");
+        if (!Files.exists(marker) || !Files.readString(marker).equals(VERSION)) return false;
+        if (!Files.exists(dir.resolve("model.safetensors")) || !Files.exists(dir.resolve("config.json"))
+                || !Files.exists(dir.resolve("tokenizer.json"))) return false;
         return EXPORTS.stream().allMatch(t -> Files.exists(dir.resolve(fileName(t))));
     }
 
@@ -75,14 +81,40 @@ public final class TinyLlamaRandom {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config()), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("MODEL_CARD.md"), card("safetensors + GGUF").markdown(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("tokenizer.json"), json.writeValueAsString(ByteTokenizerFiles.tokenizerJson()), StandardCharsets.UTF_8);
         for (DType type : EXPORTS) {
             List<Tensor> gguf = new ArrayList<>();
             for (Tensor t : tensors) {
                 DType stored = t.shape().rank() == 2 ? type : DType.F32;
-                gguf.add(Tensor.of(ggufName(t.name()), stored, t.shape(), t.toFloatArray()));
+                float[] values = t.toFloatArray();
+                if (t.name().endsWith("q_proj.weight")) values = permuteForGguf(values, HEADS, DIM);
+                if (t.name().endsWith("k_proj.weight")) values = permuteForGguf(values, KV_HEADS, DIM);
+                gguf.add(Tensor.of(ggufName(t.name()), stored, t.shape(), values));
             }
-            GgufWriter.write(dir.resolve(fileName(type)), ggufMetadata(type), gguf);
+            Map<String, GgufValue> metadata = ggufMetadata(type);
+            metadata.putAll(ByteTokenizerFiles.ggufMetadata());
+            GgufWriter.write(dir.resolve(fileName(type)), metadata, gguf);
         }
+        Files.writeString(dir.resolve("GENERATED"), VERSION);
+    }
+
+    /**
+     * The rows of a q or k projection (heads * dHead, cols) reordered the way llama.cpp's converter does:
+     * within each head, row {@code half * dHead/2 + i} moves to {@code 2i + half}. Hugging Face's RoPE rotates
+     * the pairs (i, i + dHead/2); after this move they sit side by side, where llama.cpp's RoPE rotates them.
+     */
+    static float[] permuteForGguf(float[] w, int heads, int cols) {
+        int dHead = w.length / cols / heads, halfHead = dHead / 2;
+        float[] out = new float[w.length];
+        for (int h = 0; h < heads; h++) {
+            for (int half = 0; half < 2; half++) {
+                for (int i = 0; i < halfHead; i++) {
+                    int from = h * dHead + half * halfHead + i, to = h * dHead + 2 * i + half;
+                    System.arraycopy(w, from * cols, out, to * cols, cols);
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -1,0 +1,28 @@
+package dev.glassbox.explorer.models;
+
+/**
+ * The shape of a transformer as its config gives it: enough to draw it block by block and to size
+ * every buffer of its forward pass.
+ *
+ * @param family     "bert", "llama" or "gpt2"
+ * @param norm       "LayerNorm" or "RMSNorm"
+ * @param preNorm    true when each block normalizes its input (GPT-2, Llama), false when it normalizes its output (BERT)
+ * @param activation the MLP's non-linearity: "gelu", "gelu_tanh" or "swiglu"
+ * @param positions  "learned" (a position embedding table) or "rope" (rotary, inside attention)
+ * @param causal     whether a token attends only to itself and earlier tokens
+ */
+public record Architecture(String family, int layers, int dModel, int heads, int kvHeads, int dHead, int dMlp,
+                           int vocab, int context, String norm, boolean preNorm, String activation,
+                           String positions, boolean causal, float eps) {
+    public Architecture {
+        if (layers < 1 || dModel < 1 || heads < 1 || kvHeads < 1 || dMlp < 1 || vocab < 1 || context < 1) {
+            throw new IllegalArgumentException(family + ": positive sizes expected, found layers " + layers + ", d_model " + dModel
+                    + ", heads " + heads + ", kv heads " + kvHeads + ", d_mlp " + dMlp + ", vocab " + vocab + ", context " + context);
+        }
+        if (heads % kvHeads != 0) throw new IllegalArgumentException(family + ": heads (" + heads + ") a multiple of kv heads (" + kvHeads + ") expected");
+        if (dHead * heads != dModel) throw new IllegalArgumentException(family + ": d_model (" + dModel + ") = heads (" + heads + ") x d_head expected, found d_head " + dHead);
+    }
+
+    /** Width of the keys and values: kvHeads * dHead (smaller than dModel with grouped-query attention). */
+    public int kvDim() { return kvHeads * dHead; }
+}

@@ -1,0 +1,95 @@
+package dev.glassbox.explorer.models;
+
+import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.hf.HfConfig;
+import dev.glassbox.explorer.tokenizers.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+/**
+ * A transformer of one of the three families, loaded with its weights, ready to run. Every run is
+ * independent (its buffers are its own), so one loaded model serves many callers at once.
+ */
+public sealed interface Transformer extends AutoCloseable permits Bert, Decoder {
+
+    /** What the model computed for each token: logits (decoders) or the last hidden state (encoders). */
+    record Output(float[] values, int rows, int cols) {
+        public float get(int row, int col) { return values[row * cols + col]; }
+
+        /** Row {@code row} as its own array. */
+        public float[] row(int row) {
+            float[] r = new float[cols];
+            System.arraycopy(values, row * cols, r, 0, cols);
+            return r;
+        }
+    }
+
+    /** A run's output together with the activations it recorded. */
+    record CachedRun(Output output, ActivationCache cache) {}
+
+    Architecture architecture();
+
+    /** Releases the mapped model file; the model cannot run after this. */
+    @Override void close();
+
+    /** The tokenizer shipped with the weights; an {@link IllegalStateException} if the files held none. */
+    Tokenizer tokenizer();
+
+    /** The whole sequence through the model, calling {@code hooks} at every hook point. */
+    Output run(int[] tokens, Hooks hooks);
+
+    default Output run(int[] tokens) { return run(tokens, Hooks.none()); }
+
+    /** A run that copies every activation whose name {@code filter} accepts. */
+    default CachedRun runWithCache(int[] tokens, Predicate<String> filter) {
+        return runWithCache(tokens, filter, Hooks.none());
+    }
+
+    default CachedRun runWithCache(int[] tokens) { return runWithCache(tokens, name -> true); }
+
+    /** A run with {@code hooks}, recording what {@code filter} accepts after the hooks have had their say. */
+    default CachedRun runWithCache(int[] tokens, Predicate<String> filter, Hooks hooks) {
+        ActivationCache cache = new ActivationCache();
+        Output output = run(tokens, cache.recorder(hooks, filter));
+        return new CachedRun(output, cache);
+    }
+
+    /** {@code text} as the token ids this model reads, with its special tokens. */
+    default int[] encode(String text) { return tokenizer().encode(text).ids(); }
+
+    /**
+     * The model in {@code path}: an ONNX file (BERT), a GGUF file (Llama), or a folder with config.json and
+     * model.safetensors (Llama or GPT-2, by {@code model_type}). A tokenizer.json beside it is used when present.
+     */
+    static Transformer load(Path path) throws IOException {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".onnx")) return Bert.load(path);
+        if (name.endsWith(".gguf")) return Llama.load(path);
+        Path dir = Files.isDirectory(path) ? path : path.getParent();
+        Path config = dir.resolve("config.json");
+        if (!Files.exists(config)) throw new IOException(path + ": an .onnx or .gguf file, or a folder with config.json, expected");
+        String type = HfConfig.read(config).modelType();
+        return switch (type == null ? "" : type) {
+            case "llama", "mistral", "qwen2" -> Llama.load(dir);
+            case "gpt2" -> Gpt2.load(dir);
+            case "bert" -> throw new IOException(config + ": BERT is read from its ONNX export; point at the .onnx file");
+            default -> throw new IOException(config + ": model_type llama or gpt2 expected, found " + type);
+        };
+    }
+
+    /** The tokenizer.json next to {@code file} (or inside it, for a folder), or null. */
+    static Tokenizer siblingTokenizer(Path file) throws IOException {
+        Path dir = Files.isDirectory(file) ? file : file.toAbsolutePath().getParent();
+        Path json = dir.resolve("tokenizer.json");
+        return Files.exists(json) ? Tokenizer.fromFile(json) : null;
+    }
+
+    /** The GGUF's own tokenizer, or null if its metadata has none. */
+    static Tokenizer ggufTokenizer(ModelFile gguf) {
+        return gguf.metadata().containsKey("tokenizer.ggml.model") ? Tokenizer.fromGguf(gguf) : null;
+    }
+}

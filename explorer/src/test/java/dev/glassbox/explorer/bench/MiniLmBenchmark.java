@@ -1,0 +1,73 @@
+package dev.glassbox.explorer.bench;
+
+import dev.glassbox.explorer.MiniLm;
+import dev.glassbox.explorer.kernels.Kernels;
+import dev.glassbox.explorer.models.Bert;
+import dev.glassbox.explorer.models.OnnxRuntimeMiniLm;
+import dev.glassbox.explorer.tokenizers.Tokenizer;
+
+import java.util.Arrays;
+
+/**
+ * MiniLM (all-MiniLM-L6-v2) forward latency at batch 1, Glassbox against ONNX Runtime on the same file,
+ * in one process, with the same number of threads. The two are timed in alternation (ours, theirs, ours,
+ * ...), so a noisy neighbour slows both alike, and each pair gives one ratio; the median ratio is the figure.
+ * Prints {@code RESULT minilm_ratio_seq{n}_t{threads}=...} lines (ratio = Glassbox time / ONNX Runtime time).
+ * Run: {@code ./mvnw -q -B -pl explorer -Pbench verify} (see BENCHMARKS.md).
+ */
+public final class MiniLmBenchmark {
+    private static final int[] LENGTHS = {8, 32, 128};
+
+    public static void main(String[] args) throws Exception {
+        int pairs = Integer.getInteger("glassbox.bench.pairs", 200);
+        int[] threadCounts = Arrays.stream(System.getProperty("glassbox.bench.threads", "1").split(",")).mapToInt(Integer::parseInt).toArray();
+        Bert bert = Bert.load(MiniLm.onnx(), 12, 1e-12f, Tokenizer.fromFile(MiniLm.tokenizer()));
+        System.out.printf("MiniLM forward, batch 1, %d alternating pairs per figure; vector width %d bits%n", pairs, Kernels.vectorBits());
+        for (int threads : threadCounts) {
+            Kernels.setThreads(threads);
+            try (OnnxRuntimeMiniLm ort = new OnnxRuntimeMiniLm(threads)) {
+                for (int length : LENGTHS) {
+                    int[] tokens = tokens(bert, length);
+                    for (int i = 0; i < 30; i++) {                              // warm-up: JIT for ours, arena growth for theirs
+                        bert.run(tokens);
+                        ort.lastHiddenState(tokens);
+                    }
+                    double[] ours = new double[pairs], theirs = new double[pairs], ratio = new double[pairs];
+                    for (int p = 0; p < pairs; p++) {
+                        long t0 = System.nanoTime();
+                        bert.run(tokens);
+                        long t1 = System.nanoTime();
+                        ort.lastHiddenState(tokens);
+                        long t2 = System.nanoTime();
+                        ours[p] = (t1 - t0) / 1e6;
+                        theirs[p] = (t2 - t1) / 1e6;
+                        ratio[p] = ours[p] / theirs[p];
+                    }
+                    System.out.printf("seq %3d, %d thread(s): Glassbox %6.2f ms (p10 %.2f, p90 %.2f), ONNX Runtime %6.2f ms (p10 %.2f, p90 %.2f), ratio %.2f (p10 %.2f, p90 %.2f)%n",
+                            length, threads, median(ours), pct(ours, 10), pct(ours, 90), median(theirs), pct(theirs, 10), pct(theirs, 90),
+                            median(ratio), pct(ratio, 10), pct(ratio, 90));
+                    System.out.printf("RESULT minilm_ms_seq%d_t%d=%.3f%n", length, threads, median(ours));
+                    System.out.printf("RESULT minilm_ort_ms_seq%d_t%d=%.3f%n", length, threads, median(theirs));
+                    System.out.printf("RESULT minilm_ratio_seq%d_t%d=%.3f%n", length, threads, median(ratio));
+                }
+            }
+        }
+        bert.close();
+    }
+
+    /** Exactly {@code length} tokens of real text: [CLS], words, [SEP]. */
+    static int[] tokens(Bert bert, int length) {
+        int[] ids = bert.encode("Glassbox runs a real open model in code a learner can read, and shows what happens inside it. ".repeat(20));
+        int[] out = Arrays.copyOf(ids, length);
+        out[length - 1] = ids[ids.length - 1];
+        return out;
+    }
+
+    static double median(double[] x) { return pct(x, 50); }
+
+    static double pct(double[] x, int p) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.round(p / 100.0 * (s.length - 1)))];
+    }
+}
