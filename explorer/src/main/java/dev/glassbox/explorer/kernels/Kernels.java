@@ -44,8 +44,11 @@ public final class Kernels {
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Swaps each lane with its neighbour (0<->1, 2<->3, ...): the partner of each element in an interleaved RoPE pair. */
     private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(SPECIES, i -> i ^ 1);
-    /** Below this many multiply-adds (m * n * d) a matmul runs on the calling thread: handing work out costs more. */
-    static final long PARALLEL_MIN = 1L << 20;
+    /**
+     * Below this many multiply-adds (m * n * d, about 40 us of work) a matmul runs on the calling thread:
+     * handing part of it to a parked worker and waiting for it costs 10-20 us here, more on a busy machine.
+     */
+    static final long PARALLEL_MIN = 1L << 21;
 
     /** Where {@link #summarize} keeps each running value in its output array. */
     public static final int FINITE = 0, MIN = 1, MAX = 2, SUM = 3, ZEROS = 4;
