@@ -44,8 +44,11 @@ public final class Kernels {
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Swaps each lane with its neighbour (0<->1, 2<->3, ...): the partner of each element in an interleaved RoPE pair. */
     private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(SPECIES, i -> i ^ 1);
-    /** Below this many multiply-adds (m * n * d) a matmul runs on the calling thread: handing work out costs more. */
-    static final long PARALLEL_MIN = 1L << 20;
+    /**
+     * Below this many multiply-adds (m * n * d, about 40 us of work) a matmul runs on the calling thread:
+     * handing part of it to a parked worker and waiting for it costs 10-20 us here, more on a busy machine.
+     */
+    static final long PARALLEL_MIN = 1L << 21;
 
     /** Where {@link #summarize} keeps each running value in its output array. */
     public static final int FINITE = 0, MIN = 1, MAX = 2, SUM = 3, ZEROS = 4;
@@ -150,7 +153,9 @@ public final class Kernels {
             for (int g = j0; g < j1; g += group) {
                 int gEnd = Math.min(j1, g + group);
                 for (i = 0; i + 4 <= m; i += 4) {
-                    for (int j = g; j < gEnd; j++) quantized4x1(out, x, blocks, q4, n, d, i, j, j * rowBytes);
+                    int j = g;
+                    for (; j + 2 <= gEnd; j += 2) quantized4x2(out, x, blocks, q4, n, d, i, j, j * rowBytes, rowBytes);
+                    if (j < gEnd) quantized4x1(out, x, blocks, q4, n, d, i, j, j * rowBytes);
                 }
             }
         }
@@ -159,6 +164,36 @@ public final class Kernels {
             for (; j + 4 <= j1; j += 4) quantized1x4(out, x, blocks, q4, n, d, i, j, rowBytes);
             for (; j < j1; j++) out[i * d + j] = dotQuantized(blocks, j * rowBytes, q4, x, i * n, n);
         }
+    }
+
+    /** out[i..i+3][j..j+1] = x rows i..i+3 . weight rows j, j+1 (at bytes at, at + rowBytes): each x vector feeds two rows. */
+    private static void quantized4x2(float[] out, float[] x, MemorySegment blocks, boolean q4, int n, int d, int i, int j, long at, long rowBytes) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int x0 = i * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
+        for (int k = 0; k < n; k += 32, at += blockBytes) {
+            float sa = Float.float16ToFloat(blocks.get(F16, at)), sb = Float.float16ToFloat(blocks.get(F16, at + rowBytes));
+            for (int half = 0; half < 2; half++) {
+                ByteVector qa = quants(blocks, at, q4, half), qb = quants(blocks, at + rowBytes, q4, half);
+                for (int part = 0; part < PARTS; part++) {
+                    FloatVector wa = ((FloatVector) qa.convertShape(VectorOperators.B2F, SPECIES, part)).mul(sa);
+                    FloatVector wb = ((FloatVector) qb.convertShape(VectorOperators.B2F, SPECIES, part)).mul(sb);
+                    int e = k + 16 * half + part * L;
+                    FloatVector v0 = FloatVector.fromArray(SPECIES, x, x0 + e), v1 = FloatVector.fromArray(SPECIES, x, x1 + e);
+                    FloatVector v2 = FloatVector.fromArray(SPECIES, x, x2 + e), v3 = FloatVector.fromArray(SPECIES, x, x3 + e);
+                    a0 = wa.fma(v0, a0); a1 = wa.fma(v1, a1); a2 = wa.fma(v2, a2); a3 = wa.fma(v3, a3);
+                    b0 = wb.fma(v0, b0); b1 = wb.fma(v1, b1); b2 = wb.fma(v2, b2); b3 = wb.fma(v3, b3);
+                }
+            }
+        }
+        out[i * d + j] = a0.reduceLanes(VectorOperators.ADD);
+        out[(i + 1) * d + j] = a1.reduceLanes(VectorOperators.ADD);
+        out[(i + 2) * d + j] = a2.reduceLanes(VectorOperators.ADD);
+        out[(i + 3) * d + j] = a3.reduceLanes(VectorOperators.ADD);
+        out[i * d + j + 1] = b0.reduceLanes(VectorOperators.ADD);
+        out[(i + 1) * d + j + 1] = b1.reduceLanes(VectorOperators.ADD);
+        out[(i + 2) * d + j + 1] = b2.reduceLanes(VectorOperators.ADD);
+        out[(i + 3) * d + j + 1] = b3.reduceLanes(VectorOperators.ADD);
     }
 
     /** out[i..i+3][j] = x rows i..i+3 . weight row j (at byte `at`). */

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntConsumer;
 
 /**
@@ -15,7 +16,8 @@ import java.util.function.IntConsumer;
  */
 final class Workers {
     private static volatile int threads = initialThreads();
-    private static volatile ExecutorService pool;               // created on first use; null while threads == 1
+    private static volatile ExecutorService pool;               // created on first use, with poolSize threads
+    private static int poolSize;
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
 
     private Workers() {}
@@ -41,10 +43,10 @@ final class Workers {
 
     static synchronized void setThreads(int n) {
         check(n);
-        if (n == threads) return;
+        threads = n;
+        if (n == 1 || n - 1 == poolSize) return;                // one thread keeps the idle pool for later
         ExecutorService old = pool;
         pool = null;
-        threads = n;
         if (old != null) old.shutdown();                        // its idle daemon threads end; running jobs finish
     }
 
@@ -60,11 +62,18 @@ final class Workers {
         }
         ExecutorService executor = pool();
         List<Future<?>> others = new ArrayList<>(parts - 1);
+        int refused = parts;
         for (int p = 1; p < parts; p++) {
             int index = p;
-            others.add(executor.submit(() -> part.accept(index)));
+            try {
+                others.add(executor.submit(() -> part.accept(index)));
+            } catch (RejectedExecutionException e) {            // setThreads shut this pool down meanwhile: run the rest here
+                refused = p;
+                break;
+            }
         }
         part.accept(0);
+        for (int p = refused; p < parts; p++) part.accept(p);
         try {
             for (Future<?> f : others) f.get();
         } catch (InterruptedException e) {
@@ -82,8 +91,8 @@ final class Workers {
         if (p != null) return p;
         synchronized (Workers.class) {
             if (pool == null) {
-                int size = Math.max(1, threads - 1);
-                pool = Executors.newFixedThreadPool(size, task -> {
+                poolSize = Math.max(1, threads - 1);
+                pool = Executors.newFixedThreadPool(poolSize, task -> {
                     Thread t = new Thread(() -> {
                         INSIDE.set(true);
                         task.run();
