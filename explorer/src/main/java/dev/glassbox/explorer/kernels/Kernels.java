@@ -398,13 +398,15 @@ public final class Kernels {
         }
         FloatVector sums = FloatVector.zero(SPECIES);
         for (i = 0; i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(SPECIES, x, offset + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector shifted = FloatVector.fromArray(SPECIES, x, offset + i).sub(max);
+            FloatVector e = shifted.lanewise(VectorOperators.EXP).blend(0f, shifted.lt(ScalarKernels.SOFTMAX_CUTOFF));
             e.intoArray(x, offset + i);
             sums = sums.add(e);
         }
         float sum = sums.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[offset + i] - max);
+            float shifted = x[offset + i] - max;
+            float e = shifted < ScalarKernels.SOFTMAX_CUTOFF ? 0f : (float) Math.exp(shifted);
             x[offset + i] = e;
             sum += e;
         }

@@ -261,4 +261,22 @@ class KernelsTest {
         int bits = Kernels.vectorBits();
         assertTrue(bits == 0 || bits == Kernels.SPECIES.vectorBitSize(), "vectorBits " + bits + " vs species " + Kernels.SPECIES);
     }
+
+    /** A peaked row (scores 0 down to -200) leaves no subnormal weights, which would slow attention 100x. */
+    @org.junit.jupiter.api.Test
+    void softmaxLeavesNoSubnormalWeights() {
+        for (int n : new int[] {7, 33, 128}) {
+            float[] v = new float[n], s = new float[n];
+            for (int i = 0; i < n; i++) v[i] = s[i] = -200f * i / (n - 1);
+            Kernels.softmax(v, 0, n);
+            ScalarKernels.softmax(s, 0, n);
+            for (int i = 0; i < n; i++) {
+                assertTrue(v[i] == 0 || v[i] >= Float.MIN_NORMAL, "vector weight " + i + " = " + v[i]);
+                assertTrue(s[i] == 0 || s[i] >= Float.MIN_NORMAL, "scalar weight " + i + " = " + s[i]);
+                assertEquals(s[i], v[i], 1e-6f);
+            }
+            assertEquals(0f, v[n - 1], "exp(-200) is cut to exactly 0");
+            assertTrue(v[1] > 0, "close scores keep their weight");
+        }
+    }
 }
