@@ -1,14 +1,22 @@
 // Entry point of the one bundle every page loads; the page says what it is in <body data-page>.
 import "./styles/app.css";
+import { startAttention } from "./attention.js";
 import { startDashboard } from "./dashboard.js";
+import { startGenerate } from "./generate.js";
+import { startLayers } from "./layers.js";
 import { startModelPage } from "./models.js";
 import { startNotebook } from "./notebook.js";
+import { startTokenizers } from "./tokenizers.js";
 
 function start() {
-  const { page, lessonId, classCode } = document.body.dataset;
+  const { page, lessonId, classCode, modelId } = document.body.dataset;
   if (page === "lesson" && lessonId) startNotebook(lessonId);
   if (page === "dashboard" && classCode) startDashboard(classCode);
-  if (page === "model" && document.body.dataset.modelId) startModelPage(document.body.dataset.modelId);
+  if (page === "model" && modelId) startModelPage(modelId);
+  if (page === "attention" && modelId) startAttention(modelId);
+  if (page === "layers" && modelId) startLayers(modelId);
+  if (page === "generate" && modelId) startGenerate(modelId);
+  if (page === "tokenizers") startTokenizers();
 }
 
 try {

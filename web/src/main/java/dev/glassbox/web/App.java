@@ -12,6 +12,8 @@ import dev.glassbox.web.api.SessionApi;
 import dev.glassbox.web.classroom.ClassDashboard;
 import dev.glassbox.web.classroom.Classroom;
 import dev.glassbox.web.classroom.Passphrase;
+import dev.glassbox.web.inference.Inference;
+import dev.glassbox.web.inference.InferenceRoutes;
 import dev.glassbox.web.kernels.CellQueue;
 import dev.glassbox.web.kernels.KernelRegistry;
 import dev.glassbox.web.pages.ClassroomPages;
@@ -99,7 +101,8 @@ public final class App implements AutoCloseable {
 
     /** What the routes need. {@code classroom} is null in single-user mode. */
     public record Deps(Store store, LessonCatalog lessons, KernelRegistry kernels, CellQueue cells, Sessions sessions,
-                       Set<String> allowedHosts, String notice, ServerLimits limits, Classroom classroom, boolean onNetwork) {}
+                       Set<String> allowedHosts, String notice, ServerLimits limits, Classroom classroom, boolean onNetwork,
+                       Inference inference) {}
 
     private final Javalin javalin;
     private final Deps deps;
@@ -142,7 +145,7 @@ public final class App implements AutoCloseable {
                 settings.classroom() ? Set.of() : Set.of("localhost", "127.0.0.1", "[::1]"),
                 sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
                         + "), so Glassbox only listens on this computer.",
-                limits, classroom, onNetwork);
+                limits, classroom, onNetwork, Inference.defaults());
         dev.glassbox.web.models.ModelShelf.prepare(settings.dataDir());
         Javalin javalin = create(deps).start(settings.host(), settings.port());
         return new App(javalin, deps);
@@ -190,6 +193,7 @@ public final class App implements AutoCloseable {
             routes.get("/lessons/{lesson}", pages::lesson);
 
             dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, dev.glassbox.web.models.ModelShelf.current());
+            InferenceRoutes.register(routes, pages, sessions, dev.glassbox.web.models.ModelShelf.current(), deps.inference());
             routes.get("/api/health", sessionApi::health);
             routes.get("/api/session", sessionApi::session);
 
@@ -256,6 +260,7 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
+        deps.inference().close();
         deps.kernels().close();
         deps.kernels().pool().close();
         try {

@@ -1,0 +1,277 @@
+package dev.glassbox.web.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.web.App;
+import dev.glassbox.web.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The inference API over real HTTP on the shipped models: MiniLM (a BERT encoder, 6 layers x 12 heads) and
+ * tiny-llama-random (a 2-layer Llama with a byte-level tokenizer), with the session, CSRF and Origin
+ * checks every POST goes through.
+ */
+class InferenceApiTest {
+    static {
+        // The JDK's HTTP client reads this once, at its first use; ApiTest's Browserless needs it to forge a Host header.
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    }
+
+    static final String MINILM = "/api/models/all-minilm-l6-v2";
+    static final String LLAMA = "/api/models/tiny-llama-random";
+
+    @TempDir
+    static Path data;
+    static App app;
+    static String base;
+    static HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    static String csrf;
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = App.start(new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0)));
+        base = "http://localhost:" + app.port();
+        HttpResponse<String> session = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session")).build(), HttpResponse.BodyHandlers.ofString());
+        csrf = Json.MAPPER.readTree(session.body()).get("csrfToken").asText();
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    /** A POST as the page sends it: same origin, with the session's CSRF token. */
+    static HttpResponse<String> post(String path, Object body) throws Exception {
+        return post(path, body, Map.of("X-CSRF-Token", csrf, "Origin", base));
+    }
+
+    static HttpResponse<String> post(String path, Object body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body)))
+                .header("Content-Type", "application/json");
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(String path, Object body, int status) throws Exception {
+        HttpResponse<String> response = post(path, body);
+        assertEquals(status, response.statusCode(), path + " -> " + response.body());
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    static List<Integer> ints(JsonNode array) {
+        List<Integer> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
+    @Test
+    void miniLmTokenizesHelloWorldWithOffsets() throws Exception {
+        JsonNode t = json(MINILM + "/tokenize", Map.of("text", "Hello world"), 200);
+        assertEquals(List.of(101, 7592, 2088, 102), ints(t.get("ids")));
+        assertEquals("[\"[CLS]\",\"hello\",\"world\",\"[SEP]\"]", t.get("tokens").toString());
+        assertEquals("[0,5]", t.get("offsets").get(1).toString());
+        assertEquals("[6,11]", t.get("offsets").get(2).toString());
+        assertEquals(4, t.get("offsets").size());
+
+        JsonNode bytes = json(LLAMA + "/tokenize", Map.of("text", "Hi é"), 200);
+        assertEquals(List.of((int) 'H', (int) 'i', (int) ' ', 0xC3, 0xA9), ints(bytes.get("ids")), "one token per UTF-8 byte");
+    }
+
+    @Test
+    void attentionHasEveryHeadAndEachRowSumsToOne() throws Exception {
+        JsonNode a = json(MINILM + "/attention", Map.of("text", "The cat sat on the mat."), 200);
+        int n = a.get("tokens").size();
+        assertEquals(9, n, a.get("tokens").toString());   // [CLS] the cat sat on the mat . [SEP]
+        assertEquals(6, a.get("layers").asInt());
+        assertEquals(12, a.get("heads").asInt());
+        JsonNode attention = a.get("attention");
+        assertEquals(6, attention.size());
+        for (JsonNode layer : attention) {
+            assertEquals(12, layer.size());
+            for (JsonNode head : layer) {
+                assertEquals(n, head.size());
+                for (JsonNode query : head) {
+                    assertEquals(n, query.size());
+                    double sum = 0;
+                    for (JsonNode w : query) sum += w.asDouble();
+                    assertEquals(1.0, sum, 1e-3);
+                }
+            }
+        }
+
+        JsonNode causal = json(LLAMA + "/attention", Map.of("text", "abc"), 200);
+        JsonNode firstHead = causal.get("attention").get(0).get(0);
+        assertEquals(1.0, firstHead.get(0).get(0).asDouble(), 1e-4, "the first token can only look at itself");
+        assertEquals(0.0, firstHead.get(1).get(2).asDouble(), "no token looks ahead");
+        assertEquals(10, causal.get("predictions").size());
+    }
+
+    @Test
+    void miniLmEmbeddingHasLengthOne() throws Exception {
+        JsonNode e = json(MINILM + "/embed", Map.of("text", "Glassbox shows what is inside a model."), 200);
+        assertEquals(384, e.get("embedding").size());
+        double norm = 0;
+        for (JsonNode v : e.get("embedding")) norm += v.asDouble() * v.asDouble();
+        assertEquals(1.0, Math.sqrt(norm), 1e-4);
+    }
+
+    @Test
+    void ablatingHeadsChangesTheOutput() throws Exception {
+        String text = "The cat sat on the mat because it was tired.";
+        JsonNode encoder = json(MINILM + "/attention", Map.of("text", text, "ablate", List.of(List.of(0, 3), List.of(1, 5))), 200);
+        double cosine = encoder.get("embeddingCosine").asDouble();
+        assertTrue(cosine < 0.9999 && cosine > 0.5, "a changed but related embedding, cosine " + cosine);
+        double laterShift = 0;
+        for (int l = 2; l < 6; l++) for (JsonNode h : encoder.get("shift").get(l)) laterShift += h.asDouble();
+        assertTrue(laterShift > 0, "later layers attend differently once earlier heads are off");
+        assertEquals("[[0,3],[1,5]]", encoder.get("ablated").toString());
+
+        JsonNode decoder = json(LLAMA + "/attention", Map.of("text", "Once upon a time", "ablate", List.of(List.of(0, 1))), 200);
+        assertNotEquals(decoder.get("predictions").get(0).get("p").asDouble(), decoder.get("ablatedPredictions").get(0).get("p").asDouble(),
+                "the next-token distribution moves when a head is switched off");
+
+        assertTrue(json(MINILM + "/attention", Map.of("text", text, "ablate", List.of(List.of(6, 0))), 400)
+                .get("error").asText().contains("layers 0 to 5"));
+    }
+
+    @Test
+    void traceReturnsNamedActivationsAndRejectsUnknownNames() throws Exception {
+        JsonNode t = json(MINILM + "/trace", Map.of("text", "Hello world", "hooks", List.of("blocks.0.hook_resid_post", "blocks.5.attn.hook_pattern")), 200);
+        assertEquals("[4,384]", t.get("activations").get("blocks.0.hook_resid_post").get("shape").toString());
+        assertEquals(4 * 384, t.get("activations").get("blocks.0.hook_resid_post").get("data").size());
+        assertEquals("[12,4,4]", t.get("activations").get("blocks.5.attn.hook_pattern").get("shape").toString());
+
+        String error = json(MINILM + "/trace", Map.of("text", "Hello", "hooks", List.of("blocks.0.hook_resid_post", "blocks.9.hook_nope")), 400)
+                .get("error").asText();
+        assertTrue(error.contains("blocks.9.hook_nope"), error);
+        json(MINILM + "/trace", Map.of("text", "Hello", "hooks", List.of()), 400);
+    }
+
+    @Test
+    void layersGiveNormsAndTheLensAtEveryDepth() throws Exception {
+        JsonNode encoder = json(MINILM + "/layers", Map.of("text", "Paris is the capital of France."), 200);
+        assertEquals(7, encoder.get("depths").size(), "the embedding and six blocks");
+        assertEquals("cosine", encoder.get("lens").asText());
+        assertEquals(6, encoder.get("architecture").get("layers").asInt());
+        int n = encoder.get("tokens").size();
+        assertEquals(n - 1, encoder.get("position").asInt(), "the last token by default");
+        JsonNode block = encoder.get("depths").get(3);
+        assertEquals(n, block.get("residNorm").size());
+        assertEquals(n, block.get("attnNorm").size());
+        assertTrue(block.get("mlpNorm").get(1).asDouble() > 0);
+        assertEquals(5, block.get("lens").size());
+        JsonNode embedding = encoder.get("depths").get(0).get("lens").get(0);
+        assertTrue(embedding.get("score").asDouble() > 0.3, "the embedding is close to its own token: " + embedding);
+
+        JsonNode decoder = json(LLAMA + "/layers", Map.of("text", "abc", "position", 1), 200);
+        assertEquals("probability", decoder.get("lens").asText());
+        assertEquals(3, decoder.get("depths").size());
+        assertEquals(1, decoder.get("position").asInt());
+        json(LLAMA + "/layers", Map.of("text", "abc", "position", 3), 400);
+    }
+
+    @Test
+    void generateStreamsOneLinePerTokenAndASeedRepeats() throws Exception {
+        Map<String, Object> body = Map.of("prompt", "Once upon a time", "max_tokens", 12, "temperature", 1.0, "top_k", 50, "top_p", 0.9, "seed", 7);
+        HttpResponse<String> first = post(LLAMA + "/generate", body);
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals("application/x-ndjson", first.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        List<String> lines = first.body().lines().toList();
+        assertEquals(13, lines.size(), first.body());
+        for (String line : lines.subList(0, 12)) {
+            JsonNode step = Json.MAPPER.readTree(line);
+            assertTrue(step.has("token") && step.has("text"), line);
+            JsonNode candidates = step.get("candidates");
+            assertTrue(candidates.size() >= 1 && candidates.size() <= 11, line);
+            List<Integer> shown = new ArrayList<>();
+            candidates.forEach(c -> shown.add(c.get("token").asInt()));
+            assertTrue(shown.contains(step.get("token").asInt()), "the drawn token is among the candidates shown: " + line);
+            assertTrue(step.get("rank").asInt() >= 1 && step.get("rank").asInt() <= step.get("of").asInt(), line);
+            assertTrue(candidates.get(0).get("p").asDouble() >= candidates.get(candidates.size() - 1).get("p").asDouble());
+        }
+        JsonNode done = Json.MAPPER.readTree(lines.getLast());
+        assertTrue(done.get("done").asBoolean());
+        assertEquals(12, done.get("tokens").asInt());
+
+        assertEquals(first.body().lines().limit(12).toList(), post(LLAMA + "/generate", body).body().lines().limit(12).toList(),
+                "the same seed gives the same tokens");
+        Map<String, Object> other = new java.util.HashMap<>(body);
+        other.put("seed", 8);
+        assertNotEquals(lines.subList(0, 12), post(LLAMA + "/generate", other).body().lines().limit(12).toList());
+    }
+
+    @Test
+    void encoderAndDecoderOnlyEndpointsSayWhy() throws Exception {
+        String generate = json(MINILM + "/generate", Map.of("prompt", "Hello", "max_tokens", 3), 400).get("error").asText();
+        assertTrue(generate.contains("encoder") && generate.contains("cannot generate"), generate);
+        String embed = json(LLAMA + "/embed", Map.of("text", "Hello"), 400).get("error").asText();
+        assertTrue(embed.contains("decoder"), embed);
+        assertTrue(json(LLAMA + "/generate", Map.of("prompt", "Hi", "max_tokens", 257), 400).get("error").asText().contains("max_tokens"));
+        assertTrue(json(LLAMA + "/generate", Map.of("prompt", "Hi", "top_p", 0), 400).get("error").asText().contains("top_p"));
+    }
+
+    @Test
+    void oversizedInputIs413AndNamesTheLimit() throws Exception {
+        String tooLong = "a".repeat(2001);
+        String error = json(MINILM + "/tokenize", Map.of("text", tooLong), 413).get("error").asText();
+        assertTrue(error.contains("2001") && error.contains("2000"), error);
+        json(MINILM + "/attention", Map.of("text", tooLong), 413);
+        String context = json(LLAMA + "/attention", Map.of("text", "x".repeat(200)), 413).get("error").asText();
+        assertTrue(context.contains("200 tokens") && context.contains("128"), context);
+        String prompt = json(LLAMA + "/generate", Map.of("prompt", "x".repeat(130), "max_tokens", 2), 413).get("error").asText();
+        assertTrue(prompt.contains("130 tokens"), prompt);
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndTheServerCarriesOn() throws Exception {
+        assertTrue(json(MINILM + "/attention", "{not json", 400).get("error").asText().contains("not valid JSON"));
+        assertTrue(json(MINILM + "/attention", Map.of("txt", "hi"), 400).get("error").asText().contains("\"text\""));
+        assertTrue(json(MINILM + "/attention", Map.of("text", "hi", "ablate", "all"), 400).get("error").asText().contains("pairs"));
+        assertTrue(json("/api/models/no-such-model/attention", Map.of("text", "hi"), 404).get("error").asText().contains("no-such-model"));
+        json(MINILM + "/embed", Map.of("text", ""), 400);
+        json(MINILM + "/tokenize", Map.of("text", "still here"), 200);
+    }
+
+    @Test
+    void foreignOriginsAndMissingTokensAreRefused() throws Exception {
+        Map<String, String> text = Map.of("text", "Hello");
+        HttpResponse<String> foreign = post(MINILM + "/attention", text, Map.of("X-CSRF-Token", csrf, "Origin", "http://evil.example"));
+        assertEquals(403, foreign.statusCode());
+        assertTrue(foreign.body().contains("Cross-origin"), foreign.body());
+        assertEquals(403, post(LLAMA + "/generate", Map.of("prompt", "Hi"), Map.of("Origin", base)).statusCode(), "no CSRF token");
+        assertEquals(403, post(MINILM + "/tokenize", text, Map.of("X-CSRF-Token", "wrong", "Origin", base)).statusCode());
+    }
+
+    @Test
+    void pagesRenderWithLinksBetweenTheViews() throws Exception {
+        for (String path : List.of("/tokenizers", "/models/all-minilm-l6-v2/attention", "/models/all-minilm-l6-v2/layers",
+                "/models/tiny-llama-random/generate", "/models/all-minilm-l6-v2/generate")) {
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode(), path);
+            assertTrue(page.body().contains("name=\"csrf-token\" content=\"" + csrf + "\""), path + " carries the session's CSRF token");
+        }
+        String encoderGenerate = http.send(HttpRequest.newBuilder(URI.create(base + "/models/all-minilm-l6-v2/generate")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(encoderGenerate.contains("cannot generate text"), encoderGenerate);
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/models/nope/attention")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+}
