@@ -79,6 +79,16 @@ class FamilyParityTest {
         }
     }
 
+    /** The acceptance case: the Q8_0 GGUF continues the test prompt exactly as its F32 source does. */
+    @Test
+    void q8GgufGreedyContinuationEqualsTheF32Source() throws IOException {
+        Path model = TinyCheckpoints.llama(dir, LlamaSpec.DEFAULT);
+        Decoder source = Llama.load(model);
+        Decoder q8 = Llama.load(TinyCheckpoints.llamaGguf(model, DType.Q8_0));
+        assertArrayEquals(source.greedy(LLAMA_PROMPT, 8), q8.greedy(LLAMA_PROMPT, 8));
+        assertTrue(java.util.Arrays.stream(source.greedy(LLAMA_PROMPT, 8)).distinct().count() > 2, "a continuation, not one token repeated");
+    }
+
     @Test
     void gpt2MatchesTheReference() throws IOException {
         Path model = TinyCheckpoints.gpt2(dir, Gpt2Spec.DEFAULT);
