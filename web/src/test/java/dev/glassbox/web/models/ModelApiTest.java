@@ -65,7 +65,7 @@ class ModelApiTest {
         List<String> ids = new ArrayList<>();
         list.forEach(m -> ids.add(m.get("id").asText()));
         assertEquals(List.of("all-minilm-l6-v2", "tiny-llama-random", "tiny-llama-random-f32", "tiny-llama-random-q8_0",
-                "tiny-llama-random-q4_0"), ids);
+                "tiny-llama-random-q4_0", "tiny-gpt2-random"), ids);
         JsonNode minilm = list.get(0);
         assertEquals("bert", minilm.get("family").asText());
         assertEquals("apache-2.0", minilm.get("license").asText());
