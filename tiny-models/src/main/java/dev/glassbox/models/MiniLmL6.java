@@ -70,13 +70,14 @@ public final class MiniLmL6 {
             String[] parts = line.split(" ");
             if (parts.length == 2 && parts[1].matches("\\d{1,18}")) sizes.put(parts[0], Long.parseLong(parts[1]));
         }
-        for (Map.Entry<String, String> copy : Map.of(RESOURCE, RESOURCE, TOKENIZER, "tokenizer.json").entrySet()) {
-            Path file = dir.resolve(copy.getValue());
-            Long size = sizes.get(copy.getValue());
-            if (size == null) return MARKER + " does not list " + copy.getValue();
-            if (!Files.isRegularFile(file) || Files.size(file) != size) return copy.getValue() + " is missing or not " + size + " bytes long";
-            long inJar = compareWithJar ? resourceSize(copy.getKey()) : -1;
-            if (inJar >= 0 && inJar != size) return copy.getValue() + " differs from the one in the jar";
+        for (String[] copy : new String[][] {{RESOURCE, RESOURCE}, {TOKENIZER, "tokenizer.json"}}) {   // resource, file
+            String name = copy[1];
+            Long size = sizes.get(name);
+            if (size == null) return MARKER + " does not list " + name;
+            Path file = dir.resolve(name);
+            if (!Files.isRegularFile(file) || Files.size(file) != size) return name + " is missing or not " + size + " bytes long";
+            long inJar = compareWithJar ? resourceSize(copy[0]) : -1;
+            if (inJar >= 0 && inJar != size) return name + " differs from the one in the jar";
         }
         Path config = dir.resolve("config.json");
         if (!Files.isRegularFile(config) || !Files.readString(config).equals(CONFIG)) return "config.json is missing or out of date";

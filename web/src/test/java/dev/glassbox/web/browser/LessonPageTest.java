@@ -244,7 +244,7 @@ class LessonPageTest {
         lesson.editor(EXERCISE).focus();
         page.keyboard().press("Control+z");
         assertThat(lesson.editor(EXERCISE)).containsText("my own try");
-        page.keyboard().press("Control+Shift+z");
+        page.keyboard().press("Control+y");
         assertThat(lesson.editor(EXERCISE)).containsText(solutionLine);
         lesson.runInPlace(EXERCISE);
         lesson.waitForStatus(EXERCISE, "ok", LessonPage.QUICK_CELL);
@@ -289,7 +289,10 @@ class LessonPageTest {
         lesson.runWithShiftEnter("species");
         lesson.edit("all-species", "System.out.println(\"" + html + "\");");
         lesson.runWithShiftEnter("all-species");
-        for (String cell : List.of("dot-scalar", "species", "all-species")) {
+        String longLabel = "a label much longer than the room a bar chart keeps for its labels";
+        lesson.edit("dot-vector", "Display.bars(\"b\", new String[] {\"" + longLabel + "\", \"short\"}, new double[] {1, 2});");
+        lesson.runWithShiftEnter("dot-vector");
+        for (String cell : List.of("dot-scalar", "species", "all-species", "dot-vector")) {
             lesson.waitForStatus(cell, "ok", LessonPage.KERNEL_START);
         }
 
@@ -311,6 +314,14 @@ class LessonPageTest {
         assertThat(table.locator("thead th")).hasText(new String[] {"name", "value"});
         assertThat(table.locator("tbody tr")).hasCount(2);
         assertThat(table.locator("tbody td")).hasText(new String[] {"one", "1", "two", "2.5"});
+
+        // A label too long for the chart keeps its start, ends in "…", stays inside the chart, and has the whole text as its tooltip.
+        Locator label = lesson.output("dot-vector").locator("text.bars-label").first();
+        String shown = (String) label.evaluate("t => t.firstChild.textContent");
+        assertTrue(shown.startsWith("a label much") && shown.endsWith("…") && shown.length() < longLabel.length(), shown);
+        assertTrue(((Number) label.evaluate("t => t.getBBox().x")).doubleValue() >= 0, "the label runs out of the chart on the left");
+        assertThat(label.locator("title")).hasText(longLabel);
+        assertThat(lesson.output("dot-vector").locator("text.bars-label").nth(1)).hasText("short");
 
         assertPrintedAsText(lesson, html);
         screenshot("lesson.png");
