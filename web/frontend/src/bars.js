@@ -6,6 +6,7 @@ const SVG = "http://www.w3.org/2000/svg";
 const ROW = 26; // px per bar
 const BAR = 16;
 const WIDTH = 560;
+const MAX_LABEL = 220; // px; a longer label is cut at its end, and shown whole in its tooltip
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
 function svg(tag, attributes, text) {
@@ -22,6 +23,19 @@ function textWidth(text) {
   return measuringContext.measureText(text).width;
 }
 
+/** The text, cut at its end with "…" so that it fits in `width` pixels (labels are read from the start). */
+function fit(text, width) {
+  if (textWidth(text) <= width) return text;
+  const chars = [...text];
+  let [low, high] = [0, chars.length]; // the longest prefix that fits, with the ellipsis
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (textWidth(chars.slice(0, middle).join("") + "…") <= width) low = middle;
+    else high = middle - 1;
+  }
+  return chars.slice(0, low).join("").trimEnd() + "…";
+}
+
 /** Returns a figure for the spec, or null when the spec is malformed. */
 export function renderBars(spec) {
   const values = spec?.values;
@@ -30,7 +44,7 @@ export function renderBars(spec) {
   const numbers = values.map((v) => (typeof v === "number" && Number.isFinite(v) ? v : 0));
   const texts = values.map((v) => formatNumber(v));
 
-  const labelWidth = Math.min(180, Math.ceil(Math.max(...names.map((n) => textWidth(String(n))))) + 12);
+  const labelWidth = Math.min(MAX_LABEL, Math.ceil(Math.max(...names.map((n) => textWidth(String(n))))) + 12);
   const valueWidth = Math.ceil(Math.max(...texts.map(textWidth))) + 10;
   const low = Math.min(0, ...numbers);
   const high = Math.max(0, ...numbers);
@@ -53,8 +67,9 @@ export function renderBars(spec) {
     const y = 2 + i * ROW;
     const middle = y + ROW / 2;
     const name = String(names[i]);
-    const label = svg("text", { x: labelWidth - 10, y: middle, "text-anchor": "end", "dominant-baseline": "central", class: "bars-label" }, name);
-    if (textWidth(name) > labelWidth - 12) label.append(svg("title", {}, name));
+    const shown = fit(name, labelWidth - 12);
+    const label = svg("text", { x: labelWidth - 10, y: middle, "text-anchor": "end", "dominant-baseline": "central", class: "bars-label" }, shown);
+    if (shown !== name) label.append(svg("title", {}, name));
     const start = Math.min(zero, x(value));
     const bar = svg("rect", {
       x: start,

@@ -2,7 +2,7 @@
 // The notebook decides when a cell runs; the cell shows what happens.
 import { apiPath, sendJson } from "./api.js";
 import { el } from "./dom.js";
-import { createEditor } from "./editor.js";
+import { createEditor, createViewer } from "./editor.js";
 import { formatMillis } from "./format.js";
 import { errorLine, OutputArea } from "./outputs.js";
 
@@ -24,6 +24,7 @@ export class Cell {
   #original; // the lesson's code, when known (null: edited before this page loaded)
   #touched = false; // typed into since the page loaded
   restoredUnsaved = false; // the editor holds an edit restored from localStorage
+  #solution = null; // the exercise's solution once fetched: {code, viewer}
 
   constructor(section, notebook, index) {
     this.section = section;
@@ -41,6 +42,8 @@ export class Cell {
     this.message = find(".cell-message");
     this.confirm = find(".cell-confirm");
     this.outputs = new OutputArea(find(".cell-output"));
+    this.solutionButton = find(".cell-solution");
+    this.solutionPanel = find(".solution-panel");
 
     const textarea = find("textarea.cell-source");
     const code = textarea?.value ?? "";
@@ -69,6 +72,10 @@ export class Cell {
     this.resetButton.addEventListener("click", () => this.#askReset());
     find(".cell-reset-confirm")?.addEventListener("click", () => this.#reset());
     find(".cell-reset-cancel")?.addEventListener("click", () => this.#closeConfirm(true));
+    this.solutionButton?.addEventListener("click", () => this.#toggleSolution());
+    find(".solution-use")?.addEventListener("click", () => this.#askUseSolution());
+    find(".solution-replace")?.addEventListener("click", () => this.#useSolution());
+    find(".solution-keep")?.addEventListener("click", () => this.#closeSolutionConfirm(true));
     section.addEventListener("keydown", (event) => this.#commandKeys(event));
     this.runButton.disabled = false;
     this.resetButton.disabled = false;
@@ -190,6 +197,8 @@ export class Cell {
     this.badge.dataset.state = state;
     this.badge.textContent = { pending: "Exercise", passed: "✓ Passed", failed: "✗ Not yet" }[state];
     this.badge.title = result?.message ?? "An exercise: run the cell to check your answer";
+    // The solution is offered once the learner's own attempt has failed its check, and stays offered.
+    if (result && !result.passed && this.solutionButton) this.solutionButton.hidden = false;
     if (!this.exerciseMessage) return;
     const text = typeof result?.message === "string" ? result.message.trim() : "";
     this.exerciseMessage.dataset.state = state;
@@ -265,6 +274,70 @@ export class Cell {
     if (refocus) this.resetButton.focus();
   }
 
+  async #toggleSolution() {
+    if (this.#solution && !this.solutionPanel.hidden) {
+      this.#showSolutionPanel(false);
+      return;
+    }
+    if (!this.#solution) {
+      this.solutionButton.disabled = true;
+      try {
+        const answer = await sendJson("GET", apiPath`/api/lessons/${this.notebook.lessonId}/solutions/${this.id}`);
+        if (typeof answer?.code !== "string") throw new Error("The server did not send the solution");
+        const viewer = createViewer({
+          parent: this.solutionPanel.querySelector(".solution-code"),
+          doc: answer.code,
+          label: `Solution of cell ${this.index + 1} (read-only)`,
+        });
+        this.#solution = { code: answer.code, viewer };
+      } catch (e) {
+        this.showMessage(`The solution could not be loaded: ${e.message}`);
+        return;
+      } finally {
+        this.solutionButton.disabled = false;
+      }
+    }
+    this.clearMessage();
+    this.#showSolutionPanel(true);
+  }
+
+  #showSolutionPanel(shown) {
+    this.solutionPanel.hidden = !shown;
+    this.solutionButton.textContent = shown ? "Hide solution" : "Show solution";
+    this.solutionButton.setAttribute("aria-expanded", String(shown));
+    if (!shown) this.#closeSolutionConfirm(false);
+  }
+
+  /** Replacing the editor's text always asks first: the learner's code must never vanish silently. */
+  #askUseSolution() {
+    const confirm = this.solutionPanel.querySelector(".solution-confirm");
+    confirm.hidden = false;
+    this.solutionPanel.querySelector(".solution-use").setAttribute("aria-expanded", "true");
+    confirm.querySelector(".solution-replace").focus();
+  }
+
+  #closeSolutionConfirm(refocus) {
+    this.solutionPanel.querySelector(".solution-confirm").hidden = true;
+    const use = this.solutionPanel.querySelector(".solution-use");
+    use.setAttribute("aria-expanded", "false");
+    if (refocus) use.focus();
+  }
+
+  #useSolution() {
+    this.#closeSolutionConfirm(false);
+    if (!this.#solution) return;
+    if (this.code() !== this.#solution.code) this.editor.replaceByLearner(this.#solution.code); // saved like typing, and undoable
+    this.focusEditor();
+  }
+
+  #forgetSolution() {
+    if (!this.solutionPanel) return;
+    this.#showSolutionPanel(false);
+    this.#solution?.viewer.destroy();
+    this.#solution = null;
+    this.solutionButton.hidden = true;
+  }
+
   async #reset() {
     this.#closeConfirm(false);
     this.resetButton.disabled = true;
@@ -277,6 +350,7 @@ export class Cell {
       autosave.adopt(this.id, answer.code);
       this.#original = answer.code;
       this.#setEdited(false);
+      this.#forgetSolution(); // the server forgot the attempts, so the solution waits for a new one
       if (this.runState === "idle") {
         this.outputs.clear();
         this.executionCount = null;

@@ -161,6 +161,10 @@ export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEsca
     setCode(code) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code }, annotations: external.of(true) });
     },
+    /** Replaces the text as the learner's own edit: it is saved, and undo brings the old text back. */
+    replaceByLearner(code) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code }, userEvent: "input.replace" });
+    },
     markErrorLine(line) {
       view.dispatch({ effects: setErrorLine.of(line || null) });
     },
@@ -169,4 +173,24 @@ export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEsca
     },
     hasFocus: () => view.hasFocus,
   };
+}
+
+/** A read-only, highlighted view of some code (an exercise's solution): it can be selected and copied, not edited. */
+export function createViewer({ parent, doc, label }) {
+  return new EditorView({
+    parent,
+    state: EditorState.create({
+      doc,
+      extensions: [
+        lineNumbers(),
+        java(),
+        syntaxHighlighting(highlightStyle),
+        EditorState.readOnly.of(true),
+        EditorState.tabSize.of(4),
+        cspNonce ? EditorView.cspNonce.of(cspNonce) : [],
+        EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true" }),
+        theme,
+      ],
+    }),
+  });
 }

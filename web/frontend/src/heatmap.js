@@ -30,7 +30,8 @@ export function renderHeatmap(spec) {
   const figure = el("figure", "output-heatmap");
   const caption = el("figcaption", "heatmap-caption");
   if (spec.title) caption.append(el("span", "heatmap-title", spec.title));
-  caption.append(el("span", "heatmap-meta", `${rows} × ${cols} · min ${formatNumber(min)} · max ${formatNumber(max)}`));
+  const bound = (v) => formatBound(v, min, max);
+  caption.append(el("span", "heatmap-meta", `${rows} × ${cols} · min ${bound(min)} · max ${bound(max)}`));
   figure.append(caption);
 
   const layout = layOut(rows, cols, rowLabels, colLabels, scale);
@@ -44,6 +45,15 @@ export function renderHeatmap(spec) {
   attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, colLabels);
   figure.append(frame);
   return figure;
+}
+
+/**
+ * A bound of the map (caption, colour-bar ends) to four digits, and "0" when it is zero at the map's own
+ * scale: a softmax's 2.4e-20 next to a maximum of 1 is noise to the eye. The read-out shows exact values.
+ */
+function formatBound(value, min, max) {
+  const span = Math.max(Math.abs(min), Math.abs(max));
+  return span > 0 && Math.abs(value) < span * 1e-6 ? "0" : formatNumber(value);
 }
 
 function extent(values) {
@@ -91,7 +101,7 @@ function layOut(rows, cols, rowLabels, colLabels, scale) {
   const height = rows * cellH;
   const barHeight = Math.max(height, 72);
   const barX = left + width + 18;
-  const tickWidth = Math.max(...[scale.low, scale.high].map((v) => textWidth(formatNumber(v))));
+  const tickWidth = Math.max(...[scale.low, scale.high].map((v) => textWidth(formatBound(v, scale.low, scale.high))));
   const overhang = showColLabels && !colLabelsFlat ? colLabelWidth * Math.SQRT1_2 : 0;
   const totalWidth = Math.ceil(Math.max(barX + 12 + 6 + tickWidth + 4, left + width + overhang + 4));
   const totalHeight = Math.ceil(top + Math.max(height, barHeight) + 2);
@@ -163,7 +173,7 @@ function draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels) {
   ctx.textAlign = "left";
   const tick = (value, y, baseline) => {
     ctx.textBaseline = baseline;
-    ctx.fillText(formatNumber(value), layout.barX + 18, y);
+    ctx.fillText(formatBound(value, scale.low, scale.high), layout.barX + 18, y);
   };
   tick(scale.high, layout.top, "top");
   tick(scale.low, layout.top + layout.barHeight, "bottom");

@@ -5,6 +5,7 @@ import dev.glassbox.kernel.protocol.HostMessage;
 import dev.glassbox.kernel.protocol.KernelMessage;
 import dev.glassbox.kernel.protocol.Wire;
 import dev.glassbox.kernel.runtime.KernelMain;
+import dev.glassbox.models.ModelCatalog;
 
 import java.io.File;
 import java.io.ByteArrayOutputStream;
@@ -67,6 +68,8 @@ final class KernelProcess {
 
     /** Starts a kernel JVM (contained by {@code sandbox} when it is available) and waits until JShell is warm. */
     static KernelProcess start(KernelSettings settings, Sandbox sandbox) throws IOException {
+        // the server may still be filling it in the background, but a bind mount needs the folder now
+        if (settings.sharedModels() != null) Files.createDirectories(settings.sharedModels());
         Path scratch = null;
         Cgroup cgroup = null;
         String scratchPath = Sandbox.SCRATCH;
@@ -87,7 +90,11 @@ final class KernelProcess {
                 "-D" + KernelMain.OUTPUT_CAP + "=" + settings.outputCap(),
                 "-cp", String.join(File.pathSeparator, settings.classPath().stream().map(Path::toString).toList()),
                 KernelMain.class.getName());
-        ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(java, settings.classPath(), cgroup));
+        if (settings.sharedModels() != null) {
+            java = withProperty(java, ModelCatalog.SHIPPED_PROPERTY,
+                    sandbox.available() ? Sandbox.MODELS : settings.sharedModels().toAbsolutePath().toString());
+        }
+        ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(java, settings.classPath(), settings.sharedModels(), cgroup));
         if (scratch != null) builder.directory(scratch.toFile());
         builder.environment().clear();                       // the server's secrets stay in the server
         builder.environment().put("LANG", "C.UTF-8");
@@ -107,6 +114,13 @@ final class KernelProcess {
                     + String.join(" | ", kernel.stderrTail()), e);
         }
         return kernel;
+    }
+
+    /** The java command with {@code -Dname=value} added right after the java binary. */
+    private static List<String> withProperty(List<String> java, String name, String value) {
+        List<String> command = new ArrayList<>(java);
+        command.add(1, "-D" + name + "=" + value);
+        return command;
     }
 
     /** CPU time used so far by the kernel and everything it started. */

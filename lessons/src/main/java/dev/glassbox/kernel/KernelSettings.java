@@ -15,9 +15,11 @@ import java.util.List;
  * @param poolSize      kernels kept started and warm, so a new learner does not wait for a JVM
  * @param classPath     what cells can use: explorer, tiny-models, the notebook API and their libraries
  * @param scratchRoot   parent folder of each kernel's private working directory
+ * @param sharedModels  the folder of shipped models the server prepares ({@code <data>/models}), which every
+ *                      kernel reads (read-only at {@link Sandbox#MODELS} in the sandbox); null: none
  */
 public record KernelSettings(Duration timeLimit, Duration grace, int maxCellChars, long outputCap, String maxHeap,
-                             int poolSize, List<Path> classPath, Path scratchRoot) {
+                             int poolSize, List<Path> classPath, Path scratchRoot, Path sharedModels) {
 
     public KernelSettings {
         if (timeLimit.isNegative() || timeLimit.isZero()) throw new IllegalArgumentException("time limit must be positive, got " + timeLimit);
@@ -28,14 +30,19 @@ public record KernelSettings(Duration timeLimit, Duration grace, int maxCellChar
     /** Ten seconds per cell, two seconds of grace, 256 KB of output, two warm kernels. */
     public static KernelSettings defaults(Path scratchRoot) {
         return new KernelSettings(Duration.ofSeconds(10), Duration.ofSeconds(2), 100_000, 256 * 1024, "768m",
-                2, KernelClassPath.discover(), scratchRoot);
+                2, KernelClassPath.discover(), scratchRoot, null);
     }
 
     public KernelSettings withTimeLimit(Duration limit) {
-        return new KernelSettings(limit, grace, maxCellChars, outputCap, maxHeap, poolSize, classPath, scratchRoot);
+        return new KernelSettings(limit, grace, maxCellChars, outputCap, maxHeap, poolSize, classPath, scratchRoot, sharedModels);
     }
 
     public KernelSettings withPoolSize(int size) {
-        return new KernelSettings(timeLimit, grace, maxCellChars, outputCap, maxHeap, size, classPath, scratchRoot);
+        return new KernelSettings(timeLimit, grace, maxCellChars, outputCap, maxHeap, size, classPath, scratchRoot, sharedModels);
+    }
+
+    /** Kernels that read the shipped models in {@code folder} ({@code ModelCatalog.load()} in a cell). */
+    public KernelSettings withSharedModels(Path folder) {
+        return new KernelSettings(timeLimit, grace, maxCellChars, outputCap, maxHeap, poolSize, classPath, scratchRoot, folder);
     }
 }

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class Sandbox {
     /** Where a kernel's writable scratch space is mounted inside the sandbox. */
     public static final String SCRATCH = "/scratch";
+    /** Where the server's folder of shipped models appears, read-only, inside the sandbox. */
+    public static final String MODELS = "/models";
 
     private final Path bwrap;
     private final List<Path> libraryDirs;
@@ -107,7 +109,7 @@ public final class Sandbox {
         map.put("cgroups", cgroups.name().toLowerCase());
         if (available()) {
             map.put("network", "none");
-            map.put("filesystem", "read-only JDK, libraries and class path; private tmpfs of " + (limits.scratchBytes() >> 20) + " MB");
+            map.put("filesystem", "read-only JDK, libraries, class path and shipped models; private tmpfs of " + (limits.scratchBytes() >> 20) + " MB");
             map.put("openFiles", limits.openFiles());
             map.put("fileBytes", limits.fileBytes());
         }
@@ -125,6 +127,11 @@ public final class Sandbox {
      * sandbox it is returned unchanged. {@code cgroup} (may be null) is joined before anything starts.
      */
     List<String> wrap(List<String> java, List<Path> classPath, Cgroup cgroup) {
+        return wrap(java, classPath, null, cgroup);
+    }
+
+    /** As {@link #wrap(List, List, Cgroup)}, with the folder {@code models} (may be null) read-only at {@link #MODELS}. */
+    List<String> wrap(List<String> java, List<Path> classPath, Path models, Cgroup cgroup) {
         if (!available()) return java;
         List<String> command = new ArrayList<>();
         if (cgroup != null) command.addAll(cgroup.joinThenExec());
@@ -155,6 +162,8 @@ public final class Sandbox {
             String real = realPath(p);
             if (bound.add(real)) command.addAll(List.of("--ro-bind", real, real));
         }
+        // at a neutral path, so no host path (the server's data folder) reaches the kernel
+        if (models != null) command.addAll(List.of("--ro-bind", realPath(models), MODELS));
         // bwrap builds the new root and /dev as writable tmpfs without a size cap: only /scratch may be written
         command.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/"));
         command.add("--");

@@ -6,9 +6,10 @@ import java.util.Objects;
  * A {@code ```java} block of a lesson: code the learner runs in the notebook.
  *
  * <p>An exercise cell holds the starter code and carries the hidden check that grades it; the
- * check is never shown. Line numbers are 1-based lines of the lesson file and point at the
- * opening fence, so line {@code k} of {@code code} is file line {@code line + k} (and likewise
- * for {@code check} and {@code checkLine}).
+ * check is never shown. It may also carry a solution, which the page fetches only when the learner
+ * asks for it. Line numbers are 1-based lines of the lesson file and point at the opening fence,
+ * so line {@code k} of {@code code} is file line {@code line + k} (and likewise for
+ * {@code check}/{@code checkLine} and {@code solution}/{@code solutionLine}).
  *
  * @param id        unique within the lesson; {@code cell-N} when the fence names none
  * @param code      the cell's source, without a trailing newline
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param exercise  whether the learner is meant to complete this cell
  * @param check     the check's source for an exercise, {@code null} otherwise
  * @param checkLine file line of the check's opening fence for an exercise, 0 otherwise
+ * @param solution     the solution's source for an exercise that has one, {@code null} otherwise
+ * @param solutionLine file line of the solution's opening fence, 0 when there is none
  */
-public record Cell(String id, String code, int line, boolean exercise, String check, int checkLine)
-        implements Block {
+public record Cell(String id, String code, int line, boolean exercise, String check, int checkLine,
+                   String solution, int solutionLine) implements Block {
     public Cell {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(code, "code");
@@ -30,10 +33,14 @@ public record Cell(String id, String code, int line, boolean exercise, String ch
                     + "' needs a check and its line, found check " + (check == null ? "null" : "present")
                     + " at line " + checkLine);
         }
-        if (!exercise && (check != null || checkLine != 0)) {
+        if (!exercise && (check != null || checkLine != 0 || solution != null)) {
             throw new IllegalArgumentException("cell '" + id
-                    + "' is not an exercise, so it takes no check; expected null and line 0, found line "
-                    + checkLine);
+                    + "' is not an exercise, so it takes no check or solution; expected null and line 0, found check line "
+                    + checkLine + (solution != null ? " and a solution" : ""));
+        }
+        if ((solution == null) != (solutionLine == 0) || solutionLine < 0) {
+            throw new IllegalArgumentException("cell '" + id + "': a solution comes with its line (1 or more) and no solution"
+                    + " with line 0, found solution " + (solution == null ? "null" : "present") + " at line " + solutionLine);
         }
     }
 }

@@ -7,17 +7,19 @@ import java.util.Set;
 
 /**
  * What the info string of a {@code ```java} fence says: {@code java [id=NAME] [exercise]} for a
- * cell, or {@code java check for=NAME} for the hidden check of an exercise.
+ * cell, {@code java check for=NAME} for the hidden check of an exercise, or
+ * {@code java solution for=NAME} for its hidden solution.
  *
- * @param id       the cell id the author chose, or {@code null} to number the cell
- * @param exercise whether the cell is an exercise
- * @param checkFor for a check, the id of the exercise it grades; {@code null} for a cell
+ * @param id          the cell id the author chose, or {@code null} to number the cell
+ * @param exercise    whether the cell is an exercise
+ * @param checkFor    for a check, the id of the exercise it grades; {@code null} otherwise
+ * @param solutionFor for a solution, the id of the exercise it solves; {@code null} otherwise
  */
-record FenceInfo(String id, boolean exercise, String checkFor) {
+record FenceInfo(String id, boolean exercise, String checkFor, String solutionFor) {
 
     private static final String LANGUAGE = "java";
     /** Attribute words, with the {@code =} for those that take a value. */
-    private static final Set<String> ATTRIBUTES = Set.of("id=", "exercise", "check", "for=");
+    private static final Set<String> ATTRIBUTES = Set.of("id=", "exercise", "check", "solution", "for=");
 
     /** Only fences whose first word is exactly {@code java} are cells; other languages stay prose. */
     static boolean isJava(String info) {
@@ -28,21 +30,26 @@ record FenceInfo(String id, boolean exercise, String checkFor) {
         return checkFor != null;
     }
 
+    boolean isSolution() {
+        return solutionFor != null;
+    }
+
     /** Reads the words after {@code java}; {@code line} is the fence's file line, for messages. */
     static FenceInfo parse(String file, int line, String info) throws LessonFormatException {
         assert isJava(info) : info;
         List<String> words = words(info);
         Set<String> seen = new HashSet<>();
         String id = null;
-        String checkFor = null;
+        String forId = null;
         boolean exercise = false;
         boolean check = false;
+        boolean solution = false;
         for (String word : words.subList(1, words.size())) {
             int equals = word.indexOf('=');
             String attribute = equals < 0 ? word : word.substring(0, equals + 1);
             if (!ATTRIBUTES.contains(attribute)) {
                 throw new LessonFormatException(file, line, "unknown attribute '" + word
-                        + "' on a ```java fence: expected id=NAME, exercise, or check for=NAME");
+                        + "' on a ```java fence: expected id=NAME, exercise, check for=NAME or solution for=NAME");
             }
             if (!seen.add(attribute)) {
                 throw new LessonFormatException(file, line,
@@ -51,24 +58,30 @@ record FenceInfo(String id, boolean exercise, String checkFor) {
             switch (attribute) {
                 case "exercise" -> exercise = true;
                 case "check" -> check = true;
+                case "solution" -> solution = true;
                 case "id=" -> id = cellId(file, line, word, word.substring(equals + 1));
-                case "for=" -> checkFor = cellId(file, line, word, word.substring(equals + 1));
+                case "for=" -> forId = cellId(file, line, word, word.substring(equals + 1));
                 default -> throw new AssertionError(attribute);
             }
         }
-        if (check && checkFor == null) {
+        if (check && solution) {
+            throw new LessonFormatException(file, line, "a block is a check or a solution, not both: expected"
+                    + " '```java check for=" + forId + "' or '```java solution for=" + forId + "'");
+        }
+        String hidden = check ? "check" : "solution";
+        if ((check || solution) && forId == null) {
             throw new LessonFormatException(file, line,
-                    "a check must name the exercise it grades: expected '```java check for=NAME'");
+                    "a " + hidden + " must name the exercise it belongs to: expected '```java " + hidden + " for=NAME'");
         }
-        if (!check && checkFor != null) {
-            throw new LessonFormatException(file, line,
-                    "'for=" + checkFor + "' only belongs on a check: expected '```java check for=" + checkFor + "'");
+        if (!check && !solution && forId != null) {
+            throw new LessonFormatException(file, line, "'for=" + forId + "' only belongs on a check or a solution:"
+                    + " expected '```java check for=" + forId + "' or '```java solution for=" + forId + "'");
         }
-        if (check && (exercise || id != null)) {
-            throw new LessonFormatException(file, line, "a check is hidden and is not a cell, so it takes no id="
-                    + " or exercise: expected just '```java check for=" + checkFor + "'");
+        if ((check || solution) && (exercise || id != null)) {
+            throw new LessonFormatException(file, line, "a " + hidden + " is hidden and is not a cell, so it takes no id="
+                    + " or exercise: expected just '```java " + hidden + " for=" + forId + "'");
         }
-        return new FenceInfo(id, exercise, checkFor);
+        return new FenceInfo(id, exercise, check ? forId : null, solution ? forId : null);
     }
 
     private static String cellId(String file, int line, String word, String name) throws LessonFormatException {

@@ -1,6 +1,7 @@
 package dev.glassbox.lessons;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,14 +62,16 @@ public final class LessonParser {
         return List.of(unix.split("\n", -1));
     }
 
-    private record Check(String exercise, String code, int line) {}
+    /** A hidden block of an exercise: its check or its solution. */
+    private record Hidden(String exercise, String code, int line) {}
 
     private static List<Block> blocks(String file, int offset, Node document) throws LessonFormatException {
-        // An exercise can only become a Cell once its check is known, and the check comes after it:
-        // so each part of the page waits for the lesson's checks before it turns into a block.
-        List<Function<Map<String, Check>, Block>> parts = new ArrayList<>();
+        // An exercise can only become a Cell once its check and solution are known, and they come after it:
+        // so each part of the page waits for the lesson's hidden blocks before it turns into a block.
+        List<Function<HiddenBlocks, Block>> parts = new ArrayList<>();
         Map<String, Integer> cellLines = new HashMap<>();
-        Map<String, Check> checks = new LinkedHashMap<>();
+        Map<String, Hidden> checks = new LinkedHashMap<>();
+        Map<String, Hidden> solutions = new LinkedHashMap<>();
         List<String> exercises = new ArrayList<>();
         StringBuilder prose = new StringBuilder();
         int cellNumber = 0;
@@ -82,16 +85,18 @@ public final class LessonParser {
             int line = line(offset, fence);
             FenceInfo info = FenceInfo.parse(file, line, fence.getInfo());
             String code = fence.getLiteral().stripTrailing();
-            if (info.isCheck()) {
-                Check check = new Check(info.checkFor(), code, line);
-                Check first = checks.putIfAbsent(check.exercise(), check);
+            if (info.isCheck() || info.isSolution()) {
+                String kind = info.isCheck() ? "check" : "solution";
+                Hidden hidden = new Hidden(info.isCheck() ? info.checkFor() : info.solutionFor(), code, line);
+                Hidden first = (info.isCheck() ? checks : solutions).putIfAbsent(hidden.exercise(), hidden);
                 if (first != null) {
-                    throw new LessonFormatException(file, line, "second check for exercise '" + check.exercise()
-                            + "' (the first is on line " + first.line() + "): an exercise has exactly one check");
+                    throw new LessonFormatException(file, line, "second " + kind + " for exercise '" + hidden.exercise()
+                            + "' (the first is on line " + first.line() + "): an exercise has "
+                            + (info.isCheck() ? "exactly one check" : "at most one solution"));
                 }
                 if (code.isBlank()) {
-                    throw new LessonFormatException(file, line, "check for '" + check.exercise()
-                            + "' is empty: expected code that fails when the exercise is not solved");
+                    throw new LessonFormatException(file, line, kind + " for '" + hidden.exercise() + "' is empty: expected "
+                            + (info.isCheck() ? "code that fails when the exercise is not solved" : "a cell that solves the exercise"));
                 }
                 continue;
             }
@@ -107,9 +112,12 @@ public final class LessonParser {
             }
             flush(prose, parts);
             boolean exercise = info.exercise();
-            parts.add(known -> exercise
-                    ? new Cell(id, code, line, true, known.get(id).code(), known.get(id).line())
-                    : new Cell(id, code, line, false, null, 0));
+            parts.add(known -> {
+                if (!exercise) return new Cell(id, code, line, false, null, 0, null, 0);
+                Hidden check = known.checks().get(id), solution = known.solutions().get(id);
+                return new Cell(id, code, line, true, check.code(), check.line(),
+                        solution == null ? null : solution.code(), solution == null ? 0 : solution.line());
+            });
         }
         flush(prose, parts);
 
@@ -117,16 +125,17 @@ public final class LessonParser {
             throw new LessonFormatException(file, offset, "lesson has no content after the front matter:"
                     + " expected Markdown prose or ```java cells after this line");
         }
-        for (Check check : checks.values()) {
-            if (!cellLines.containsKey(check.exercise())) {
-                throw new LessonFormatException(file, check.line(), "check for unknown cell '" + check.exercise()
+        for (Hidden hidden : concat(checks.values(), solutions.values())) {
+            String kind = checks.get(hidden.exercise()) == hidden ? "check" : "solution";
+            if (!cellLines.containsKey(hidden.exercise())) {
+                throw new LessonFormatException(file, hidden.line(), kind + " for unknown cell '" + hidden.exercise()
                         + "': expected the id of an exercise in this lesson"
                         + (exercises.isEmpty() ? " (it has none)" : " (" + String.join(", ", exercises) + ")"));
             }
-            if (!exercises.contains(check.exercise())) {
-                throw new LessonFormatException(file, check.line(), "check for cell '" + check.exercise()
-                        + "' (line " + cellLines.get(check.exercise()) + "), which is not an exercise: expected"
-                        + " that cell to be marked '```java exercise id=" + check.exercise() + "'");
+            if (!exercises.contains(hidden.exercise())) {
+                throw new LessonFormatException(file, hidden.line(), kind + " for cell '" + hidden.exercise()
+                        + "' (line " + cellLines.get(hidden.exercise()) + "), which is not an exercise: expected"
+                        + " that cell to be marked '```java exercise id=" + hidden.exercise() + "'");
             }
         }
         for (String exercise : exercises) {
@@ -135,10 +144,20 @@ public final class LessonParser {
                         + "' has no check: expected a '```java check for=" + exercise + "' block");
             }
         }
-        return parts.stream().map(part -> part.apply(checks)).toList();
+        HiddenBlocks known = new HiddenBlocks(checks, solutions);
+        return parts.stream().map(part -> part.apply(known)).toList();
     }
 
-    private static void flush(StringBuilder prose, List<Function<Map<String, Check>, Block>> parts) {
+    /** Every exercise's check, and the solutions the lesson gives, by exercise id. */
+    private record HiddenBlocks(Map<String, Hidden> checks, Map<String, Hidden> solutions) {}
+
+    private static List<Hidden> concat(Collection<Hidden> checks, Collection<Hidden> solutions) {
+        List<Hidden> all = new ArrayList<>(checks);
+        all.addAll(solutions);
+        return all;
+    }
+
+    private static void flush(StringBuilder prose, List<Function<HiddenBlocks, Block>> parts) {
         if (!prose.isEmpty()) {
             Prose block = new Prose(prose.toString());
             parts.add(known -> block);

@@ -80,9 +80,9 @@ class LessonParserTest {
                 """);
         assertEquals(4, lesson.blocks().size());
         assertEquals(new Prose("<h1>Title</h1>\n"), lesson.blocks().get(0));
-        assertEquals(new Cell("first", "int x = 1;", 9, false, null, 0), lesson.blocks().get(1));
+        assertEquals(new Cell("first", "int x = 1;", 9, false, null, 0, null, 0), lesson.blocks().get(1));
         assertEquals(new Prose("<p>Between.</p>\n"), lesson.blocks().get(2));
-        assertEquals(new Cell("cell-2", "x + 1", 13, false, null, 0), lesson.blocks().get(3));
+        assertEquals(new Cell("cell-2", "x + 1", 13, false, null, 0, null, 0), lesson.blocks().get(3));
     }
 
     @Test
@@ -106,6 +106,67 @@ class LessonParserTest {
         assertEquals(List.of(exercise), lesson.cells());
         // The prose around the hidden check stays one block, and the check appears nowhere else.
         assertEquals(List.of(new Prose("<p>Try it.</p>\n"), exercise, new Prose("<p>Done.</p>\n")), lesson.blocks());
+    }
+
+    @Test
+    void anExerciseCarriesItsSolutionWhichIsNotShown() throws Exception {
+        Lesson lesson = parse("""
+                Try it.
+                ```java solution for=twice
+                static int twice(int x) { return 2 * x; }
+                ```
+                ```java exercise id=twice
+                static int twice(int x) { return 0; }
+                ```
+                ```java check for=twice
+                assertEquals(4, twice(2));
+                ```
+                Done.
+                ```java exercise id=thrice
+                static int thrice(int x) { return 0; }
+                ```
+                ```java check for=thrice
+                assertEquals(6, thrice(2));
+                ```
+                """);
+        Cell twice = lesson.cell("twice").orElseThrow();
+        assertEquals("static int twice(int x) { return 2 * x; }", twice.solution(), "a solution may come before its exercise");
+        assertEquals(8, twice.solutionLine());
+        assertEquals(11, twice.line());
+        Cell thrice = lesson.cell("thrice").orElseThrow();
+        assertNull(thrice.solution(), "a solution is optional");
+        assertEquals(0, thrice.solutionLine());
+        assertEquals(List.of(new Prose("<p>Try it.</p>\n"), twice, new Prose("<p>Done.</p>\n"), thrice), lesson.blocks());
+    }
+
+    @Test
+    void solutionForUnknownCell() {
+        assertProblem(FRONT + "```java exercise id=sum\nint s;\n```\n```java check for=sum\nassertTrue(true);\n```\n"
+                + "```java solution for=summ\nint s = 1;\n```\n", 13,
+                "solution for unknown cell 'summ': expected the id of an exercise in this lesson (sum)");
+    }
+
+    @Test
+    void solutionForACellThatIsNotAnExercise() {
+        assertProblem(FRONT + "```java id=plain\nint x = 1;\n```\n\n```java solution for=plain\nint x = 2;\n```\n",
+                11, "solution for cell 'plain' (line 7), which is not an exercise");
+    }
+
+    @Test
+    void twoSolutionsForOneExercise() {
+        assertProblem(FRONT + "```java exercise id=a\nint a;\n```\n```java check for=a\nassertTrue(true);\n```\n"
+                + "```java solution for=a\nint a = 1;\n```\n```java solution for=a\nint a = 2;\n```\n", 16,
+                "second solution for exercise 'a' (the first is on line 13): an exercise has at most one solution");
+    }
+
+    @Test
+    void malformedSolutionFences() {
+        assertProblem(FRONT + "```java solution\nint a;\n```\n", 7, "a solution must name the exercise it belongs to");
+        assertProblem(FRONT + "```java check solution for=a\nint a;\n```\n", 7, "a block is a check or a solution, not both");
+        assertProblem(FRONT + "```java solution for=a id=b\nint a;\n```\n", 7, "a solution is hidden and is not a cell");
+        assertProblem(FRONT + "```java for=a\nint a;\n```\n", 7, "'for=a' only belongs on a check or a solution");
+        assertProblem(FRONT + "```java exercise id=a\nint a;\n```\n```java check for=a\nassertTrue(true);\n```\n"
+                + "```java solution for=a\n\n```\n", 13, "solution for 'a' is empty");
     }
 
     @Test
@@ -146,7 +207,7 @@ class LessonParserTest {
     @Test
     void windowsLineEndingsKeepLineNumbers() throws Exception {
         String text = (FRONT + "Text.\n\n```java id=a\n1 + 1\n```\n").replace("\n", "\r\n");
-        assertEquals(new Cell("a", "1 + 1", 9, false, null, 0), LessonParser.parse("w.md", text).cells().getFirst());
+        assertEquals(new Cell("a", "1 + 1", 9, false, null, 0, null, 0), LessonParser.parse("w.md", text).cells().getFirst());
     }
 
     @Test
@@ -250,12 +311,12 @@ class LessonParserTest {
     @Test
     void unknownFenceAttribute() {
         assertProblem(FRONT + "```java id=a hidden\n1\n```\n", 7,
-                "unknown attribute 'hidden' on a ```java fence: expected id=NAME, exercise, or check for=NAME");
+                "unknown attribute 'hidden' on a ```java fence: expected id=NAME, exercise, check for=NAME or solution for=NAME");
     }
 
     @Test
     void checkWithoutFor() {
-        assertProblem(FRONT + "```java check\nassertTrue(true);\n```\n", 7, "a check must name the exercise it grades");
+        assertProblem(FRONT + "```java check\nassertTrue(true);\n```\n", 7, "a check must name the exercise it belongs to");
     }
 
     @Test
@@ -364,5 +425,10 @@ class LessonParserTest {
         }
         assertInstanceOf(Prose.class, lesson.blocks().getFirst());
         assertNull(lesson.cell("dot-scalar").orElseThrow().check());
+        assertEquals("```java solution for=sum-of-squares", lines.get(exercise.solutionLine() - 1));
+        String solutionOnly = exercise.solution().lines().filter(l -> l.contains("fma") || l.contains("mul")).findFirst().orElseThrow();
+        for (Block block : lesson.blocks()) {
+            if (block instanceof Prose prose) assertFalse(prose.html().contains(solutionOnly), "the solution is hidden: " + prose.html());
+        }
     }
 }

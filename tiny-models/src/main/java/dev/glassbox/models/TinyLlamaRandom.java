@@ -40,9 +40,13 @@ public final class TinyLlamaRandom {
 
     /** The catalog entries (safetensors first, then the GGUF exports), generating the files into {@code dir} if missing. */
     public static List<ModelEntry> entries(Path dir) throws IOException {
-        Files.createDirectories(dir);
+        return entries(new ShippedFolder(dir.toAbsolutePath().getParent(), true), dir.getFileName().toString());
+    }
+
+    /** The catalog entries for the files in {@code folder/name}, generating them first if the folder may be written. */
+    static List<ModelEntry> entries(ShippedFolder folder, String name) throws IOException {
+        Path dir = folder.ready(name, ID, TinyLlamaRandom::missing, TinyLlamaRandom::generate);
         Path safetensors = dir.resolve("model.safetensors");
-        if (!allPresent(dir)) generate(dir);
         List<Tensor> tensors = weights();
         long params = tensors.stream().mapToLong(Tensor::elementCount).sum();
         List<ModelEntry> entries = new ArrayList<>();
@@ -66,16 +70,20 @@ public final class TinyLlamaRandom {
     /** Bumped whenever the generated files change, so an older copy in a data folder is rewritten. */
     static final String VERSION = "2: q/k rows permuted for llama.cpp RoPE, byte tokenizer";
 
-    private static boolean allPresent(Path dir) throws IOException {
+    /** What keeps {@code dir} from holding this version's files, or null when they are all there. */
+    private static String missing(Path dir) throws IOException {
         Path marker = dir.resolve("GENERATED");
-        if (!Files.exists(marker) || !Files.readString(marker).equals(VERSION)) return false;
-        if (!Files.exists(dir.resolve("model.safetensors")) || !Files.exists(dir.resolve("config.json"))
-                || !Files.exists(dir.resolve("tokenizer.json"))) return false;
-        return EXPORTS.stream().allMatch(t -> Files.exists(dir.resolve(fileName(t))));
+        if (!Files.exists(marker) || !Files.readString(marker).equals(VERSION)) return "GENERATED is missing or names an older version";
+        for (String file : List.of("model.safetensors", "config.json", "tokenizer.json", fileName(DType.F32), fileName(DType.Q8_0), fileName(DType.Q4_0))) {
+            String absent = ShippedFolder.absent(dir.resolve(file));
+            if (absent != null) return absent;
+        }
+        return null;
     }
 
     /** Writes model.safetensors, config.json, MODEL_CARD.md and the GGUF exports. */
     static void generate(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve("GENERATED"));                  // written again last, once every file is whole
         List<Tensor> tensors = weights();
         SafetensorsWriter.write(dir.resolve("model.safetensors"), Map.of("format", "pt", "generator", "glassbox"), tensors);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

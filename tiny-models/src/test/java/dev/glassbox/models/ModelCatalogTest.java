@@ -6,12 +6,19 @@ import dev.glassbox.explorer.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelCatalogTest {
@@ -37,6 +44,48 @@ class ModelCatalogTest {
             assertEquals(file.parameterCount(), budget.total());
         }
         assertTrue(catalog.find("tiny-llama-random").orElseThrow().card().body().contains("random weights"));
+    }
+
+    /** A kernel reads the server's folder read-only: a complete folder is opened without a single write. */
+    @Test
+    void aPreparedFolderIsReadWithoutWriting() throws Exception {
+        Path cache = dir.resolve("cache");
+        ModelCatalog.load(cache, null);
+        Map<Path, FileTime> before = snapshot(cache);
+        ModelCatalog prepared = ModelCatalog.loadPrepared(cache);
+        assertEquals(ModelCatalog.load(cache, null).entries().stream().map(ModelEntry::id).toList(),
+                prepared.entries().stream().map(ModelEntry::id).toList());
+        assertEquals(List.of(), prepared.problems());
+        assertEquals(before, snapshot(cache), "reading the prepared folder, and preparing it again, wrote nothing");
+    }
+
+    @Test
+    void anIncompletePreparedFolderIsAClearErrorNotAWrite() throws Exception {
+        Path cache = dir.resolve("cache");
+        ModelCatalog.load(cache, null);
+        Files.delete(cache.resolve("minilm").resolve(MiniLmL6.MARKER));      // as if the server were still copying
+        IOException minilm = assertThrows(IOException.class, () -> ModelCatalog.loadPrepared(cache));
+        assertTrue(minilm.getMessage().contains("all-MiniLM-L6-v2 is not ready") && minilm.getMessage().contains("run the cell again"),
+                minilm.getMessage());
+        assertFalse(Files.exists(cache.resolve("minilm").resolve(MiniLmL6.MARKER)), "the reader wrote the marker");
+
+        ModelCatalog.load(cache, null);
+        Files.delete(cache.resolve("tiny-gpt2-random/tokenizer.json"));
+        IOException gpt2 = assertThrows(IOException.class, () -> ModelCatalog.loadPrepared(cache));
+        assertTrue(gpt2.getMessage().contains("tiny-gpt2-random") && gpt2.getMessage().contains("tokenizer.json is missing"), gpt2.getMessage());
+        assertFalse(Files.exists(cache.resolve("tiny-gpt2-random/tokenizer.json")));
+
+        IOException none = assertThrows(IOException.class, () -> ModelCatalog.loadPrepared(dir.resolve("nowhere")));
+        assertTrue(none.getMessage().contains("does not exist"), none.getMessage());
+    }
+
+    /** Every file under {@code root} with its modification time. */
+    private static Map<Path, FileTime> snapshot(Path root) throws IOException {
+        Map<Path, FileTime> times = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.toList()) times.put(root.relativize(p), Files.getLastModifiedTime(p));
+        }
+        return times;
     }
 
     @Test

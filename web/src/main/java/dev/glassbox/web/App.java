@@ -2,7 +2,6 @@ package dev.glassbox.web;
 
 import dev.glassbox.kernel.KernelPool;
 import dev.glassbox.kernel.Sandbox;
-import dev.glassbox.kernel.Sandbox;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.api.ClassroomApi;
@@ -16,6 +15,7 @@ import dev.glassbox.web.inference.Inference;
 import dev.glassbox.web.inference.InferenceRoutes;
 import dev.glassbox.web.kernels.CellQueue;
 import dev.glassbox.web.kernels.KernelRegistry;
+import dev.glassbox.web.models.ModelShelf;
 import dev.glassbox.web.pages.ClassroomPages;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.pages.ThymeleafRenderer;
@@ -34,6 +34,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
@@ -106,10 +107,12 @@ public final class App implements AutoCloseable {
 
     private final Javalin javalin;
     private final Deps deps;
+    private final ModelShelf models;
 
-    private App(Javalin javalin, Deps deps) {
+    private App(Javalin javalin, Deps deps, ModelShelf models) {
         this.javalin = javalin;
         this.deps = deps;
+        this.models = models;
     }
 
     /**
@@ -135,7 +138,12 @@ public final class App implements AutoCloseable {
         Store store = Store.open(settings.dataDir());
         LessonCatalog lessons = settings.lessonsDir() != null ? LessonCatalog.load(settings.lessonsDir()) : LessonCatalog.fromClasspath();
         lessons.problems().forEach(p -> LOG.warning("lesson not loaded: " + p.getMessage()));
-        KernelRegistry kernels = new KernelRegistry(new KernelPool(settings.kernelSettings(), sandbox), limits.maxKernelsPerLearner(),
+        // Cells load the shipped models from the folder the shelf fills: start on it before any kernel asks.
+        ModelShelf models = ModelShelf.prepare(settings.dataDir());
+        models.prepareInBackground();
+        KernelSettings kernelSettings = settings.kernelSettings();
+        if (kernelSettings.sharedModels() == null) kernelSettings = kernelSettings.withSharedModels(models.shippedDir());
+        KernelRegistry kernels = new KernelRegistry(new KernelPool(kernelSettings, sandbox), limits.maxKernelsPerLearner(),
                 limits.maxKernels(), limits.idleTimeout());
         CellQueue cells = new CellQueue(limits.runningCells(), limits.queueWait());
         Sessions sessions = new Sessions(store, settings.classroom() ? Role.VISITOR : Role.LEARNER);
@@ -146,9 +154,8 @@ public final class App implements AutoCloseable {
                 sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
                         + "), so Glassbox only listens on this computer.",
                 limits, classroom, onNetwork, Inference.defaults());
-        dev.glassbox.web.models.ModelShelf.prepare(settings.dataDir());
         Javalin javalin = create(deps).start(settings.host(), settings.port());
-        return new App(javalin, deps);
+        return new App(javalin, deps, models);
     }
 
     private static boolean isLoopback(String host) {
@@ -192,8 +199,8 @@ public final class App implements AutoCloseable {
             routes.get("/", pages::home);
             routes.get("/lessons/{lesson}", pages::lesson);
 
-            dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, dev.glassbox.web.models.ModelShelf.current());
-            InferenceRoutes.register(routes, pages, sessions, dev.glassbox.web.models.ModelShelf.current(), deps.inference());
+            dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
+            InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());
             routes.get("/api/health", sessionApi::health);
             routes.get("/api/session", sessionApi::session);
 
@@ -202,6 +209,7 @@ public final class App implements AutoCloseable {
             routes.get("/api/lessons/{lesson}/state", lessonApi::state);
             routes.put("/api/lessons/{lesson}/cells/{cell}", lessonApi::saveCell);
             routes.delete("/api/lessons/{lesson}/cells/{cell}", lessonApi::resetCell);
+            routes.get("/api/lessons/{lesson}/solutions/{cell}", lessonApi::solution);
 
             routes.post("/api/kernels", kernelApi::open);
             routes.get("/api/kernels/{id}", kernelApi::get);
@@ -263,6 +271,7 @@ public final class App implements AutoCloseable {
         deps.inference().close();
         deps.kernels().close();
         deps.kernels().pool().close();
+        models.awaitPrepared(Duration.ofMinutes(1));   // its files must not be half-written when the data folder goes
         try {
             deps.store().close();
         } catch (SQLException e) {

@@ -2,6 +2,7 @@ package dev.glassbox.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.lessons.LessonCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -184,5 +185,43 @@ class ApiTest {
         assertTrue(passed.get("exercise").get("passed").asBoolean(), passed.toString());
         JsonNode lessons = Browserless.json(learner.get("/api/lessons"));
         assertEquals(1, lessons.get(0).get("progress").get("exercisesPassed").asInt());
+    }
+
+    @Test
+    void aSolutionIsSentOnlyOnRequestAndOnlyAfterTheLearnersOwnAttempt() throws Exception {
+        Browserless learner = new Browserless(app.port()).login();
+        String solutions = "/api/lessons/" + LESSON + "/solutions/";
+        String solution = LessonCatalog.fromClasspath().find(LESSON).orElseThrow().cell("sum-of-squares").orElseThrow().solution();
+        String line = "acc = v.fma(v, acc);";
+        assertTrue(solution.contains(line), solution);
+        // not in the page, not in the lesson's JSON
+        assertFalse(learner.get("/lessons/" + LESSON).body().contains(line));
+        HttpResponse<String> lesson = learner.get("/api/lessons/" + LESSON);
+        assertFalse(lesson.body().contains(line), lesson.body());
+        JsonNode cells = Browserless.json(lesson).get("cells");
+        for (JsonNode cell : cells) {
+            assertEquals(cell.get("id").asText().equals("sum-of-squares"), cell.get("hasSolution").asBoolean(), cell.toString());
+        }
+
+        HttpResponse<String> early = learner.get(solutions + "sum-of-squares");
+        assertEquals(403, early.statusCode(), early.body());
+        assertTrue(Browserless.json(early).get("error").asText().contains("attempt"), early.body());
+        assertEquals(404, learner.get(solutions + "dot-scalar").statusCode(), "a cell that is not an exercise has none");
+        assertEquals(404, learner.get(solutions + "no-such-cell").statusCode());
+
+        String kernel = learner.openKernel();
+        JsonNode failed = Browserless.json(learner.call("POST", "/api/kernels/" + kernel + "/execute",
+                Map.of("lesson", LESSON, "cell", "sum-of-squares", "code", "static float sumOfSquares(float[] x) { return 0; }")));
+        assertFalse(failed.get("exercise").get("passed").asBoolean(), failed.toString());
+        HttpResponse<String> shown = learner.get(solutions + "sum-of-squares");
+        assertEquals(200, shown.statusCode(), shown.body());
+        assertEquals(solution, Browserless.json(shown).get("code").asText());
+        assertEquals("no-store", shown.headers().firstValue("Cache-Control").orElse(""));
+        assertEquals(403, new Browserless(app.port()).login().get(solutions + "sum-of-squares").statusCode(),
+                "another learner has not tried it yet");
+
+        JsonNode solved = Browserless.json(learner.call("POST", "/api/kernels/" + kernel + "/execute",
+                Map.of("lesson", LESSON, "cell", "sum-of-squares", "code", solution)));
+        assertTrue(solved.get("exercise").get("passed").asBoolean(), "the shipped solution passes its check: " + solved);
     }
 }

@@ -83,6 +83,7 @@ class ClassroomTest {
         assertTrue(Browserless.json(lessons).get("error").asText().contains("Join a class"), lessons.body());
         assertEquals(401, visitor.call("POST", "/api/kernels", null).statusCode());
         assertEquals(401, visitor.get("/api/lessons/" + LESSON + "/state").statusCode());
+        assertEquals(401, visitor.get("/api/lessons/" + LESSON + "/solutions/sum-of-squares").statusCode());
         assertEquals(401, visitor.get("/api/classes/" + code + "/dashboard").statusCode());
         assertEquals(200, visitor.get("/join").statusCode());
         assertEquals(200, visitor.get("/teacher").statusCode());  // the sign-in form

@@ -62,9 +62,12 @@ class ContainmentTest {
     private static final Duration BYSTANDER_BOUND = Duration.ofSeconds(4);
     /** In this class's constant pool only: a cell that can read this class file would print it. */
     private static final String CANARY = "canary-4d1f0e8a-class-file";
+    /** The content of a file in the shared models folder, which every kernel may read and none may change. */
+    private static final String MODEL_CANARY = "{\"canary\": \"shared-model-5b2c\"}";
 
     @TempDir
     static Path tempDir;
+    static Path models;
     static Sandbox sandbox;
     static KernelPool pool;
     static Kernel attacker;
@@ -84,7 +87,9 @@ class ContainmentTest {
             fail("containment tests need the real sandbox, but " + sandbox
                     + ". Install bubblewrap (apt-get install bubblewrap; CI does this in .ci/run).");
         }
-        pool = new KernelPool(KernelSettings.defaults(tempDir).withTimeLimit(LIMIT).withPoolSize(2), sandbox);
+        models = Files.createDirectories(tempDir.resolve("models").resolve("minilm")).getParent();
+        Files.writeString(models.resolve("minilm/config.json"), MODEL_CANARY);
+        pool = new KernelPool(KernelSettings.defaults(tempDir).withTimeLimit(LIMIT).withPoolSize(2).withSharedModels(models), sandbox);
         bound = LIMIT.plus(pool.settings().grace()).plus(SLACK);
         attacker = pool.open();
         bystander = pool.open();
@@ -326,7 +331,7 @@ class ContainmentTest {
     @MethodSource("hostFolders")
     void hostFoldersShowOnlyWhatTheKernelNeeds(String name, Path dir) throws IOException {
         List<String> allowed = new ArrayList<>(boundNamesUnder(dir));
-        if (dir.equals(Path.of("/"))) allowed.addAll(List.of("proc", "dev", "scratch", "lib", "lib64", "bin", "usr"));
+        if (dir.equals(Path.of("/"))) allowed.addAll(List.of("proc", "dev", "scratch", "models", "lib", "lib64", "bin", "usr"));
         assertContained("var p = Path.of(\"" + dir + "\");\n"
                 + "Files.isDirectory(p) ? String.join(\"|\", Files.list(p).map(q -> q.getFileName().toString()).sorted().toList()) : \"(none)\"",
                 reply -> {
@@ -464,6 +469,33 @@ class ContainmentTest {
             assertFalse(files.anyMatch(p -> p.getFileName().toString().equals(name)), "the scratch file landed on the host");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The shipped models are bound read-only at a neutral path: cells read them, and cannot change or add a byte. */
+    @Order(33)
+    @Test
+    void sharedModelsCanBeReadButNotWritten() throws IOException {
+        assertContained("Files.readString(Path.of(\"/models/minilm/config.json\")) + \" \" + System.getProperty(\"glassbox.models.dir\")",
+                reply -> assertEquals("\"" + MODEL_CANARY.replace("\"", "\\\"") + " /models\"", value(reply), text(reply)));
+        for (String write : List.of(
+                "Files.writeString(Path.of(\"/models/minilm/config.json\"), \"changed\");",
+                "Files.writeString(Path.of(\"/models/minilm/config.json\"), \"more\", StandardOpenOption.APPEND);",
+                "Files.write(Path.of(\"/models/added.onnx\"), new byte[]{1, 2, 3});",
+                "Files.createDirectories(Path.of(\"/models/minilm/sub\"));",
+                "Files.delete(Path.of(\"/models/minilm/config.json\"));",
+                "Files.move(Path.of(\"/models/minilm\"), Path.of(\"/models/moved\"));",
+                "Files.setLastModifiedTime(Path.of(\"/models/minilm/config.json\"), java.nio.file.attribute.FileTime.fromMillis(0));")) {
+            assertContained(write, reply -> {
+                assertEquals(Status.ERROR, reply.status(), write + ": " + text(reply));
+                assertTrue(error(reply).matches("(?s)java\\.nio\\.file\\.(AccessDenied|ReadOnlyFileSystem|FileSystem)Exception.*"),
+                        write + ": " + error(reply));
+            });
+        }
+        assertEquals(MODEL_CANARY, Files.readString(models.resolve("minilm/config.json")), "the host file was changed");
+        try (Stream<Path> files = Files.walk(models)) {
+            assertEquals(List.of(models, models.resolve("minilm"), models.resolve("minilm/config.json")),
+                    files.sorted().toList(), "the shared folder holds something new");
         }
     }
 

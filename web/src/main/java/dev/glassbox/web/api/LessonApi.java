@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * {@code /api/lessons}: the catalog with the learner's progress, a lesson's cells, the learner's saved
- * state of a lesson, autosave of a cell's code and resetting a cell.
+ * state of a lesson, autosave of a cell's code, resetting a cell, and an exercise's solution once the
+ * learner has tried it.
  */
 public final class LessonApi {
     private static final TypeReference<List<Output>> OUTPUTS = new TypeReference<>() {};
@@ -68,7 +69,8 @@ public final class LessonApi {
     public void get(Context ctx) {
         Lesson lesson = lesson(ctx);
         Map<String, Object> item = summary(lesson);
-        item.put("cells", lesson.cells().stream().map(c -> Map.of("id", c.id(), "code", c.code(), "exercise", c.exercise())).toList());
+        item.put("cells", lesson.cells().stream().map(c -> Map.of("id", c.id(), "code", c.code(), "exercise", c.exercise(),
+                "hasSolution", c.solution() != null)).toList());
         ctx.json(item);
     }
 
@@ -108,6 +110,26 @@ public final class LessonApi {
         Cell cell = cell(ctx, lesson);
         store.resetCell(learner.id(), lesson.id(), cell.id());
         ctx.json(Map.of("code", cell.code()));
+    }
+
+    /**
+     * An exercise's solution. It is not part of the page or of {@code GET /api/lessons/{id}}: the learner
+     * asks for it, and only after their own attempt has been checked at least once.
+     */
+    public void solution(Context ctx) {
+        Learner learner = learner(ctx);
+        Lesson lesson = lesson(ctx);
+        Cell cell = cell(ctx, lesson);
+        if (cell.solution() == null) {
+            throw new NotFoundResponse("Cell \"" + cell.id() + "\" of lesson \"" + lesson.id() + "\" has no solution"
+                    + (cell.exercise() ? "" : ": it is not an exercise"));
+        }
+        CellState saved = store.lessonState(learner.id(), lesson.id()).get(cell.id());
+        if (saved == null || saved.exercisePassed() == null) {
+            throw new ForbiddenResponse("Run your own attempt at this exercise first: its solution can be shown once the check has run");
+        }
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(Map.of("code", cell.solution()));
     }
 
     private static Map<String, Object> summary(Lesson lesson) {

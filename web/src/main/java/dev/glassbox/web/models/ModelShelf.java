@@ -8,15 +8,18 @@ import dev.glassbox.models.ModelEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The catalog the server shows and the model files it has opened. The catalog is loaded once, on first
- * use (the first load ever copies MiniLM and generates the tiny model into {@code dataDir/models}); a file
- * is opened (mapped) when a page first asks for it and stays open.
+ * The catalog the server shows and the model files it has opened. The catalog is loaded once: the server
+ * starts that at start-up in the background ({@link #prepareInBackground}), because the first load ever
+ * copies MiniLM and generates the tiny models into {@code dataDir/models}, the folder every notebook kernel
+ * reads them from. A file is opened (mapped) when a page first asks for it and stays open.
  */
 public final class ModelShelf {
     /** System property naming the learner's folder of model files ({@code --models DIR}). */
@@ -27,6 +30,7 @@ public final class ModelShelf {
     private final Path cacheDir;
     private final Path userDir;
     private volatile ModelCatalog catalog;
+    private volatile Thread preparing;
     private final Map<String, ModelFile> open = new ConcurrentHashMap<>();
     private final Map<String, TensorStats> stats = new ConcurrentHashMap<>();
 
@@ -36,12 +40,48 @@ public final class ModelShelf {
     }
 
     /**
-     * Makes the shelf for a server with this data folder. Nothing is read yet: the first page or API call
-     * that needs the catalog loads it (about a second the very first time, to copy MiniLM out of its jar).
+     * Makes the shelf for a server with this data folder. Nothing is read yet: {@link #prepareInBackground},
+     * or else the first page or API call that needs the catalog, loads it (a second or two the very first
+     * time, to copy MiniLM out of its jar).
      */
-    public static void prepare(Path dataDir) {
+    public static ModelShelf prepare(Path dataDir) {
         String user = System.getProperty(USER_MODELS_PROPERTY);
         current = new ModelShelf(dataDir.resolve("models"), user == null || user.isBlank() ? null : Path.of(user));
+        return current;
+    }
+
+    /** The folder of the shipped models' files, which kernels read ({@code dataDir/models}). */
+    public Path shippedDir() {
+        return cacheDir;
+    }
+
+    /**
+     * Loads the catalog now, in a background thread, so that the shipped models' files are in place by the
+     * time a notebook cell asks for them (a kernel only reads them, and says so if they are not ready yet).
+     */
+    public synchronized void prepareInBackground() {
+        if (preparing != null || catalog != null) return;
+        preparing = Thread.ofPlatform().daemon().name("model-shelf").start(() -> {
+            long start = System.nanoTime();
+            try {
+                ModelCatalog loaded = catalog();
+                LOG.info("model catalog ready in " + cacheDir + " after " + (System.nanoTime() - start) / 1_000_000 + " ms: "
+                        + loaded.entries().size() + " models");
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "the shipped models could not be prepared; notebook cells that load them will fail", e);
+            }
+        });
+    }
+
+    /** Waits up to {@code timeout} for a preparation under way (a server that stops lets it finish writing). */
+    public void awaitPrepared(Duration timeout) {
+        Thread thread = preparing;
+        if (thread == null) return;
+        try {
+            thread.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The shelf {@link #prepare} made last; a shelf in a temporary folder if none was prepared. */

@@ -26,8 +26,12 @@ public final class Pages {
     /** A lesson file that failed to load. */
     public record Problem(String file, int line, String message) {}
 
-    /** One block of a lesson page: prose HTML, or a cell with the learner's current code. */
-    public record BlockView(boolean prose, String html, String cellId, String code, boolean exercise, int number, boolean edited) {}
+    /**
+     * One block of a lesson page: prose HTML, or a cell with the learner's current code. {@code hasSolution}
+     * only says that an exercise has one; the solution itself is fetched when the learner asks.
+     */
+    public record BlockView(boolean prose, String html, String cellId, String code, boolean exercise, int number, boolean edited,
+                            boolean hasSolution) {}
 
     /** Who is signed in, for the page header: a student (name and class) or the teacher; null for anyone else. */
     public record Who(String role, String name, String classCode) {
@@ -72,11 +76,12 @@ public final class Pages {
         int number = 0;
         for (var block : lesson.blocks()) {
             switch (block) {
-                case Prose p -> blocks.add(new BlockView(true, p.html(), null, null, false, 0, false));
+                case Prose p -> blocks.add(new BlockView(true, p.html(), null, null, false, 0, false, false));
                 case Cell c -> {
                     CellState s = saved.get(c.id());
                     boolean edited = s != null && s.code() != null;
-                    blocks.add(new BlockView(false, null, c.id(), edited ? s.code() : c.code(), c.exercise(), ++number, edited));
+                    blocks.add(new BlockView(false, null, c.id(), edited ? s.code() : c.code(), c.exercise(), ++number, edited,
+                            c.solution() != null));
                 }
             }
         }

@@ -51,7 +51,7 @@ final class LessonPage {
     }
 
     Locator editor(String id) {
-        return cell(id).locator(".cm-content");
+        return cell(id).locator(".cell-editor .cm-content");
     }
 
     Locator output(String id) {

@@ -207,6 +207,56 @@ class LessonPageTest {
     }
 
     @Test
+    void aFailedCheckOffersTheSolutionWhichReplacesTheCodeOnlyWhenConfirmed() throws Exception {
+        String attempt = "static float sumOfSquares(float[] x) { return -1f; } // my own try";
+        String solutionLine = "acc = v.fma(v, acc);";
+        LessonPage lesson = LessonPage.open(page, base(), LESSON);
+        Locator cell = lesson.cell(EXERCISE);
+        Locator show = cell.locator(".cell-solution");
+        Locator panel = cell.locator(".solution-panel");
+        assertThat(show).isHidden();
+        assertTrue(!page.content().contains(solutionLine), "the solution is not in the page before it is asked for");
+
+        // A failed check offers the solution.
+        lesson.edit(EXERCISE, attempt);
+        lesson.runInPlace(EXERCISE);
+        lesson.waitForStatus(EXERCISE, "ok", LessonPage.KERNEL_START);
+        assertThat(cell.locator(".exercise-badge")).hasAttribute("data-state", "failed");
+        assertThat(show).isVisible();
+        show.click();
+        assertThat(panel).isVisible();
+        assertThat(panel.locator(".solution-code .cm-content")).containsText(solutionLine);
+        assertThat(show).hasText("Hide solution");
+        assertThat(lesson.editor(EXERCISE)).containsText("my own try");
+
+        // "Use this code" asks first; keeping the code changes nothing.
+        panel.locator(".solution-use").click();
+        assertThat(panel.locator(".solution-confirm")).isVisible();
+        screenshot("lesson-solution.png");
+        panel.locator(".solution-keep").click();
+        assertThat(panel.locator(".solution-confirm")).isHidden();
+        assertThat(lesson.editor(EXERCISE)).containsText("my own try");
+
+        // Replacing is an edit like typing: it is saved, and undo brings the learner's code back.
+        panel.locator(".solution-use").click();
+        panel.locator(".solution-replace").click();
+        assertThat(lesson.editor(EXERCISE)).containsText(solutionLine);
+        lesson.editor(EXERCISE).focus();
+        page.keyboard().press("Control+z");
+        assertThat(lesson.editor(EXERCISE)).containsText("my own try");
+        page.keyboard().press("Control+y");
+        assertThat(lesson.editor(EXERCISE)).containsText(solutionLine);
+        lesson.runInPlace(EXERCISE);
+        lesson.waitForStatus(EXERCISE, "ok", LessonPage.QUICK_CELL);
+        assertThat(cell.locator(".exercise-badge")).hasAttribute("data-state", "passed");
+
+        lesson.waitUntilSaved();
+        lesson.reload();
+        assertThat(lesson.editor(EXERCISE)).containsText(solutionLine);
+        assertThat(panel).isHidden();
+    }
+
+    @Test
     void aRuntimeErrorPointsAtItsLine() {
         LessonPage lesson = LessonPage.open(page, base(), LESSON);
         lesson.edit("dot-scalar", """
@@ -239,7 +289,10 @@ class LessonPageTest {
         lesson.runWithShiftEnter("species");
         lesson.edit("all-species", "System.out.println(\"" + html + "\");");
         lesson.runWithShiftEnter("all-species");
-        for (String cell : List.of("dot-scalar", "species", "all-species")) {
+        String longLabel = "a label much longer than the room a bar chart keeps for its labels";
+        lesson.edit("dot-vector", "Display.bars(\"b\", new String[] {\"" + longLabel + "\", \"short\"}, new double[] {1, 2});");
+        lesson.runWithShiftEnter("dot-vector");
+        for (String cell : List.of("dot-scalar", "species", "all-species", "dot-vector")) {
             lesson.waitForStatus(cell, "ok", LessonPage.KERNEL_START);
         }
 
@@ -261,6 +314,14 @@ class LessonPageTest {
         assertThat(table.locator("thead th")).hasText(new String[] {"name", "value"});
         assertThat(table.locator("tbody tr")).hasCount(2);
         assertThat(table.locator("tbody td")).hasText(new String[] {"one", "1", "two", "2.5"});
+
+        // A label too long for the chart keeps its start, ends in "…", stays inside the chart, and has the whole text as its tooltip.
+        Locator label = lesson.output("dot-vector").locator("text.bars-label").first();
+        String shown = (String) label.evaluate("t => t.firstChild.textContent");
+        assertTrue(shown.startsWith("a label much") && shown.endsWith("…") && shown.length() < longLabel.length(), shown);
+        assertTrue(((Number) label.evaluate("t => t.getBBox().x")).doubleValue() >= 0, "the label runs out of the chart on the left");
+        assertThat(label.locator("title")).hasText(longLabel);
+        assertThat(lesson.output("dot-vector").locator("text.bars-label").nth(1)).hasText("short");
 
         assertPrintedAsText(lesson, html);
         screenshot("lesson.png");
