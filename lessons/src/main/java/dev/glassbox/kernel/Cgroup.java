@@ -64,8 +64,26 @@ final class Cgroup {
         }
     }
 
+    /**
+     * CPU weight of a kernel, relative to other kernels, on cgroup v1's scale (cpu.shares, default 1024; v2's
+     * cpu.weight is scaled from it). The weight only matters while the cores are contended: a kernel running a
+     * learner's cell then gets the CPU before kernels that are idle (their JIT compilers still compiling in the
+     * background) or warming up in the pool. A fresh JVM spends more CPU compiling in the background during
+     * its first few hundred cells than on the cells themselves; this keeps that work from delaying other
+     * learners' cells. Pool kernels get enough to start within their time-out even on a busy server.
+     */
+    static final boolean WEIGHTS = !"false".equals(System.getProperty("glassbox.kernel.cpuWeights"));   // off only to measure their effect
+    static final int WEIGHT_BUSY = 1024;
+    static final int WEIGHT_STARTING = WEIGHTS ? 256 : 1024;
+    static final int WEIGHT_IDLE = WEIGHTS ? 128 : 1024;
+
     /** Creates the group {@code name} with the given limits; throws when cgroups are not writable. */
     static Cgroup create(String name, Sandbox.Limits limits) throws IOException {
+        return create(name, limits, WEIGHT_STARTING);
+    }
+
+    /** As {@link #create(String, Sandbox.Limits)}, with the group's initial CPU weight. */
+    static Cgroup create(String name, Sandbox.Limits limits, int weight) throws IOException {
         long quota = Math.round(limits.cpuCores() * 100_000);
         if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
             Path parent = ROOT.resolve(PARENT);
@@ -80,6 +98,7 @@ final class Cgroup {
                 write(dir.resolve("memory.swap.max"), "0");
                 write(dir.resolve("pids.max"), Integer.toString(limits.pids()));
                 write(dir.resolve("cpu.max"), quota + " 100000");
+                group.cpuWeight(weight);
             } catch (IOException e) {
                 group.delete();
                 throw e;
@@ -100,6 +119,7 @@ final class Cgroup {
             write(dirs.get(1).resolve("pids.max"), Integer.toString(limits.pids()));
             write(dirs.get(2).resolve("cpu.cfs_period_us"), "100000");
             write(dirs.get(2).resolve("cpu.cfs_quota_us"), Long.toString(quota));
+            group.cpuWeight(weight);
         } catch (IOException e) {
             group.delete();
             throw e;
@@ -117,6 +137,20 @@ final class Cgroup {
         for (Path dir : dirs) script.append("echo $$ > '").append(dir.resolve("cgroup.procs")).append("' && ");
         script.append("exec \"$@\"");
         return List.of("/bin/sh", "-c", script.toString(), "kernel");
+    }
+
+    /** Sets the group's CPU weight ({@link #WEIGHT_BUSY} and friends, on v1's scale); false when it could not. */
+    boolean cpuWeight(int shares) {
+        try {
+            if (kind == Kind.V2) {
+                write(dirs.getFirst().resolve("cpu.weight"), Long.toString(Math.clamp(Math.round(shares * 100.0 / 1024), 1, 10_000)));
+            } else if (kind == Kind.V1) {
+                write(dirs.get(2).resolve("cpu.shares"), Integer.toString(Math.clamp(shares, 2, 262_144)));
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Kills every process in the group. */
@@ -157,6 +191,56 @@ final class Cgroup {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * What the group's limits did to it, from the controllers' counters: kills by the OOM killer, times the
+     * process limit refused a new process or thread, times memory hit the limit, and the most memory used.
+     * Read when a kernel has ended, before the group is removed, to say why it ended.
+     */
+    record Events(long oomKills, long pidsLimitHits, long memoryLimitHits, long peakBytes) {
+        static final Events NONE = new Events(0, 0, 0, -1);
+
+        @Override
+        public String toString() {
+            return "oom kills " + oomKills + ", process limit hit " + pidsLimitHits + " times, memory limit hit "
+                    + (memoryLimitHits < 0 ? "?" : memoryLimitHits) + " times, peak memory " + (peakBytes < 0 ? "?" : (peakBytes >> 20) + " MB");
+        }
+    }
+
+    Events events() {
+        if (dirs.isEmpty() || !Files.isDirectory(dirs.getFirst())) return Events.NONE;     // removed already
+        if (kind == Kind.V2) {
+            Path dir = dirs.getFirst();
+            return new Events(counter(dir.resolve("memory.events"), "oom_kill"), counter(dir.resolve("pids.events"), "max"),
+                    counter(dir.resolve("memory.events"), "max"), number(dir.resolve("memory.peak")));
+        }
+        if (kind == Kind.V1 && dirs.size() == 3) {
+            return new Events(counter(dirs.get(0).resolve("memory.oom_control"), "oom_kill"), counter(dirs.get(1).resolve("pids.events"), "max"),
+                    number(dirs.get(0).resolve("memory.failcnt")), number(dirs.get(0).resolve("memory.max_usage_in_bytes")));
+        }
+        return Events.NONE;
+    }
+
+    /** The value on the line "{@code name} N" of a flat-keyed cgroup file, 0 when absent. */
+    private static long counter(Path file, String name) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 2 && f[0].equals(name)) return Long.parseLong(f[1]);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not there on this kernel version
+        }
+        return 0;
+    }
+
+    private static long number(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

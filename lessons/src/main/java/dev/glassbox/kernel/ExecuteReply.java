@@ -10,8 +10,15 @@ import java.util.List;
  * @param millis         wall-clock time from request to reply
  * @param outputs        every output, in order
  * @param restarted      true when the kernel was replaced during this cell, so earlier variables are gone
+ * @param evalMicros     as the kernel measured it: wall-clock time from taking the cell to its end (0 when unknown)
+ * @param cpuMicros      as the kernel measured it: CPU time of the whole kernel JVM meanwhile (0 when unknown)
  */
-public record ExecuteReply(Status status, int executionCount, long millis, List<Output> outputs, boolean restarted) {
+public record ExecuteReply(Status status, int executionCount, long millis, List<Output> outputs, boolean restarted,
+                           long evalMicros, long cpuMicros) {
+
+    public ExecuteReply(Status status, int executionCount, long millis, List<Output> outputs, boolean restarted) {
+        this(status, executionCount, millis, outputs, restarted, 0, 0);
+    }
 
     public enum Status {
         OK, ERROR, TIMEOUT, INTERRUPTED, RESTARTED, REJECTED;

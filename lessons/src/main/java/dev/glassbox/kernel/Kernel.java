@@ -29,6 +29,8 @@ public final class Kernel implements AutoCloseable {
     private static final long HOST_OUTPUT_MARGIN = 128 * 1024;
     /** Share of the time between two idle checks that one thread must spend running or runnable to count as spinning. */
     private static final double SPINNING_SHARE = 0.9;
+    /** ... of which it must spend at least this share running (it gets the core it wants, now and then). */
+    private static final double SPINNING_MIN_RUNNING_SHARE = 0.05;
 
     private final String id;
     private final KernelPool pool;
@@ -41,7 +43,7 @@ public final class Kernel implements AutoCloseable {
     private volatile boolean closed;
     private volatile String pendingNotice;          // told to the learner with their next cell
     private java.time.Duration lastCpu;            // watchdog state: CPU time at the last idle check
-    private java.util.Map<Long, Long> lastRunnable; // ... each thread's running-or-runnable nanoseconds then
+    private java.util.Map<Long, KernelProcess.ThreadSample> lastRunnable; // ... each thread's scheduler counters then
     private long lastCheck;                         // ... and System.nanoTime() then
     private int hotChecks;
     private long requestsAtCheck = -1;             // requests sent by the last idle check
@@ -93,7 +95,6 @@ public final class Kernel implements AutoCloseable {
         }
         running.lock();
         try {
-            long started = System.nanoTime();            // the time limit counts from here, not from waiting for the lock
             lastUsed = Instant.now();
             interruptAskedAt = 0;
             List<Output> outputs = new ArrayList<>();
@@ -109,14 +110,18 @@ public final class Kernel implements AutoCloseable {
                 if (!process.alive()) replaceProcess();
                 collect.accept(notice("KernelRestarted", notice));
             } else if (!process.alive()) {
+                String why = process.deathCause();
                 replaceProcess();
                 restartedBefore = true;
-                collect.accept(notice("KernelRestarted", "The kernel had stopped, so a new one was started: "
-                        + "variables from earlier cells are gone. Run them again if this cell needs them."));
+                collect.accept(notice("KernelRestarted", "The kernel had stopped" + (why == null ? "" : " (" + why + ")")
+                        + ", so a new one was started: variables from earlier cells are gone. Run them again if this cell needs them."));
             }
+            // The time limit counts from here: not from waiting for the lock, nor for a new kernel JVM to start
+            long started = System.nanoTime();
             ExecuteReply reply = exchange(code, label, check, collect, outputs, started);
             return restartedBefore && !reply.restarted()
-                    ? new ExecuteReply(reply.status(), reply.executionCount(), reply.millis(), reply.outputs(), true)
+                    ? new ExecuteReply(reply.status(), reply.executionCount(), reply.millis(), reply.outputs(), true,
+                            reply.evalMicros(), reply.cpuMicros())
                     : reply;
         } finally {
             lastUsed = Instant.now();
@@ -129,6 +134,7 @@ public final class Kernel implements AutoCloseable {
         KernelProcess p = process;
         long request = requests.incrementAndGet();
         BlockingQueue<Object> queue = p.subscribe(request);
+        p.prioritize(true);
         try {
             p.send(new HostMessage.Execute(request, code, label == null ? "cell" : label, check));
             long limitNanos = settings.timeLimit().toNanos();
@@ -154,20 +160,20 @@ public final class Kernel implements AutoCloseable {
                         if (stopAskedAt != 0) {
                             collect.accept(notice("Timeout", "Stopped after " + settings.timeLimit().toSeconds()
                                     + " s, the time limit for one cell. The kernel kept its variables."));
-                            return new ExecuteReply(Status.TIMEOUT, r.executionCount(), millis, outputs, false);
+                            return new ExecuteReply(Status.TIMEOUT, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
                         }
                         if (r.status().equals("interrupted")) {
                             collect.accept(notice("Interrupted", "Interrupted. The kernel kept its variables."));
-                            return new ExecuteReply(Status.INTERRUPTED, r.executionCount(), millis, outputs, false);
+                            return new ExecuteReply(Status.INTERRUPTED, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
                         }
                         Status status = r.status().equals("ok") ? Status.OK : Status.ERROR;
-                        return new ExecuteReply(status, r.executionCount(), millis, outputs, false);
+                        return new ExecuteReply(status, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
                     }
                     case KernelProcess.Exited x -> {
                         replaceProcess();
                         collect.accept(notice("KernelRestarted", "The kernel stopped (exit code " + x.exitCode()
-                                + (x.exitCode() == 0 ? ", e.g. System.exit(0)" : "") + ") while running this cell, so a new one "
-                                + "was started: variables from earlier cells are gone."));
+                                + (x.cause() != null ? ": " + x.cause() : x.exitCode() == 0 ? ", e.g. System.exit(0)" : "")
+                                + ") while running this cell, so a new one was started: variables from earlier cells are gone."));
                         return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
                     }
                     case null -> {
@@ -177,7 +183,7 @@ public final class Kernel implements AutoCloseable {
                         }
                         long askedAt = stopAskedAt != 0 ? stopAskedAt : interruptAskedAt;
                         if (askedAt != 0 && now - askedAt > graceNanos) {
-                            p.kill();
+                            p.kill("the cell did not stop when asked");
                             replaceProcess();
                             boolean timedOut = stopAskedAt != 0;
                             collect.accept(notice(timedOut ? "Timeout" : "Interrupted", (timedOut
@@ -197,6 +203,27 @@ public final class Kernel implements AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for kernel " + id, e);
         } finally {
             p.unsubscribe(request);
+            p.prioritize(false);
+        }
+    }
+
+    /**
+     * Replaces the kernel JVM now if it has died (or the watchdog stopped it), so that the learner's next cell
+     * does not wait for a new JVM while it holds one of the server's cell slots; that cell still says what
+     * happened. Returns at once when the kernel is alive or a cell is running.
+     */
+    public void revive() {
+        if (closed || process.alive() || !running.tryLock()) return;
+        try {
+            if (process.alive()) return;
+            if (pendingNotice == null) {
+                String why = process.deathCause();
+                pendingNotice = "The kernel had stopped" + (why == null ? "" : " (" + why + ")")
+                        + ", so a new one was started: variables from earlier cells are gone. Run them again if this cell needs them.";
+            }
+            replaceProcess();
+        } finally {
+            running.unlock();
         }
     }
 
@@ -205,6 +232,8 @@ public final class Kernel implements AutoCloseable {
         KernelProcess p = process;
         long request = requests.incrementAndGet();
         BlockingQueue<Object> queue = p.subscribe(request);
+        boolean idle = !busy();
+        if (idle) p.prioritize(true);                  // while a cell runs, the kernel has the weight already
         try {
             p.send(new HostMessage.Complete(request, code, cursor));
             Object reply = queue.poll(3, TimeUnit.SECONDS);
@@ -214,6 +243,7 @@ public final class Kernel implements AutoCloseable {
             return new KernelMessage.Completions(request, cursor, List.of());
         } finally {
             p.unsubscribe(request);
+            if (idle && !busy()) p.prioritize(false);
         }
     }
 
@@ -227,7 +257,7 @@ public final class Kernel implements AutoCloseable {
     /** Replaces the kernel JVM with a fresh one: all variables are gone. Waits for a running cell to end. */
     public void restart() {
         interrupt();
-        process.kill();                  // a running cell sees the exit and reports it
+        process.kill("restarted on request");   // a running cell sees the exit and reports it
         running.lock();
         try {
             if (!process.alive()) replaceProcess();
@@ -257,7 +287,7 @@ public final class Kernel implements AutoCloseable {
         try {
             long now = System.nanoTime();
             java.time.Duration cpu = process.cpuTime();
-            java.util.Map<Long, Long> runnable = process.runnableNanos();
+            java.util.Map<Long, KernelProcess.ThreadSample> runnable = process.threadSamples();
             long seen = requests.get();
             if (seen != requestsAtCheck) {               // cells ran since the last check: their CPU is not background work
                 requestsAtCheck = seen;
@@ -268,20 +298,36 @@ public final class Kernel implements AutoCloseable {
                 return;
             }
             java.time.Duration previous = lastCpu;
-            java.util.Map<Long, Long> previousRunnable = lastRunnable;
+            java.util.Map<Long, KernelProcess.ThreadSample> previousRunnable = lastRunnable;
             long window = now - lastCheck;
             lastCpu = cpu;
             lastRunnable = runnable;
             lastCheck = now;
-            boolean spinning = previousRunnable != null && runnable.entrySet().stream().anyMatch(e ->
-                    previousRunnable.containsKey(e.getKey()) && e.getValue() - previousRunnable.get(e.getKey()) > SPINNING_SHARE * window);
-            boolean hot = previous != null && (cpu.minus(previous).toMillis() > limit * seconds * 1000 || spinning);
+            // Spinning: runnable nearly all the time, and really running for a share of it. An idle kernel has a low CPU
+            // weight (Cgroup.WEIGHT_IDLE): on a busy server its threads can wait seconds for a core, so a thread that
+            // wakes up for a moment (the output flusher, the VM thread, the native heap trimmer) is then runnable most
+            // of the time too, but hardly runs. The kernel's own background threads are left out altogether: a fresh
+            // kernel's JIT compiler may have work queued for a long time, and JShell indexes the class path after the
+            // first completion. All threads' CPU time still counts in the first test.
+            java.util.Set<Long> own = process.backgroundThreads();
+            String spinner = previousRunnable == null ? null : runnable.entrySet().stream().filter(e -> {
+                KernelProcess.ThreadSample before = previousRunnable.get(e.getKey());
+                return before != null && !own.contains(e.getKey())
+                        && e.getValue().runnableNanos() - before.runnableNanos() > SPINNING_SHARE * window
+                        && e.getValue().runningNanos() - before.runningNanos() > SPINNING_MIN_RUNNING_SHARE * window;
+            }).map(e -> "thread " + e.getKey() + " (" + e.getValue().name() + ") runnable "
+                    + Math.round(100.0 * (e.getValue().runnableNanos() - previousRunnable.get(e.getKey()).runnableNanos()) / window)
+                    + "% of the time, running " + Math.round(100.0 * (e.getValue().runningNanos() - previousRunnable.get(e.getKey()).runningNanos()) / window) + "%")
+                    .findFirst().orElse(null);
+            long cpuMillis = previous == null ? 0 : cpu.minus(previous).toMillis();
+            boolean hot = previous != null && (cpuMillis > limit * seconds * 1000 || spinner != null);
             hotChecks = hot ? hotChecks + 1 : 0;
             if (hotChecks >= 2) {
                 hotChecks = 0;
                 lastCpu = null;
                 lastRunnable = null;
-                process.kill();                  // the learner's next cell starts a new one: the watchdog never waits for a JVM
+                process.kill("stopped by the idle watchdog: " + cpuMillis + " ms of CPU in " + window / 1_000_000 + " ms"
+                        + (spinner != null ? ", " + spinner : ""));   // the learner's next cell starts a new one
                 pendingNotice = "The kernel was restarted because code kept running in the background after its cell "
                         + "had finished (a thread left busy?). Variables from earlier cells are gone.";
             }
@@ -306,6 +352,6 @@ public final class Kernel implements AutoCloseable {
     public void close() {
         closed = true;
         pool.closed(this);
-        process.kill();
+        process.kill("closed");
     }
 }

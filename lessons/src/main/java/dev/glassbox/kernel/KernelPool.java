@@ -33,11 +33,14 @@ public final class KernelPool implements AutoCloseable {
             r -> Thread.ofPlatform().daemon().name("kernel-watchdog").unstarted(r));
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("kernel-starter").unstarted(r));
+    private final KernelCache cache;
     private volatile boolean closed;
 
     public KernelPool(KernelSettings settings, Sandbox sandbox) {
         this.settings = settings;
         this.sandbox = sandbox;
+        this.cache = new KernelCache(settings);
+        starter.execute(cache::prepare);                 // first: the pool's kernels start faster with it
         refill();
         watchdog.scheduleWithFixedDelay(this::watchIdleKernels, WATCH_SECONDS, WATCH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
@@ -79,9 +82,14 @@ public final class KernelPool implements AutoCloseable {
         if (closed) throw new IOException("the kernel pool is shut down");
         try {
             for (KernelProcess p; (p = warm.poll()) != null; ) {
-                if (p.alive()) return p;
+                if (p.alive()) {
+                    p.prioritize(false);                  // from a pool kernel's weight to an idle learner's
+                    return p;
+                }
             }
-            return KernelProcess.start(settings, sandbox);
+            KernelProcess fresh = KernelProcess.start(settings, sandbox, true, cache.file());     // a learner waits for this one
+            fresh.prioritize(false);
+            return fresh;
         } finally {
             refill();
         }
@@ -92,12 +100,17 @@ public final class KernelPool implements AutoCloseable {
         return warm.size();
     }
 
+    /** Number of kernel JVMs being started for the pool now. */
+    public int startingCount() {
+        return starting.get();
+    }
+
     private void refill() {
         while (!closed && warm.size() + starting.get() < settings.poolSize()) {
             starting.incrementAndGet();
             starter.execute(() -> {
                 try {
-                    if (!closed) warm.add(KernelProcess.start(settings, sandbox));
+                    if (!closed) warm.add(KernelProcess.start(settings, sandbox, false, cache.file()));
                 } catch (IOException | RuntimeException e) {
                     if (!closed) LOG.log(Level.WARNING, "could not pre-start a kernel", e);
                 } finally {

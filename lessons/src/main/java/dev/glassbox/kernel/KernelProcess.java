@@ -39,11 +39,66 @@ final class KernelProcess {
     /** Longest line read from a kernel; a longer one is dropped (a cell wrote straight to fd 1). */
     private static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** A pool kernel starts with a lower CPU weight and nobody waits for it: on a busy server it may take longer. */
+    private static final Duration BACKGROUND_START_TIMEOUT = Duration.ofSeconds(240);
     /** Bytes kept of each line the kernel writes to its real standard error. */
     private static final int MAX_STDERR_LINE_BYTES = 500;
 
-    /** Posted to every waiting request when the kernel's output ends. */
-    record Exited(int exitCode, String stderrTail) {}
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(KernelProcess.class.getName());
+
+    /**
+     * Posted to every waiting request when the kernel's output ends. {@code cause} says why, in words a
+     * learner understands, when it is known (the kernel's memory limit, its thread limit, a crash…), else null.
+     */
+    record Exited(int exitCode, String stderrTail, String cause) {}
+
+    /**
+     * Every kernel process is started from this one thread, which lives as long as the server. Bubblewrap's
+     * {@code --die-with-parent} is {@code PR_SET_PDEATHSIG}, and Linux sends that signal when the
+     * <em>thread</em> that started the process ends, not the process: a kernel started from a request
+     * thread was SIGKILLed, idle, when the web server retired that thread (a pool shrinks when it is quiet).
+     */
+    private static final BlockingQueue<Launch> LAUNCHES = new LinkedBlockingQueue<>();
+
+    private record Launch(ProcessBuilder builder, CompletableFuture<Process> process) {}
+
+    static {
+        Thread.ofPlatform().daemon().name("kernel-launcher").start(() -> {
+            while (true) {
+                Launch launch;
+                try {
+                    launch = LAUNCHES.take();
+                } catch (InterruptedException e) {
+                    continue;                                   // nobody may end this thread: its children would die
+                }
+                try {
+                    launch.process().complete(launch.builder().start());
+                } catch (Throwable t) {
+                    launch.process().completeExceptionally(t);
+                }
+            }
+        });
+    }
+
+    /** Starts {@code builder}'s process from the launcher thread (see {@link #LAUNCHES}). */
+    private static Process launch(ProcessBuilder builder) throws IOException {
+        CompletableFuture<Process> process = new CompletableFuture<>();
+        LAUNCHES.add(new Launch(builder, process));
+        try {
+            return process.get();
+        } catch (InterruptedException e) {
+            // the process may still start: make sure it does not live on unseen
+            process.thenAccept(p -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            });
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting a kernel", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            throw new IOException("could not start a kernel: " + e.getCause(), e.getCause());
+        }
+    }
 
     private final Process process;
     private static final java.util.concurrent.atomic.AtomicLong COUNTER = new java.util.concurrent.atomic.AtomicLong();
@@ -54,8 +109,14 @@ final class KernelProcess {
     private final CompletableFuture<KernelMessage.Ready> ready = new CompletableFuture<>();
     private final Map<Long, BlockingQueue<Object>> waiting = new ConcurrentHashMap<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    private long stderrLines;                      // lines seen in all (guarded by stderrTail)
+    private volatile long stderrLinesAtReady = -1; // ... when the kernel said it was ready
     private volatile long currentRequest;
     private volatile Exited exited;
+    private volatile String stopReason;            // why the server ended this kernel itself, null if it did not
+    private int weight;                            // the cgroup's CPU weight now (Cgroup.WEIGHT_*)
+    private volatile java.util.Set<Long> backgroundThreads = java.util.Set.of();
+    private final long startedAt = System.nanoTime();
 
     private KernelProcess(Process process, Path scratch, Cgroup cgroup) {
         this.process = process;
@@ -68,8 +129,19 @@ final class KernelProcess {
 
     /** Starts a kernel JVM (contained by {@code sandbox} when it is available) and waits until JShell is warm. */
     static KernelProcess start(KernelSettings settings, Sandbox sandbox) throws IOException {
-        // the server may still be filling it in the background, but a bind mount needs the folder now
-        if (settings.sharedModels() != null) Files.createDirectories(settings.sharedModels());
+        return start(settings, sandbox, false);
+    }
+
+    /**
+     * As {@link #start(KernelSettings, Sandbox)}; {@code urgent} when a learner waits for this kernel (it then
+     * starts with a running cell's CPU weight instead of a pool kernel's lower one).
+     */
+    static KernelProcess start(KernelSettings settings, Sandbox sandbox, boolean urgent) throws IOException {
+        return start(settings, sandbox, urgent, null);
+    }
+
+    /** As {@link #start(KernelSettings, Sandbox, boolean)}, with the kernels' AOT cache ({@link KernelCache}) when there is one. */
+    static KernelProcess start(KernelSettings settings, Sandbox sandbox, boolean urgent, Path aotCache) throws IOException {
         Path scratch = null;
         Cgroup cgroup = null;
         String scratchPath = Sandbox.SCRATCH;
@@ -78,49 +150,120 @@ final class KernelProcess {
             scratch = Files.createTempDirectory(settings.scratchRoot(), "kernel-");
             scratchPath = scratch.toString();
         } else if (sandbox.cgroups() != Cgroup.Kind.NONE) {
-            cgroup = Cgroup.create("kernel-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), sandbox.perKernel());
+            cgroup = Cgroup.create("kernel-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), sandbox.perKernel(),
+                    urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING);
         }
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> java = List.of(javaBin.toString(),
-                "-XX:+UseSerialGC", "-Xms16m", "-Xmx" + settings.maxHeap(), "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxDirectMemorySize=256m",
-                "-XX:-UsePerfData", "-Xshare:auto", "-Xss1m",
-                "--add-modules", "jdk.incubator.vector",
-                "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8",
-                "-Djava.io.tmpdir=" + scratchPath, "-Duser.home=" + scratchPath, "-Duser.dir=" + scratchPath,
-                "-D" + KernelMain.OUTPUT_CAP + "=" + settings.outputCap(),
-                "-cp", String.join(File.pathSeparator, settings.classPath().stream().map(Path::toString).toList()),
-                KernelMain.class.getName());
+        List<String> java = new ArrayList<>();
+        java.add(javaBinary());
+        java.addAll(jvmOptions(settings, scratchPath));
         if (settings.sharedModels() != null) {
-            java = withProperty(java, ModelCatalog.SHIPPED_PROPERTY,
-                    sandbox.available() ? Sandbox.MODELS : settings.sharedModels().toAbsolutePath().toString());
+            // the server may still be filling the folder in the background, but a bind mount needs it now
+            Files.createDirectories(settings.sharedModels());
+            java.add("-D" + ModelCatalog.SHIPPED_PROPERTY + "="
+                    + (sandbox.available() ? Sandbox.MODELS : settings.sharedModels().toAbsolutePath().toString()));
         }
-        ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(java, settings.classPath(), settings.sharedModels(), cgroup));
+        List<Path> binds = new ArrayList<>(settings.classPath());
+        if (aotCache != null) {
+            java.add("-XX:AOTCache=" + aotCache);               // instead of the JDK's default CDS archive (-Xshare:auto)
+            binds.add(aotCache);                              // read-only in the sandbox, like the class path
+        } else {
+            java.add("-Xshare:auto");
+        }
+        java.addAll(List.of("-cp", classPathArgument(settings), KernelMain.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(java, binds, settings.sharedModels(), cgroup));
         if (scratch != null) builder.directory(scratch.toFile());
         builder.environment().clear();                       // the server's secrets stay in the server
         builder.environment().put("LANG", "C.UTF-8");
         Process process;
         try {
-            process = builder.start();
+            process = launch(builder);
         } catch (IOException e) {
             if (cgroup != null) cgroup.delete();
             throw e;
         }
         KernelProcess kernel = new KernelProcess(process, scratch, cgroup);
+        kernel.weight = urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING;
+        Duration timeout = urgent || cgroup == null ? START_TIMEOUT : BACKGROUND_START_TIMEOUT;
         try {
-            kernel.ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            kernel.ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            kernel.backgroundThreads = kernel.jvmThreadsNamed("C1 CompilerThre", "C2 CompilerThre", "Training repla",
+                    "glassbox-flushe", "Thread-");
         } catch (TimeoutException | InterruptedException | java.util.concurrent.ExecutionException e) {
             kernel.kill();
-            throw new IOException("kernel did not start within " + START_TIMEOUT.toSeconds() + " s: "
+            throw new IOException("kernel did not start within " + timeout.toSeconds() + " s: "
                     + String.join(" | ", kernel.stderrTail()), e);
         }
         return kernel;
     }
 
-    /** The java command with {@code -Dname=value} added right after the java binary. */
-    private static List<String> withProperty(List<String> java, String name, String value) {
-        List<String> command = new ArrayList<>(java);
-        command.add(1, "-D" + name + "=" + value);
-        return command;
+    /**
+     * Gives the kernel a running cell's CPU weight, or an idle kernel's (see {@link Cgroup#WEIGHT_BUSY}):
+     * the server calls it around every request it sends.
+     */
+    synchronized void prioritize(boolean running) {
+        int wanted = running ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_IDLE;
+        if (cgroup == null || wanted == weight) return;
+        weight = wanted;
+        cgroup.cpuWeight(wanted);
+    }
+
+    /**
+     * The kernel's own background threads, which never run a learner's code: the JIT compilers (and the AOT
+     * cache's compile replay), the output flusher, and JShell's class path indexer (the one thread named
+     * "Thread-N" when the kernel is ready: JShell's snippet threads have ended by then). Found by name when the
+     * kernel said it was ready, before any learner code ran: a cell can name its threads as it likes, so names
+     * are only trusted then. With a fixed number of compiler threads, no other compiler thread appears later.
+     */
+    java.util.Set<Long> backgroundThreads() {
+        return backgroundThreads;
+    }
+
+    private java.util.Set<Long> jvmThreadsNamed(String... prefixes) {
+        java.util.Set<Long> tids = new java.util.HashSet<>();
+        for (ProcessHandle p : Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList()) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String name = Files.readString(task.resolve("comm")).strip();
+                        for (String prefix : prefixes) {
+                            if (name.startsWith(prefix)) tids.add(Long.parseLong(task.getFileName().toString()));
+                        }
+                    } catch (IOException | RuntimeException ignored) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException ignored) {
+                // no /proc, or the process ended
+            }
+        }
+        return java.util.Set.copyOf(tids);
+    }
+
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * The kernel JVM's options, but for the class path and the class data sharing archive (the AOT cache, or
+     * the JDK's default archive). {@link KernelCache} builds its cache with the same options.
+     */
+    static List<String> jvmOptions(KernelSettings settings, String scratchPath) {
+        return List.of(
+                "-XX:+UseSerialGC", "-Xms16m", "-Xmx" + settings.maxHeap(), "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxDirectMemorySize=256m",
+                "-XX:-UsePerfData", "-Xss1m",
+                // JIT compilers and C2's memory: a fixed set of compiler threads (all started before any cell, so
+                // the watchdog can tell them from a cell's threads), and C2's freed arenas given back to the system
+                "-XX:-UseDynamicNumberOfCompilerThreads", "-XX:TrimNativeHeapInterval=5000",
+                "--add-modules", "jdk.incubator.vector",
+                // a kernel has one CPU of quota: model kernels split large matmuls over no more threads than that
+                "-Dglassbox.threads=1",
+                "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8",
+                "-Djava.io.tmpdir=" + scratchPath, "-Duser.home=" + scratchPath, "-Duser.dir=" + scratchPath,
+                "-D" + KernelMain.OUTPUT_CAP + "=" + settings.outputCap());
+    }
+
+    static String classPathArgument(KernelSettings settings) {
+        return String.join(File.pathSeparator, settings.classPath().stream().map(Path::toString).toList());
     }
 
     /** CPU time used so far by the kernel and everything it started. */
@@ -132,20 +275,30 @@ final class KernelProcess {
         return total;
     }
 
+    /** One thread's scheduler counters: nanoseconds spent running, and running or waiting to run. */
+    record ThreadSample(long runnableNanos, long runningNanos, String name) {}
+
     /**
-     * For each thread of the kernel and what it started: nanoseconds spent running or waiting to run, from
-     * {@code /proc/<pid>/task/<tid>/schedstat}. A thread that spins is runnable all the time however busy
-     * the machine is, whereas its CPU time shrinks when other kernels compete for the cores. Empty when
+     * For each thread of the kernel and what it started: nanoseconds spent running, and running or waiting to
+     * run, from {@code /proc/<pid>/task/<tid>/schedstat}. A thread that spins is runnable all the time however
+     * busy the machine is, whereas its CPU time shrinks when other kernels compete for the cores. Empty when
      * the system does not report it.
      */
-    Map<Long, Long> runnableNanos() {
-        Map<Long, Long> threads = new java.util.HashMap<>();
+    Map<Long, ThreadSample> threadSamples() {
+        Map<Long, ThreadSample> threads = new java.util.HashMap<>();
         for (ProcessHandle p : Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList()) {
             try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
                 for (Path task : tasks.toList()) {
                     try {
                         String[] fields = Files.readString(task.resolve("schedstat")).trim().split("\\s+");
-                        threads.put(Long.parseLong(task.getFileName().toString()), Long.parseLong(fields[0]) + Long.parseLong(fields[1]));
+                        String name = "?";
+                        try {
+                            name = Files.readString(task.resolve("comm")).strip();
+                        } catch (IOException ignored) {
+                            // the thread ended meanwhile
+                        }
+                        threads.put(Long.parseLong(task.getFileName().toString()),
+                                new ThreadSample(Long.parseLong(fields[0]) + Long.parseLong(fields[1]), Long.parseLong(fields[0]), name));
                     } catch (IOException | RuntimeException ignored) {
                         // the thread ended meanwhile
                     }
@@ -180,6 +333,24 @@ final class KernelProcess {
         return process.pid();
     }
 
+    /**
+     * Why this kernel, found dead, ended, for the learner: the known cause, else its exit code. Waits up to
+     * two seconds for the reader to see the exit; null if it has not.
+     */
+    String deathCause() {
+        for (int i = 0; i < 200 && exited == null; i++) {          // up to 2 s: the reader may be slow on a busy server
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Exited x = exited;
+        if (x == null) return null;
+        return x.cause() != null ? x.cause() : "exit code " + x.exitCode();
+    }
+
     boolean alive() {
         return exited == null && process.isAlive();
     }
@@ -210,6 +381,12 @@ final class KernelProcess {
 
     /** Kills the kernel and anything it started, then removes its scratch folder. */
     void kill() {
+        kill("killed by the server");
+    }
+
+    /** As {@link #kill()}; {@code reason} goes to the log when the kernel's exit is seen. */
+    void kill(String reason) {
+        if (stopReason == null) stopReason = reason;
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         if (cgroup != null) cgroup.killAll();
@@ -223,6 +400,7 @@ final class KernelProcess {
 
     /** Asks the kernel to exit, and kills it if it does not. */
     void shutdown() {
+        if (stopReason == null) stopReason = "shut down by the server";
         send(new HostMessage.Shutdown());
         try {
             if (!process.waitFor(1, TimeUnit.SECONDS)) kill();
@@ -236,6 +414,16 @@ final class KernelProcess {
     List<String> stderrTail() {
         synchronized (stderrTail) {
             return List.copyOf(stderrTail);
+        }
+    }
+
+    /** The last lines of standard error written after the kernel was ready (the JVM's start-up warnings left out). */
+    List<String> stderrSinceReady() {
+        synchronized (stderrTail) {
+            List<String> all = List.copyOf(stderrTail);
+            if (stderrLinesAtReady < 0) return all;
+            long since = stderrLines - stderrLinesAtReady;
+            return all.subList((int) Math.max(0, all.size() - since), all.size());
         }
     }
 
@@ -258,10 +446,67 @@ final class KernelProcess {
         } catch (InterruptedException e) {
             code = -1;
         }
-        exited = new Exited(code, String.join("\n", stderrTail()));
-        ready.completeExceptionally(new IOException("kernel exited with code " + code));
+        try {
+            Thread.sleep(50);                        // let the stderr reader take the last lines (a crash report)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<String> tail = stderrSinceReady();
+        Cgroup.Events events = cgroup == null ? Cgroup.Events.NONE : cgroup.events();   // before cleanUp removes the group
+        String cause = stopReason != null ? null : cause(code, tail, events);
+        exited = new Exited(code, String.join("\n", tail), cause);
+        logExit(code, tail, events, cause);
+        ready.completeExceptionally(new IOException("kernel exited with code " + code
+                + (cause != null ? " (" + cause + ")" : "") + (tail.isEmpty() ? "" : ": " + String.join(" | ", tail))));
         waiting.values().forEach(q -> q.add(exited));
         cleanUp();                                   // it ended by itself (System.exit, OOM killer): nobody calls kill()
+    }
+
+    /**
+     * Why a kernel the server did not stop has ended, as far as the exit code, the cgroup's event counters
+     * and the JVM's last words tell; null when they do not say. (Bubblewrap exits with its child's code, or
+     * 128 + the signal that killed it.)
+     */
+    static String cause(int code, List<String> stderr, Cgroup.Events events) {
+        String text = String.join("\n", stderr);
+        if (events.oomKills() > 0) return "it used more memory than a kernel may (its memory limit)";
+        if (text.contains("OutOfMemoryError")) return "the JVM ran out of memory";
+        if (events.pidsLimitHits() > 0 && (text.contains("pthread_create") || text.contains("unable to create native thread")
+                || text.contains("Cannot create worker GC thread") || text.contains("fork"))) {
+            return "it started more threads than a kernel may";
+        }
+        if (text.contains("A fatal error has been detected") || text.contains("# Internal Error")) return "the kernel JVM crashed";
+        if (code == KernelMain.EXIT_TOO_MANY_THREADS) return "a cell left more threads running than a kernel may keep";
+        if (code == 0) return "it exited (System.exit in a cell, or the server went away)";
+        if (code > 128 && code < 128 + 65) return "it was killed by signal " + (code - 128) + signalName(code - 128);
+        return null;
+    }
+
+    private static String signalName(int signal) {
+        return switch (signal) {
+            case 9 -> " (SIGKILL)";
+            case 15 -> " (SIGTERM)";
+            case 6 -> " (SIGABRT)";
+            case 11 -> " (SIGSEGV)";
+            case 1 -> " (SIGHUP)";
+            case 2 -> " (SIGINT)";
+            case 31 -> " (SIGSYS: a forbidden system call)";
+            default -> "";
+        };
+    }
+
+    private void logExit(int code, List<String> tail, Cgroup.Events events, String cause) {
+        String what = "kernel pid " + process.pid() + " exited after " + (System.nanoTime() - startedAt) / 1_000_000_000 + " s with code "
+                + code + (code > 128 && code < 128 + 65 ? " (signal " + (code - 128) + signalName(code - 128) + ")" : "")
+                + (events == Cgroup.Events.NONE ? "" : ", cgroup: " + events)
+                + (tail.isEmpty() ? ", no stderr" : ", last stderr: " + String.join(" | ", tail));
+        if (stopReason != null) {
+            // the server's own decisions: routine ones quietly, the watchdog and runaway cells where an admin sees them
+            boolean routine = stopReason.equals("closed") || stopReason.startsWith("shut down") || stopReason.startsWith("killed by the server");
+            LOG.log(routine ? java.util.logging.Level.FINE : java.util.logging.Level.INFO, what + " [" + stopReason + "]");
+        } else {
+            LOG.warning(what + (cause != null ? " [" + cause + "]" : " [cause unknown]"));
+        }
     }
 
     /** Receives one line (without its '\n'), cut to the reader's maximum; {@code cut} says whether bytes were dropped. */
@@ -306,7 +551,12 @@ final class KernelProcess {
         }
         switch (message) {
             case null -> route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr", line + "\n")));
-            case KernelMessage.Ready r -> ready.complete(r);
+            case KernelMessage.Ready r -> {
+                synchronized (stderrTail) {
+                    if (stderrLinesAtReady < 0) stderrLinesAtReady = stderrLines;
+                }
+                ready.complete(r);
+            }
             case KernelMessage.Emitted e -> route(e.id(), e);
             case KernelMessage.Reply r -> route(r.id(), r);
             case KernelMessage.Completions c -> route(c.id(), c);
@@ -335,6 +585,7 @@ final class KernelProcess {
 
     private void keepStderr(String line) {
         synchronized (stderrTail) {
+            stderrLines++;
             stderrTail.addLast(line);
             while (stderrTail.size() > 20) stderrTail.removeFirst();
         }

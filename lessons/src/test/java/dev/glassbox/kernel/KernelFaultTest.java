@@ -80,4 +80,62 @@ class KernelFaultTest {
             }
         }
     }
+
+    /**
+     * Bubblewrap's --die-with-parent fires when the thread that started the kernel ends, not the server: a kernel
+     * started on a request thread was killed, idle, once the web server retired that thread. Kernels are now
+     * started from one long-lived thread.
+     */
+    @Test
+    void aKernelOutlivesTheThreadThatAskedForIt() throws Exception {
+        KernelSettings settings = KernelSettings.defaults(scratch).withPoolSize(0);   // no pool: the kernel starts on demand
+        try (KernelPool pool = new KernelPool(settings, Sandbox.detect())) {
+            Kernel[] opened = new Kernel[1];
+            Thread requestThread = Thread.ofPlatform().start(() -> {
+                try {
+                    opened[0] = pool.open();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            requestThread.join();
+            Thread.sleep(1500);
+            ExecuteReply reply = opened[0].execute("6 * 7", "after", o -> { });
+            assertEquals(Status.OK, reply.status(), "the kernel is still there: " + reply);
+            assertTrue(!reply.restarted(), "and was not replaced: " + reply);
+            opened[0].close();
+        }
+    }
+
+    /** A kernel that dies while idle: the learner's next cell says what happened, as far as the server can tell. */
+    @Test
+    void aKernelKilledWhileIdleIsReportedWithItsCause() throws Exception {
+        KernelSettings settings = KernelSettings.defaults(scratch).withPoolSize(1);
+        try (KernelPool pool = new KernelPool(settings, Sandbox.detect())) {
+            Kernel kernel = pool.open();
+            assertEquals(Status.OK, kernel.execute("int kept = 1;", "before", o -> { }).status());
+            ProcessHandle.of(kernel.pid()).ifPresent(p -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            });
+            Thread.sleep(500);
+            ExecuteReply reply = kernel.execute("40 + 2", "after", o -> { });
+            assertEquals(Status.OK, reply.status(), "the cell ran in a new kernel: " + reply);
+            assertTrue(reply.restarted(), "and says the kernel was replaced: " + reply);
+            String notice = reply.error().map(Output.Error::message).orElse("");
+            assertTrue(notice.contains("killed by signal 9"), "the notice names the cause: " + notice);
+            kernel.close();
+        }
+    }
+
+    @Test
+    void causesOfDeathInWords() {
+        Cgroup.Events none = Cgroup.Events.NONE;
+        assertTrue(KernelProcess.cause(137, List.of(), new Cgroup.Events(1, 0, 3, 1L << 30)).contains("memory"));
+        assertTrue(KernelProcess.cause(1, List.of("java.lang.OutOfMemoryError: Java heap space"), none).contains("out of memory"));
+        assertTrue(KernelProcess.cause(134, List.of("# A fatal error has been detected by the Java Runtime Environment:"), none).contains("crashed"));
+        assertTrue(KernelProcess.cause(3, List.of(), none).contains("threads"));
+        assertEquals("it was killed by signal 9 (SIGKILL)", KernelProcess.cause(137, List.of(), none));
+        assertEquals(null, KernelProcess.cause(42, List.of(), none));
+    }
 }

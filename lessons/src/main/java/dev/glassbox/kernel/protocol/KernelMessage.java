@@ -21,8 +21,18 @@ public sealed interface KernelMessage {
     /** An output of the request {@code id} (stream text, a value, a display, an error). */
     record Emitted(long id, Output output) implements KernelMessage {}
 
-    /** The request {@code id} is finished; {@code status} is "ok", "error" or "interrupted". */
-    record Reply(long id, String status, int executionCount) implements KernelMessage {}
+    /**
+     * The request {@code id} is finished; {@code status} is "ok", "error" or "interrupted". The times say
+     * where a slow cell spent its time inside the kernel: {@code evalMicros} is wall-clock time from taking
+     * the cell to its end, {@code cpuMicros} the CPU time of the kernel's whole JVM meanwhile (compiling the
+     * cell, the cell itself, and JIT compiler and GC threads). Wall time far above CPU time means the kernel
+     * waited for a core.
+     */
+    record Reply(long id, String status, int executionCount, long evalMicros, long cpuMicros) implements KernelMessage {
+        public Reply(long id, String status, int executionCount) {
+            this(id, status, executionCount, 0, 0);
+        }
+    }
 
     /** Completion options for the request {@code id}; {@code from} is where the completed word starts. */
     record Completions(long id, int from, List<Option> options) implements KernelMessage {

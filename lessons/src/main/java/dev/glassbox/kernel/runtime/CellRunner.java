@@ -61,15 +61,18 @@ final class CellRunner {
         this.channel = channel;
     }
 
-    /** Evaluates the imports and a few throwaway snippets so that the first real cell is fast. */
+    /** Evaluates the imports every cell starts with; {@link KernelMain} then warms the kernel up with real cells. */
     void warmUp() {
         for (String imp : IMPORTS) shell.eval(imp);
-        for (String s : List.of("int $warm = 1 + 1;", "String $warmText = \"x\".repeat($warm);",
-                "float $warmDot(float[] a) { float s = 0; for (float v : a) s += v * v; return s; }",
-                "$warmDot(new float[]{1, 2, 3})")) {
-            for (SnippetEvent e : shell.eval(s)) if (e.causeSnippet() == null) shell.drop(e.snippet());
+    }
+
+    /** Forgets the warm-up: drops every snippet but the imports, and the next cell is number 1 again. */
+    void forgetWarmUp() {
+        for (Snippet snippet : shell.snippets().toList()) {
+            if (snippet.kind() != Snippet.Kind.IMPORT && shell.status(snippet).isActive()) shell.drop(snippet);
         }
-        shell.sourceCodeAnalysis().completionSuggestions("FloatVector.SP", 14, new int[1]);
+        origins.clear();
+        executionCount = 0;
     }
 
     boolean running() {

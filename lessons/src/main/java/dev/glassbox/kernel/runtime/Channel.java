@@ -23,6 +23,7 @@ public final class Channel {
     private boolean hidden;
     private long sent;
     private boolean truncated;
+    private volatile boolean muted;
 
     Channel(PrintStream wire, long outputCap) {
         this.wire = wire;
@@ -49,8 +50,15 @@ public final class Channel {
     }
 
     synchronized void send(KernelMessage message) {
-        wire.println(Wire.encode(message));
+        String line = Wire.encode(message);
+        if (muted) return;
+        wire.println(line);
         wire.flush();
+    }
+
+    /** While muted (the kernel's warm-up), messages are encoded as usual but not sent. */
+    void mute(boolean muted) {
+        this.muted = muted;
     }
 
     /** Starts attributing outputs to request {@code id}; a hidden request (a check) only reports errors. */

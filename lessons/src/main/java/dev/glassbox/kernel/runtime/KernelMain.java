@@ -37,7 +37,7 @@ public final class KernelMain {
      */
     static final int MAX_THREADS_AFTER_CELL = 200;
     /** Exit code of a kernel that ended itself because a cell left too many threads. */
-    static final int EXIT_TOO_MANY_THREADS = 3;
+    public static final int EXIT_TOO_MANY_THREADS = 3;
 
     private KernelMain() {}
 
@@ -60,7 +60,11 @@ public final class KernelMain {
                         "--add-modules", "jdk.incubator.vector", "-Xlint:-incubating")
                 .build();
         CellRunner runner = new CellRunner(shell, channel);
+        ExecutorService cells = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("glassbox-cells").unstarted(r));
+        Requests handler = new Requests(runner, channel, out, err, cells);
+
         runner.warmUp();
+        warmUp(handler, channel, runner);
         System.gc();                                           // give back the warm-up's garbage: idle kernels stay small
 
         Thread flusher = Thread.ofPlatform().daemon().name("glassbox-flusher").start(() -> {
@@ -76,40 +80,55 @@ public final class KernelMain {
         });
         flusher.setPriority(Thread.MAX_PRIORITY);
 
-        ExecutorService cells = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("glassbox-cells").unstarted(r));
         channel.send(new KernelMessage.Ready(ProcessHandle.current().pid(), Runtime.version().toString(),
                 FloatVector.SPECIES_PREFERRED.vectorBitSize()));
 
         BufferedReader in = new BufferedReader(new InputStreamReader(requests, StandardCharsets.UTF_8));
-        for (String line; (line = readLine(in)) != null; ) {
+        for (String line; (line = readLine(in)) != null; ) handler.handle(line);
+        Runtime.getRuntime().halt(0);                          // the server is gone
+    }
+
+    /**
+     * Cells a kernel runs before it says it is ready, the way a learner's cells run: each is a JSON line that
+     * goes through the same decoding, cell thread, JShell, output capture and encoding (to a muted channel).
+     * In a fresh JVM all of that is cold code, which made a learner's first cells several times slower than
+     * the later ones; a kernel in the pool pays for it before anyone waits. The set is small on purpose:
+     * more warm-up (streams, the Vector API, tables, errors) cost a kernel 2–2.5 s more CPU at start and
+     * 8–14 MB more memory, and did not make later cells cheaper, whose cost is mostly the JIT compilers' background
+     * work over the first few hundred cells (BENCHMARKS.md, "A class on one server"). Every snippet is dropped
+     * afterwards and the count starts again at 1.
+     */
+    static final List<String> WARM_UP = List.of("1 + 1", "int warmC = 2;", "warmC * 21", "System.out.println(warmC);",
+            "static int warmTwice(int x) {\n    int s = 0;\n    for (int i = 0; i < 2; i++) s += x;\n    return s;\n}", "warmTwice(warmC)");
+    static final int WARM_UP_ROUNDS = 3;
+
+    private static void warmUp(Requests handler, Channel channel, CellRunner runner) throws Exception {
+        channel.mute(true);
+        try {
+            long id = -1;
+            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                for (String code : WARM_UP) handler.handle(Wire.encode(new HostMessage.Execute(id--, code, "warm-up", false)));
+            }
+            handler.handle(Wire.encode(new HostMessage.Execute(id--, "assertEquals(42, warmTwice(21), \"twice\");", "check", true)));
+            handler.handle(Wire.encode(new HostMessage.Complete(id--, "warmC.", 6)));
+            handler.cells.submit(() -> { }).get();               // the cell thread has run them all
+        } finally {
+            channel.mute(false);
+        }
+        runner.forgetWarmUp();
+    }
+
+    /** Serves the server's requests: cells and completions on the cell thread, interrupts at once. */
+    private record Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells) {
+        void handle(String line) throws InterruptedException {
             HostMessage message;
             try {
                 message = Wire.decode(line, HostMessage.class);
             } catch (IOException e) {
-                continue;                                     // not ours: the server only sends valid lines
+                return;                                       // not ours: the server only sends valid lines
             }
             switch (message) {
-                case HostMessage.Execute e -> cells.execute(() -> {
-                    channel.begin(e.id(), e.check());
-                    String status;
-                    try {
-                        status = runner.execute(e.code(), e.label(), e.check());
-                    } catch (Throwable t) {              // JShell itself failed: report, keep serving
-                        channel.emit(new Output.Error(t.getClass().getName(), failure(t), 0, 0, List.of()));
-                        status = "error";
-                    }
-                    out.drain();
-                    err.drain();
-                    out.reset();
-                    err.reset();
-                    int threads = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
-                    if (threads > MAX_THREADS_AFTER_CELL) {
-                        channel.emit(new Output.Error("TooManyThreads", "This cell left " + threads
-                                + " threads running, more than a kernel may keep, so the kernel is restarted.", 0, 0, List.of()));
-                        Runtime.getRuntime().halt(EXIT_TOO_MANY_THREADS);
-                    }
-                    channel.send(new KernelMessage.Reply(e.id(), status, runner.executionCount()));
-                });
+                case HostMessage.Execute e -> cells.execute(() -> execute(e));
                 case HostMessage.Complete c -> {
                     if (runner.running()) channel.send(new KernelMessage.Completions(c.id(), c.cursor(), List.of()));
                     else cells.execute(() -> channel.send(completions(runner, c)));
@@ -122,7 +141,37 @@ public final class KernelMain {
                 }
             }
         }
-        Runtime.getRuntime().halt(0);                          // the server is gone
+
+        private void execute(HostMessage.Execute e) {
+            long wallStart = System.nanoTime();
+            long cpuStart = processCpuNanos();
+            channel.begin(e.id(), e.check());
+            String status;
+            try {
+                status = runner.execute(e.code(), e.label(), e.check());
+            } catch (Throwable t) {              // JShell itself failed: report, keep serving
+                channel.emit(new Output.Error(t.getClass().getName(), failure(t), 0, 0, List.of()));
+                status = "error";
+            }
+            out.drain();
+            err.drain();
+            out.reset();
+            err.reset();
+            int threads = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+            if (threads > MAX_THREADS_AFTER_CELL) {
+                channel.emit(new Output.Error("TooManyThreads", "This cell left " + threads
+                        + " threads running, more than a kernel may keep, so the kernel is restarted.", 0, 0, List.of()));
+                Runtime.getRuntime().halt(EXIT_TOO_MANY_THREADS);
+            }
+            channel.send(new KernelMessage.Reply(e.id(), status, runner.executionCount(),
+                    (System.nanoTime() - wallStart) / 1000, Math.max(0, processCpuNanos() - cpuStart) / 1000));
+        }
+    }
+
+    /** CPU time of this whole JVM (all threads), or 0 when the platform does not say. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     /** What to tell the learner when JShell itself failed on their cell. */

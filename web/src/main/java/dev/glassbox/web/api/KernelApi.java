@@ -116,10 +116,20 @@ public final class KernelApi {
 
         ExecuteReply reply;
         Map<String, Object> exercise = null;
+        // A kernel that died since its last cell gets its new JVM now, before its cell takes a slot in the queue:
+        // starting a JVM takes seconds, and other learners' cells would wait for that slot meanwhile.
+        try {
+            kernel.revive();
+        } catch (java.io.UncheckedIOException e) {
+            // no new kernel could be started: the cell reports it when it runs
+        }
+        long queuedAt = System.nanoTime();
+        long queuedNanos = 0;
         // The slot is taken before the kernel sees the cell, so the cell's time limit starts when it runs, not when it queues.
         try (CellQueue.Slot slot = queue.enter(kernel.id(), ahead -> {
             if (out != null) writeLine(out, Map.of("waiting", Map.of("ahead", ahead)));
         })) {
+            queuedNanos = System.nanoTime() - queuedAt;
             if (slot.waited() && out != null) writeLine(out, Map.of("started", true));
             reply = kernel.execute(code, cell == null ? "cell" : cell.id(), listener);
             if (reply.restarted()) kernels.countRestart(kernel.id());
@@ -144,6 +154,13 @@ public final class KernelApi {
         answer.put("outputs", shown);
         answer.put("exercise", exercise);
         answer.put("kernel", reply.restarted() ? "restarted" : "kept");
+        // where the time went: waiting for a slot, in the kernel (request to reply), and the kernel's own account
+        Map<String, Object> timing = new LinkedHashMap<>();
+        timing.put("queuedMillis", queuedNanos / 1_000_000.0);
+        timing.put("kernelMillis", reply.millis());
+        timing.put("evalMillis", reply.evalMicros() / 1000.0);
+        timing.put("cpuMillis", reply.cpuMicros() / 1000.0);
+        answer.put("timing", timing);
         if (streaming) {
             writeLine(stream, Map.of("reply", answer));
         } else {
