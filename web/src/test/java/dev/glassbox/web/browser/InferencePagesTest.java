@@ -24,11 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The pages that run models, in a real browser: the attention explorer and the layer-by-layer view on MiniLM,
- * the tokenizer comparison, and generation on tiny-llama-random. Saves the screenshots the docs show
- * (docs/images/attention.png, layers.png, tokens.png, generate.png).
+ * the tokenizer comparison, and generation on tiny-llama-random. Saves screenshots to look at in
+ * target/screenshots (attention.png, layers.png, tokens.png, generate.png: copy them to docs/images when the
+ * pages change).
  */
 class InferencePagesTest {
-    static final Path DOCS_IMAGES = Path.of(System.getProperty("basedir", "."), "..", "docs", "images").normalize();
+    static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
     /** Counts the canvas pixels that are not white or transparent. */
     static final String INKED_PIXELS = """
             canvas => {
@@ -109,7 +110,7 @@ class InferencePagesTest {
             assertThat(page.locator("#ablation-effect")).containsText("cosine");
             assertThat(page.locator(".thumb-ablated")).hasCount(1);
             assertThat(page.locator(".thumb-moved").first()).isVisible();
-            page.screenshot(new Page.ScreenshotOptions().setPath(DOCS_IMAGES.resolve("attention.png")).setFullPage(true));
+            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("attention.png")).setFullPage(true));
 
             page.locator(".ablated-heads .chip-button").click();
             assertThat(page.locator(".thumb-ablated")).hasCount(0);
@@ -139,7 +140,7 @@ class InferencePagesTest {
             assertThat(page.locator(".token-pick").nth(1)).hasAttribute("aria-checked", "true");
             assertThat(page.locator("#lens-title")).containsText("token 1");
             assertThat(page.locator("#step-caption")).containsText("Block 2 of 6");
-            page.screenshot(new Page.ScreenshotOptions().setPath(DOCS_IMAGES.resolve("layers.png")).setFullPage(true));
+            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("layers.png")).setFullPage(true));
 
             page.navigate(base + "/models/tiny-llama-random/layers");
             assertThat(page.locator(".arch-stage")).hasCount(1 + 2 + 1);
@@ -162,7 +163,7 @@ class InferencePagesTest {
             assertThat(minilm.locator(".token-readout")).containsText("id 2088 · characters 6–11 “world”");
             page.locator("#tokenizers-text").fill("Tokenizers split unbelievable words, naïve café and 12345 too!");
             assertThat(minilm.locator(".token-chip", new Locator.LocatorOptions().setHasText("##"))).not().hasCount(0);
-            page.screenshot(new Page.ScreenshotOptions().setPath(DOCS_IMAGES.resolve("tokens.png")).setFullPage(true));
+            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("tokens.png")).setFullPage(true));
         });
     }
 
@@ -179,7 +180,7 @@ class InferencePagesTest {
             page.locator(".gen-token").nth(3).click();
             assertThat(page.locator(".gen-token").nth(3)).hasAttribute("aria-pressed", "true");
             assertThat(page.locator(".gen-step-head")).containsText("Step 4");
-            page.screenshot(new Page.ScreenshotOptions().setPath(DOCS_IMAGES.resolve("generate.png")).setFullPage(true));
+            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("generate.png")).setFullPage(true));
         });
     }
 }
