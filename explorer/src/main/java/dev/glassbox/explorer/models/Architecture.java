@@ -23,6 +23,15 @@ public record Architecture(String family, int layers, int dModel, int heads, int
         if (dHead * heads != dModel) throw new IllegalArgumentException(family + ": d_model (" + dModel + ") = heads (" + heads + ") x d_head expected, found d_head " + dHead);
     }
 
+    /** Checks that {@code tokens} can be run: at least one, no more than the context, every id in the vocabulary. */
+    public void checkTokens(int[] tokens) {
+        if (tokens.length == 0) throw new IllegalArgumentException("at least one token expected");
+        if (tokens.length > context) throw new IllegalArgumentException(tokens.length + " tokens do not fit the " + context + "-token context");
+        for (int t : tokens) {
+            if (t < 0 || t >= vocab) throw new IllegalArgumentException("token ids in [0, " + vocab + ") expected, found " + t);
+        }
+    }
+
     /** Width of the keys and values: kvHeads * dHead (smaller than dModel with grouped-query attention). */
     public int kvDim() { return kvHeads * dHead; }
 }

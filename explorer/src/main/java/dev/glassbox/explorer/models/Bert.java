@@ -68,7 +68,7 @@ public final class Bert implements Transformer {
     @Override
     public Output run(int[] tokens, Hooks hooks) {
         int s = tokens.length, d = a.dModel(), heads = a.heads(), dh = a.dHead(), ff = a.dMlp();
-        checkTokens(tokens);
+        a.checkTokens(tokens);
         Ops ops = hooks.ops();
         float[] x = new float[s * d];              // (s, d) the residual stream
         float[] pos = new float[s * d];            // (s, d)
@@ -150,14 +150,6 @@ public final class Bert implements Transformer {
         float scale = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
         for (int j = 0; j < d; j++) mean[j] *= scale;
         return mean;
-    }
-
-    private void checkTokens(int[] tokens) {
-        if (tokens.length == 0) throw new IllegalArgumentException("at least one token expected");
-        if (tokens.length > a.context()) throw new IllegalArgumentException(tokens.length + " tokens do not fit the " + a.context() + "-token context");
-        for (int t : tokens) {
-            if (t < 0 || t >= a.vocab()) throw new IllegalArgumentException("token ids in [0, " + a.vocab() + ") expected, found " + t);
-        }
     }
 
     /**

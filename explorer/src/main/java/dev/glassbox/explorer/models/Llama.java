@@ -67,7 +67,7 @@ public final class Llama implements Decoder {
     public Output run(int[] tokens, KvCache cache, Hooks hooks) {
         int s = tokens.length, d = a.dModel(), heads = a.heads(), kvHeads = a.kvHeads(), dh = a.dHead();
         int kvDim = a.kvDim(), ff = a.dMlp(), past = cache.length, t = past + s;
-        checkTokens(tokens);
+        a.checkTokens(tokens);
         cache.reserve(s);
         Ops ops = hooks.ops();
         float[] x = new float[s * d];                // (s, d) the residual stream
@@ -148,13 +148,6 @@ public final class Llama implements Decoder {
         float[] logits = new float[rows * a.vocab()];
         Kernels.matmul(logits, normalized, head, rows);
         return logits;
-    }
-
-    private void checkTokens(int[] tokens) {
-        if (tokens.length == 0) throw new IllegalArgumentException("at least one token expected");
-        for (int t : tokens) {
-            if (t < 0 || t >= a.vocab()) throw new IllegalArgumentException("token ids in [0, " + a.vocab() + ") expected, found " + t);
-        }
     }
 
     /** A GGUF file, or a folder (or its config.json / model.safetensors) in Hugging Face layout. */
