@@ -173,7 +173,7 @@ public final class App implements AutoCloseable {
         LessonApi lessonApi = new LessonApi(deps.lessons(), sessions, deps.store());
         KernelApi kernelApi = new KernelApi(deps.kernels(), deps.cells(), sessions, deps.store(), deps.lessons(), deps.limits());
         SessionApi sessionApi = new SessionApi(sessions, deps.kernels(), deps.lessons().lessons().size(),
-                classroom != null ? "classroom" : "single-user");
+                classroom != null ? "classroom" : "single-user", ModelShelf.current());
         Pages pages = new Pages(deps.lessons(), sessions, deps.store(), lessonApi, deps.notice());
         RequestGuard guard = new RequestGuard(sessions, deps.allowedHosts(),
                 classroom != null ? Set.of("/join", "/teacher/login") : Set.of());
@@ -240,6 +240,15 @@ public final class App implements AutoCloseable {
             routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (ctx.path().startsWith("/api/")) ctx.status(e.getStatus()).json(Map.of("error", e.getMessage()));
                 else pages.error(ctx, e.getStatus(), e.getMessage());
+            });
+            routes.exception(ModelShelf.NotReady.class, (e, ctx) -> {
+                ctx.header("Retry-After", "2");
+                if (ctx.path().startsWith("/api/")) {
+                    ctx.status(503).json(Map.of("error", e.getMessage(), "preparing", true));
+                } else {
+                    ctx.header("Refresh", "2");   // the browser reloads the page by itself
+                    pages.error(ctx, 503, e.getMessage());
+                }
             });
             routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(Level.SEVERE, "request failed: " + ctx.method() + " " + ctx.path(), e);

@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Starts Glassbox: {@code java -jar web/target/glassbox.jar [options]}; see {@link #USAGE}.
+ * Starts Glassbox: {@code java -jar web/target/glassbox.jar [options]}; see {@link #USAGE}. A command line it
+ * cannot use is refused here; then, when this JVM lacks the Vector API, the {@link Launcher} starts the server in
+ * one that has it.
  */
 public final class Main {
     /** Environment variable with the teacher's passphrase (classroom mode). */
@@ -59,6 +61,11 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (!Launcher.hasVectorApi()) {
+            System.exit(Launcher.relaunch(args));
+            return;
+        }
+        Launcher.followParent();
         ServerLimits limits = ServerLimits.defaults();
         if (options.maxKernels() != null) limits = limits.withMaxKernels(options.maxKernels());
         if (options.runningCells() != null) limits = limits.withRunningCells(options.runningCells());

@@ -71,8 +71,7 @@ class StartupTest {
     @Test
     void theServerItselfExitsWithAClearMessage() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "--classroom", "--port", "0", "--data", data.toString()));
         builder.environment().remove(Main.PASSPHRASE_ENV);
         builder.redirectErrorStream(true);

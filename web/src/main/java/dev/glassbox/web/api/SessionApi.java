@@ -1,6 +1,7 @@
 package dev.glassbox.web.api;
 
 import dev.glassbox.web.kernels.KernelRegistry;
+import dev.glassbox.web.models.ModelShelf;
 import dev.glassbox.web.security.Sessions;
 import io.javalin.http.Context;
 
@@ -13,9 +14,11 @@ public final class SessionApi {
     private final KernelRegistry kernels;
     private final int lessonCount;
     private final String mode;
+    private final ModelShelf models;
 
     /** {@code mode}: "single-user" or "classroom". */
-    public SessionApi(Sessions sessions, KernelRegistry kernels, int lessonCount, String mode) {
+    public SessionApi(Sessions sessions, KernelRegistry kernels, int lessonCount, String mode, ModelShelf models) {
+        this.models = models;
         this.sessions = sessions;
         this.kernels = kernels;
         this.lessonCount = lessonCount;
@@ -37,6 +40,8 @@ public final class SessionApi {
         health.put("limits", sandbox.describe());
         health.put("mode", mode);
         health.put("java", Runtime.version().toString());
+        health.put("vectorApi", ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        health.put("models", models.readiness());   // state: preparing, ready or failed (with the problem)
         ctx.json(health);
     }
 }

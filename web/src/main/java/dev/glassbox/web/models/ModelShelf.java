@@ -31,6 +31,7 @@ public final class ModelShelf {
     private final Path userDir;
     private volatile ModelCatalog catalog;
     private volatile Thread preparing;
+    private volatile String failure;
     private final Map<String, ModelFile> open = new ConcurrentHashMap<>();
     private final Map<String, TensorStats> stats = new ConcurrentHashMap<>();
 
@@ -58,16 +59,18 @@ public final class ModelShelf {
     /**
      * Loads the catalog now, in a background thread, so that the shipped models' files are in place by the
      * time a notebook cell asks for them (a kernel only reads them, and says so if they are not ready yet).
+     * Until it is done, pages and API calls that need the catalog get {@link NotReady}.
      */
     public synchronized void prepareInBackground() {
         if (preparing != null || catalog != null) return;
         preparing = Thread.ofPlatform().daemon().name("model-shelf").start(() -> {
             long start = System.nanoTime();
             try {
-                ModelCatalog loaded = catalog();
+                ModelCatalog loaded = load();
                 LOG.info("model catalog ready in " + cacheDir + " after " + (System.nanoTime() - start) / 1_000_000 + " ms: "
                         + loaded.entries().size() + " models");
             } catch (RuntimeException e) {
+                failure = e.getMessage();
                 LOG.log(Level.WARNING, "the shipped models could not be prepared; notebook cells that load them will fail", e);
             }
         });
@@ -90,13 +93,52 @@ public final class ModelShelf {
         return current;
     }
 
+    /** Where the shipped models stand, for {@code /api/health}. */
+    public record Readiness(String state, int models, String problem) {}
+
+    public Readiness readiness() {
+        ModelCatalog loaded = catalog;
+        if (loaded != null) return new Readiness("ready", loaded.entries().size(), null);
+        if (failure != null) return new Readiness("failed", 0, failure);
+        return new Readiness(preparing != null ? "preparing" : "not started", 0, null);
+    }
+
+    /** The shipped models are still being prepared: the page says so and asks the browser to try again shortly. */
+    public static final class NotReady extends RuntimeException {
+        public NotReady() {
+            super("Glassbox is preparing the shipped models (the first start copies and converts them); this takes a few seconds.");
+        }
+    }
+
+    /**
+     * The catalog. While the background preparation runs, waits a moment for it, then throws {@link NotReady}
+     * rather than holding the request; without a background preparation, loads it here.
+     */
     public ModelCatalog catalog() {
         ModelCatalog loaded = catalog;
         if (loaded != null) return loaded;
+        Thread thread = preparing;
+        if (thread != null && thread != Thread.currentThread()) {
+            try {
+                thread.join(PATIENCE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (catalog != null) return catalog;
+            if (thread.isAlive()) throw new NotReady();
+        }
+        return load();   // no preparation, or it failed: try here, and report the error to this caller
+    }
+
+    /** How long a request waits for a preparation under way before it is told to come back. */
+    private static final Duration PATIENCE = Duration.ofMillis(1500);
+
+    private ModelCatalog load() {
         synchronized (this) {
             if (catalog == null) {
                 try {
                     catalog = ModelCatalog.load(cacheDir, userDir);
+                    failure = null;
                     catalog.problems().forEach(p -> LOG.warning("model not added: " + p));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot prepare the model catalog in " + cacheDir + ": " + e.getMessage(), e);
