@@ -1,6 +1,6 @@
 package dev.glassbox.models;
 
-import dev.glassbox.explorer.formats.gguf.GgufValue;
+import dev.glassbox.explorer.formats.gguf.GgufTokenizerMetadata;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The tokenizer files of a model whose vocabulary is the 256 byte values: GPT-2's byte-level BPE with no
  * merges, so every byte of the UTF-8 text is one token and any text can be written. Token {@code b} is
- * byte {@code b}, spelled as GPT-2 spells bytes (printable ones as themselves).
+ * byte {@code b}, spelled as GPT-2 spells bytes (printable ones as themselves). With {@code endOfText}, id 256 is
+ * the special token {@code <|endoftext|>}, which llama.cpp needs to load a GGUF export without tokenizer warnings.
  */
 final class ByteTokenizerFiles {
     private ByteTokenizerFiles() {}
@@ -33,7 +34,8 @@ final class ByteTokenizerFiles {
         return 256 + n;
     }
 
-    static Map<String, Object> tokenizerJson() {
+    /** tokenizer.json of the 256 byte tokens, plus {@code <|endoftext|>} as id 256 when {@code endOfText}. */
+    static Map<String, Object> tokenizerJson(boolean endOfText) {
         Map<String, Integer> vocab = new LinkedHashMap<>();
         List<String> tokens = tokens();
         for (int i = 0; i < tokens.size(); i++) vocab.put(tokens.get(i), i);
@@ -48,23 +50,24 @@ final class ByteTokenizerFiles {
         byteLevel.put("use_regex", true);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", "1.0");
-        json.put("added_tokens", List.of());
+        List<Map<String, Object>> added = new ArrayList<>();
+        if (endOfText) {
+            Map<String, Object> token = new LinkedHashMap<>();
+            token.put("id", 256);
+            token.put("content", GgufTokenizerMetadata.END_OF_TEXT);
+            token.put("single_word", false);
+            token.put("lstrip", false);
+            token.put("rstrip", false);
+            token.put("normalized", false);
+            token.put("special", true);
+            added.add(token);
+        }
+        json.put("added_tokens", added);
         json.put("normalizer", null);
         json.put("pre_tokenizer", byteLevel);
         json.put("post_processor", null);
         json.put("decoder", byteLevel);
         json.put("model", model);
         return json;
-    }
-
-    static Map<String, GgufValue> ggufMetadata() {
-        Map<String, GgufValue> m = new LinkedHashMap<>();
-        m.put("tokenizer.ggml.model", GgufValue.string("gpt2"));
-        m.put("tokenizer.ggml.tokens", GgufValue.strings(tokens()));
-        m.put("tokenizer.ggml.merges", GgufValue.strings(List.of()));
-        int[] types = new int[256];
-        java.util.Arrays.fill(types, 1);                                  // 1 = normal token
-        m.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
-        return m;
     }
 }

@@ -64,7 +64,7 @@ public final class TinyGpt2Random {
         SafetensorsWriter.write(dir.resolve("model.safetensors"), Map.of("format", "pt", "generator", "glassbox"), weights());
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config()), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("tokenizer.json"), json.writeValueAsString(ByteTokenizerFiles.tokenizerJson()), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("tokenizer.json"), json.writeValueAsString(ByteTokenizerFiles.tokenizerJson(false)), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("MODEL_CARD.md"), card().markdown(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("GENERATED"), VERSION);
     }

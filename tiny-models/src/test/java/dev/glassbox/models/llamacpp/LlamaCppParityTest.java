@@ -1,0 +1,135 @@
+package dev.glassbox.models.llamacpp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.safetensors.SafetensorsWriter;
+import dev.glassbox.explorer.models.Decoder;
+import dev.glassbox.explorer.models.Transformer;
+import dev.glassbox.explorer.tensor.DType;
+import dev.glassbox.explorer.tensor.Tensor;
+import dev.glassbox.models.GgufExport;
+import dev.glassbox.models.ModelCatalog;
+import dev.glassbox.models.ModelEntry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+
+/**
+ * llama.cpp as the outside check of every GGUF export in the catalog (new models are covered when they join it):
+ * it loads the file without a warning about the tokenizer, tokenizes the prompts as Glassbox does, and for F32
+ * and Q8_0 its greedy continuation of each prompt equals Glassbox's on the same file. Q4_0 is only loaded and
+ * tokenized: llama.cpp multiplies Q4_0 weights by activations it rounds to 8 bits, so on a model whose top
+ * logits are close (random weights) a greedy path may part from Glassbox's without either being wrong.
+ */
+class LlamaCppParityTest {
+    static final List<String> PROMPTS = List.of("Once upon a time", "The cat sat on the mat.", "Hello, world! 42 times", "a  b\nc");
+    static final int STEPS = 24;
+    /** A warning about any of these means llama.cpp reads the tokenizer differently from what the export meant. */
+    static final Pattern TOKENIZER_WORDS = Pattern.compile("(?i)pre-tokenizer|tokenizer|token|vocab|merge|eog|eos|eot|special");
+
+    @TempDir static Path dir;
+    static ModelCatalog catalog;
+
+    @BeforeAll
+    static void load() throws Exception {
+        catalog = ModelCatalog.load(dir.resolve("cache"), null);
+    }
+
+    @Test
+    void everyGgufExportInTheCatalogMatchesLlamaCpp() throws Exception {
+        List<ModelEntry> ggufs = catalog.entries().stream().filter(e -> e.file().getFileName().toString().endsWith(".gguf")).toList();
+        assertTrue(ggufs.size() >= 3, "the catalog's GGUF exports: " + ggufs.stream().map(ModelEntry::id).toList());
+        for (ModelEntry entry : ggufs) check(entry.id(), entry.file());
+    }
+
+    /** An attention-only model (no MLP tensors) exports with an all-zero MLP that llama.cpp accepts and runs as Glassbox does. */
+    @Test
+    void attentionOnlyExportsRunTheSameInLlamaCpp() throws Exception {
+        Path source = catalog.find("tiny-llama-random").orElseThrow().file().getParent();
+        Path attention = Files.createDirectories(dir.resolve("attention-only"));
+        try (ModelFile weights = ModelFile.open(source.resolve("model.safetensors"))) {
+            List<Tensor> kept = new ArrayList<>();
+            for (Tensor t : weights.tensors()) {
+                if (!t.name().contains(".mlp.") && !t.name().contains("post_attention_layernorm")) kept.add(Tensor.of(t.name(), DType.F32, t.shape(), t.toFloatArray()));
+            }
+            SafetensorsWriter.write(attention.resolve("model.safetensors"), Map.of("format", "pt"), kept);
+        }
+        Map<?, ?> config = new ObjectMapper().readValue(source.resolve("config.json").toFile(), Map.class);
+        Files.writeString(attention.resolve("config.json"), new ObjectMapper().writeValueAsString(config));
+        Files.copy(source.resolve("tokenizer.json"), attention.resolve("tokenizer.json"));
+
+        List<Path> files = GgufExport.all(attention, "attention-only", "apache-2.0");
+        for (Path file : files) {
+            try (ModelFile gguf = ModelFile.open(file)) {
+                for (String name : List.of("blk.1.ffn_gate.weight", "blk.1.ffn_up.weight", "blk.1.ffn_down.weight")) {
+                    for (float v : gguf.tensor(name).toFloatArray()) assertTrue(v == 0f, file.getFileName() + " " + name + " is exactly zero (Q4_0 decodes -0.0), found " + v);
+                }
+            }
+            check(file.getFileName().toString(), file);
+        }
+    }
+
+    /** Loads {@code gguf} in both, compares the tokenization of {@link #PROMPTS} and, for F32 and Q8_0, their greedy continuations. */
+    static void check(String id, Path gguf) throws Exception {
+        DType type;
+        try (ModelFile file = ModelFile.open(gguf)) {
+            type = file.tensor("blk.0.attn_q.weight").dtype();
+        }
+        try (Transformer model = Transformer.load(gguf)) {
+            Decoder decoder = (Decoder) model;
+            List<int[]> prompts = new ArrayList<>();
+            for (String text : PROMPTS) prompts.add(decoder.tokenizer().encode(text, false).ids());
+            int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
+            int steps = Math.min(STEPS, decoder.architecture().context() - longest);
+            assertTrue(steps >= 16, id + ": room for at least 16 tokens after the prompts, found " + steps);
+
+            LlamaCpp.Result llama = LlamaCpp.run(new LlamaCpp.Request(gguf, prompts, steps, PROMPTS, 1));
+
+            List<String> complaints = llama.logs().stream().filter(LlamaCpp.Log::atLeastWarn)
+                    .filter(l -> TOKENIZER_WORDS.matcher(l.message()).find()).map(l -> l.level() + ": " + l.message()).toList();
+            assertTrue(complaints.isEmpty(), id + ": llama.cpp warns about the tokenizer:\n" + String.join("\n", complaints));
+            assertFalse(llama.logs().isEmpty(), id + ": llama.cpp's log was captured");
+            for (int i = 0; i < PROMPTS.size(); i++) {
+                assertEquals(Arrays.toString(prompts.get(i)), Arrays.toString(llama.tokenizations().get(i)),
+                        id + ": llama.cpp tokenizes \"" + PROMPTS.get(i) + "\" as Glassbox does");
+            }
+            if (type != DType.F32 && type != DType.Q8_0) return;
+            int whole = 0;
+            List<String> parted = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                int[] prompt = prompts.get(i), glassbox = decoder.greedy(prompt, steps), theirs = llama.continuations().get(i);
+                int k = 0;
+                while (k < steps && glassbox[k] == theirs[k]) k++;
+                if (k == steps) { whole++; continue; }
+                // where the paths part, llama.cpp's token must be (nearly) as likely as Glassbox's, in Glassbox's own logits
+                int[] context = Arrays.copyOf(prompt, prompt.length + k);
+                System.arraycopy(glassbox, 0, context, prompt.length, k);
+                float[] logits = decoder.logits(context);
+                int row = (context.length - 1) * decoder.architecture().vocab();
+                float ours = logits[row + glassbox[k]], gap = ours - logits[row + theirs[k]];
+                float tolerance = type == DType.F32 ? 1e-4f + 1e-5f * Math.abs(ours) : 1e-3f + 1e-2f * Math.abs(ours);
+                String where = id + " (" + type + "): \"" + PROMPTS.get(i) + "\" " + Arrays.toString(prompt) + " parts at step " + k
+                        + ", logit gap " + gap + "\n  Glassbox  " + Arrays.toString(glassbox) + "\n  llama.cpp " + Arrays.toString(theirs);
+                if (gap > tolerance) fail(where + "\n  a gap above " + tolerance + " is a real disagreement, not rounding");
+                parted.add(where);
+            }
+            System.out.println(id + " (" + type + "): " + whole + " of " + prompts.size() + " greedy continuations equal for " + steps + " tokens"
+                    + (parted.isEmpty() ? "" : "; parted at near-ties:\n" + String.join("\n", parted)));
+            assertTrue(2 * whole >= prompts.size(), id + ": most continuations should be equal all the way; parted:\n" + String.join("\n", parted));
+        }
+    }
+}
