@@ -1,0 +1,58 @@
+package dev.glassbox.models.data;
+
+import dev.glassbox.explorer.tokenizers.BpeTrainer;
+import dev.glassbox.explorer.tokenizers.BpeVocabulary;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The tokenizer of each model Glassbox trains, made by code from its data, never edited by hand. All are
+ * GPT-2 style byte-level BPE with {@value Stories#END_OF_TEXT} at id 256:
+ * <ul>
+ *   <li>{@link #SORTER} and {@link #INDUCTION}: no merges, every character is one token (their texts are ASCII),
+ *       257 tokens;</li>
+ *   <li>{@link #TINY_STORIES}: {@value #STORY_VOCAB_SIZE} tokens, merges learned by {@link BpeTrainer} from the first
+ *       {@value #STORY_CORPUS} training stories of {@link Stories#plain()}. With a grammar of about 400 words, almost
+ *       every word (with its space) becomes one token, so the model spends its capacity on the story, not on spelling.</li>
+ * </ul>
+ */
+public enum RecipeTokenizer {
+    SORTER,
+    INDUCTION,
+    TINY_STORIES;
+
+    public static final int STORY_VOCAB_SIZE = 1024;
+    public static final int STORY_CORPUS = 3000;
+
+    /** The vocabulary and merges, computed afresh (the story tokenizer trains in about a second). */
+    public BpeVocabulary vocabulary() {
+        return switch (this) {
+            case SORTER, INDUCTION -> BpeTrainer.bytesOnly(List.of(Stories.END_OF_TEXT));
+            case TINY_STORIES -> BpeTrainer.train(Stories.plain().train(STORY_CORPUS), STORY_VOCAB_SIZE, List.of(Stories.END_OF_TEXT));
+        };
+    }
+
+    /** Writes {@code folder/tokenizer.json} (the folder is created if needed); returns the file. */
+    public Path write(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        return vocabulary().write(folder.resolve("tokenizer.json"));
+    }
+
+    /** The id of {@value Stories#END_OF_TEXT} in every recipe tokenizer. */
+    public static int endOfText() { return BpeVocabulary.BYTES; }
+
+    /** A sentence for the model card. */
+    public String card() {
+        return switch (this) {
+            case SORTER, INDUCTION -> "**Tokenizer.** Byte-level BPE with no merges: the 256 bytes and `" + Stories.END_OF_TEXT
+                    + "` (id 256), so every character is one token; written by `" + getClass().getName() + "." + name() + "`.";
+            case TINY_STORIES -> "**Tokenizer.** Byte-level BPE (GPT-2 style) with " + STORY_VOCAB_SIZE + " tokens: the 256 bytes, `"
+                    + Stories.END_OF_TEXT + "` (id 256) and " + (STORY_VOCAB_SIZE - 257) + " merges learned by `"
+                    + BpeTrainer.class.getName() + "` from the first " + STORY_CORPUS + " training stories; written by `"
+                    + getClass().getName() + "." + name() + "`.";
+        };
+    }
+}
