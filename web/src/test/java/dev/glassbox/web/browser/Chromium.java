@@ -12,7 +12,7 @@ import java.util.List;
  * The machine's own Chromium, driven by Playwright. Playwright's bundled browsers are never
  * downloaded (surefire sets PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD), so the browser tests need one installed.
  */
-final class Chromium {
+public final class Chromium {
     /** Where Debian and Ubuntu put it; the system property or the environment variable can say otherwise. */
     private static final List<String> USUAL_PLACES = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser");
 
@@ -23,7 +23,7 @@ final class Chromium {
     private Chromium() {}
 
     /** A headless Chromium; fails with what to install when there is none (a skipped browser test proves nothing). */
-    static Browser launch(Playwright playwright) {
+    public static Browser launch(Playwright playwright) {
         return playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(executable())
                 .setHeadless(true)
