@@ -80,6 +80,11 @@ final class PackagedServer implements AutoCloseable {
         return port;
     }
 
+    /** The process {@code java -jar} started: the launcher, whose child JVM runs the server when it lacks the Vector API. */
+    Process process() {
+        return process;
+    }
+
     /** Everything it printed so far: stdout, then stderr. */
     String output() {
         return text(stdout, stderr);
