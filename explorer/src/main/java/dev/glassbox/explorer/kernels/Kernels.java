@@ -117,15 +117,29 @@ public final class Kernels {
         return p.mul(scale1).mul(scale2).blend(0f, x.lt(-103f)).blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.72283f));
     }
 
+    /** Shuffles that pair lane i with lane i ^ (L/2), i ^ (L/4), ..., i ^ 1: the levels of {@link #sumLanes}'s tree. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] FOLDS = foldShuffles();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] foldShuffles() {
+        int levels = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] folds = new VectorShuffle[levels];
+        for (int level = 0; level < levels; level++) {
+            int distance = L >> (level + 1);
+            folds[level] = VectorShuffle.fromOp(SPECIES, i -> i ^ distance);
+        }
+        return folds;
+    }
+
     /**
-     * The lanes of v added in order 0, 1, ..., L-1. Why not {@code reduceLanes(ADD)}: its order is unspecified, and
-     * the compiled form adds in another order than the interpreted one, so a sum could change bits once the JIT
-     * compiles a kernel; training needs the same bits every time.
+     * The lanes of v added as a fixed tree: each level adds lane i and lane i ^ distance, halving the distance.
+     * Why not {@code reduceLanes(ADD)}: its order is unspecified, and the compiled form adds in another order than the
+     * interpreted one, so a sum could change bits once the JIT compiles a kernel; training needs the same bits every time.
      */
     static float sumLanes(FloatVector v) {
-        float sum = v.lane(0);
-        for (int i = 1; i < L; i++) sum += v.lane(i);
-        return sum;
+        for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
+        return v.lane(0);
     }
 
     // ---------------------------------------------------------------- matmul
