@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 
 /**
  * Training speed on one thread: whole steps (forward, backward, clipping, AdamW) of small Llama-style configs, in
- * tokens per second (batch * seqLen / step time, the median of the timed steps after a warm-up), with the vector
+ * tokens per second (batch * seqLen / step time, the median of the timed steps after a 15 s warm-up), with the vector
  * kernels, then with the scalar twins in a child JVM started with {@code -Dglassbox.vector.bits=0}.
  * Prints {@code RESULT train_tokens_per_s_<config>_<vector|scalar>=X}.
  * Run: {@code java --add-modules jdk.incubator.vector -cp <test classpath> dev.glassbox.explorer.bench.TrainingBenchmark}
@@ -37,8 +37,7 @@ public final class TrainingBenchmark {
         Kernels.setThreads(1);
         String mode = Kernels.vectorBits() == 0 ? "scalar" : "vector";
         for (Case c : CASES) {
-            int warmup = mode.equals("vector") ? 5 : 2, timed = mode.equals("vector") ? 15 : 3;
-            double tokensPerSecond = measure(c, warmup, timed);
+            double tokensPerSecond = measure(c, WARMUP_NANOS, mode.equals("vector") ? 15 : 5);
             System.out.printf(Locale.ROOT, "RESULT train_tokens_per_s_%s_%s=%.0f%n", c.name(), mode, tokensPerSecond);
         }
         if (args.length > 0 && args[0].equals("--here")) return;
@@ -49,7 +48,13 @@ public final class TrainingBenchmark {
         child.waitFor();
     }
 
-    static double measure(Case c, int warmup, int timed) {
+    /**
+     * Steps run before timing: long enough for the JIT to compile the kernels (an interpreted Vector API kernel is
+     * slower than the plain loop; on a loaded machine the compiler threads need seconds).
+     */
+    static final long WARMUP_NANOS = 15_000_000_000L;
+
+    static double measure(Case c, long warmupNanos, int timed) {
         SplittableRandom random = new SplittableRandom(1);
         int n = c.batch() * c.seqLen();
         Trainer trainer = Trainer.fresh(c.config(), step -> {
@@ -57,7 +62,8 @@ public final class TrainingBenchmark {
             for (int i = 0; i < n; i++) tokens[i] = random.nextInt(c.config().vocab());
             return Batch.nextToken(tokens, c.batch(), c.seqLen());
         }, new Trainer.Settings(Schedule.constant(1e-3f), AdamW.Settings.DEFAULT, 1.0, 1));
-        for (int i = 0; i < warmup; i++) trainer.step(null);
+        long start = System.nanoTime();
+        for (int i = 0; i < 3 || System.nanoTime() - start < warmupNanos; i++) trainer.step(null);
         double[] rates = new double[timed];
         for (int i = 0; i < timed; i++) rates[i] = trainer.step(null).tokensPerSecond();
         Arrays.sort(rates);
