@@ -16,7 +16,10 @@ import java.util.Arrays;
  * 24 of AVX-512's 32 registers hold accumulators, the rest the 3 w vectors and a broadcast; 8 rows
  * divide the usual token counts (8, 32, 128), and 6 x 4 measured no faster. Smaller tiles finish the
  * edges: 2 and 1 rows, and 2 masked vectors for the last columns (2 rather than 1, so that a narrow
- * matrix such as one attention head's 32 values still does 2 FMAs per broadcast).
+ * matrix such as one attention head's 32 values still does 2 FMAs per broadcast), 2 rows at a time: a masked
+ * tile of 8 or 4 rows is too big for C1's profiling tier ("out of virtual registers"), and then C2 never compiled
+ * it either: it ran boxed, and training a 64-wide model (whose weight gradients end in masked columns) was 10x
+ * slower (TrainingBenchmark: 2.8k -> 28.6k tokens/s at d_model 64).
  * The tiles are written out by hand (generated once from one template): the JIT keeps each
  * {@code FloatVector} local in a register, which it would not do for an array of them.
  *
@@ -89,7 +92,6 @@ final class Tiles {
         for (; j < j1; j += 2 * L) {                                // the last columns, two vectors at a time, masked
             VectorMask<Float> m0 = S.indexInRange(j, j1), m1 = S.indexInRange(j + L, j1);
             int i = 0;
-            for (; i + 8 <= m; i += 8) tile8x2(out, oOff + i * ldo + j, ldo, x, xk + i * ldx, ldx, w, wk + j, ldw, kCount, accumulate, m0, m1);
             for (; i + 2 <= m; i += 2) tile2x2(out, oOff + i * ldo + j, ldo, x, xk + i * ldx, ldx, w, wk + j, ldw, kCount, accumulate, m0, m1);
             if (i < m) tile1x2(out, oOff + i * ldo + j, ldo, x, xk + i * ldx, ldx, w, wk + j, ldw, kCount, accumulate, m0, m1);
         }
@@ -176,50 +178,6 @@ final class Tiles {
             a00 = w0.fma(b0, a00); a01 = w1.fma(b0, a01); a02 = w2.fma(b0, a02);
         }
         a00.intoArray(out, o); a01.intoArray(out, o + L); a02.intoArray(out, o + 2 * L);
-    }
-
-    static void tile8x2(float[] out, int o, int ldo, float[] x, int xi, int ldx, float[] w, int wk, int ldw, int kCount, boolean accumulate, VectorMask<Float> m0, VectorMask<Float> m1) {
-        FloatVector a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71;
-        if (accumulate) {
-            a00 = FloatVector.fromArray(S, out, o, m0); a01 = FloatVector.fromArray(S, out, o + L, m1);
-            a10 = FloatVector.fromArray(S, out, o + ldo, m0); a11 = FloatVector.fromArray(S, out, o + ldo + L, m1);
-            a20 = FloatVector.fromArray(S, out, o + 2 * ldo, m0); a21 = FloatVector.fromArray(S, out, o + 2 * ldo + L, m1);
-            a30 = FloatVector.fromArray(S, out, o + 3 * ldo, m0); a31 = FloatVector.fromArray(S, out, o + 3 * ldo + L, m1);
-            a40 = FloatVector.fromArray(S, out, o + 4 * ldo, m0); a41 = FloatVector.fromArray(S, out, o + 4 * ldo + L, m1);
-            a50 = FloatVector.fromArray(S, out, o + 5 * ldo, m0); a51 = FloatVector.fromArray(S, out, o + 5 * ldo + L, m1);
-            a60 = FloatVector.fromArray(S, out, o + 6 * ldo, m0); a61 = FloatVector.fromArray(S, out, o + 6 * ldo + L, m1);
-            a70 = FloatVector.fromArray(S, out, o + 7 * ldo, m0); a71 = FloatVector.fromArray(S, out, o + 7 * ldo + L, m1);
-        } else {
-            a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = a60 = a61 = a70 = a71 = FloatVector.zero(S);
-        }
-        int x0 = xi, x1 = xi + ldx, x2 = xi + 2 * ldx, x3 = xi + 3 * ldx, x4 = xi + 4 * ldx, x5 = xi + 5 * ldx, x6 = xi + 6 * ldx, x7 = xi + 7 * ldx;
-        for (int k = 0, wr = wk; k < kCount; k++, wr += ldw) {
-            FloatVector w0 = FloatVector.fromArray(S, w, wr, m0); FloatVector w1 = FloatVector.fromArray(S, w, wr + L, m1);
-            FloatVector b0 = FloatVector.broadcast(S, x[x0 + k]);
-            a00 = w0.fma(b0, a00); a01 = w1.fma(b0, a01);
-            FloatVector b1 = FloatVector.broadcast(S, x[x1 + k]);
-            a10 = w0.fma(b1, a10); a11 = w1.fma(b1, a11);
-            FloatVector b2 = FloatVector.broadcast(S, x[x2 + k]);
-            a20 = w0.fma(b2, a20); a21 = w1.fma(b2, a21);
-            FloatVector b3 = FloatVector.broadcast(S, x[x3 + k]);
-            a30 = w0.fma(b3, a30); a31 = w1.fma(b3, a31);
-            FloatVector b4 = FloatVector.broadcast(S, x[x4 + k]);
-            a40 = w0.fma(b4, a40); a41 = w1.fma(b4, a41);
-            FloatVector b5 = FloatVector.broadcast(S, x[x5 + k]);
-            a50 = w0.fma(b5, a50); a51 = w1.fma(b5, a51);
-            FloatVector b6 = FloatVector.broadcast(S, x[x6 + k]);
-            a60 = w0.fma(b6, a60); a61 = w1.fma(b6, a61);
-            FloatVector b7 = FloatVector.broadcast(S, x[x7 + k]);
-            a70 = w0.fma(b7, a70); a71 = w1.fma(b7, a71);
-        }
-        a00.intoArray(out, o, m0); a01.intoArray(out, o + L, m1);
-        a10.intoArray(out, o + ldo, m0); a11.intoArray(out, o + ldo + L, m1);
-        a20.intoArray(out, o + 2 * ldo, m0); a21.intoArray(out, o + 2 * ldo + L, m1);
-        a30.intoArray(out, o + 3 * ldo, m0); a31.intoArray(out, o + 3 * ldo + L, m1);
-        a40.intoArray(out, o + 4 * ldo, m0); a41.intoArray(out, o + 4 * ldo + L, m1);
-        a50.intoArray(out, o + 5 * ldo, m0); a51.intoArray(out, o + 5 * ldo + L, m1);
-        a60.intoArray(out, o + 6 * ldo, m0); a61.intoArray(out, o + 6 * ldo + L, m1);
-        a70.intoArray(out, o + 7 * ldo, m0); a71.intoArray(out, o + 7 * ldo + L, m1);
     }
 
     static void tile2x2(float[] out, int o, int ldo, float[] x, int xi, int ldx, float[] w, int wk, int ldw, int kCount, boolean accumulate, VectorMask<Float> m0, VectorMask<Float> m1) {

@@ -23,11 +23,9 @@ import java.util.SplittableRandom;
  * Run: {@code java --add-modules jdk.incubator.vector -cp <test classpath> dev.glassbox.explorer.bench.TrainingBenchmark}
  * (argument {@code --here} measures only the kernels this JVM runs).
  *
- * <p>Measured on the shared 2-core machine (load ~10): with default tiered compilation, d64: vector 1359, scalar 2343
- * tokens/s, because {@code Tiles.tile8x2} (the masked edge tile, hot when a matrix has 64 columns) stays in C1 code for
- * the whole run (its C1 OSR compile fails, "out of virtual registers", and C2 does not get to it), where every vector
- * operation is a boxed fallback. With {@code -XX:-TieredCompilation}: d64 12740, d128 5249, d256 1720, attention-only
- * d64 45577 tokens/s. Making the edge tiles C2-friendly (smaller methods) is the next step.
+ * <p>Figures are in BENCHMARKS.md. An earlier masked edge tile of 8 rows ({@code Tiles}) never left C1's boxed code,
+ * which made the vector kernels slower than the scalar ones; {@code -XX:+PrintCompilation} on this benchmark shows
+ * any kernel that fails to compile ("COMPILE SKIPPED").
  */
 public final class TrainingBenchmark {
     /** name, config, batch, seqLen. */
