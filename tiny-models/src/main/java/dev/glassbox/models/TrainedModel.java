@@ -25,8 +25,9 @@ import java.util.Map;
  * exports (F32, Q8_0, Q4_0) derived from them; a marker with the weights' SHA-256 makes new weights replace old copies.
  */
 public final class TrainedModel {
-    /** The trained models the catalog lists, the recipe id of each being its model id. */
-    public static final List<Recipe> SHIPPED = List.of(Recipe.TINY_STORIES, Recipe.SORTER, Recipe.INDUCTION);
+    /** The trained models the catalog lists (those whose files are in this jar), the recipe id of each being its model id. */
+    public static final List<Recipe> SHIPPED = java.util.stream.Stream.of(Recipe.TINY_STORIES, Recipe.SORTER, Recipe.INDUCTION)
+            .filter(r -> TrainedModel.class.getClassLoader().getResource(resource(r, "training.json")) != null).toList();
     /** The files of a shipped folder, as {@link TrainingRun#save} writes them. */
     static final List<String> FILES = List.of("model.safetensors", "config.json", "tokenizer.json", "MODEL_CARD.md", "training.json");
     /** Bumped when the derived files change. */
