@@ -150,7 +150,8 @@ record TrainingRecord(String id, String title, Recipe recipe, RecipeSettings set
                 .append(settings.heads()).append(" query heads and ").append(settings.kvHeads()).append(" key/value heads of size ")
                 .append(settings.dModel() / settings.heads()).append(", ")
                 .append(settings.dMlp() == 0 ? "no MLP (attention-only)" : "SwiGLU MLP of " + settings.dMlp() + " units")
-                .append(", RMSNorm, rotary position embeddings, context ").append(settings.seqLen()).append(" tokens, untied output head.\n\n");
+                .append(", RMSNorm, rotary position embeddings, trained on sequences of ").append(settings.seqLen())
+                .append(" tokens (context ").append(Math.max(settings.seqLen(), TrainingRun.MIN_CONTEXT)).append("), untied output head.\n\n");
         b.append("## Data\n\n").append(dataCard).append("\n\n").append(recipe.recipeTokenizer().card()).append("\n\n");
         b.append("## Training\n\n**Command:** `").append(command()).append("` (recipe `dev.glassbox.models.recipes.Recipe.")
                 .append(recipe.name()).append("`, trainer `dev.glassbox.explorer.training.Trainer`).\n\n");

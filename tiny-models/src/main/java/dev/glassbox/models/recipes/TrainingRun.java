@@ -64,6 +64,11 @@ public final class TrainingRun {
 
     /** The licence of the weights Glassbox trains (the repository's own). */
     public static final String LICENSE = "apache-2.0", LICENSE_LINK = "https://www.apache.org/licenses/LICENSE-2.0";
+    /**
+     * The shortest context a saved model declares ({@code max_position_embeddings}), so that a page or llama.cpp can
+     * run a prompt a little longer than a sorter's 18 tokens; the weights do not depend on it (RoPE's angles are the same).
+     */
+    public static final int MIN_CONTEXT = 64;
     /** The {@code format} of training.json. */
     public static final String FORMAT = "glassbox-training-record-1";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -87,7 +92,7 @@ public final class TrainingRun {
         this.data = recipe.dataset(settings.seed());
         this.tokenizer = recipe.tokenizer();
         this.config = new LlamaConfig(tokenizer.vocabSize(), settings.dModel(), settings.layers(), settings.heads(),
-                settings.kvHeads(), settings.dMlp(), settings.seqLen(), 10_000, 1e-5, false);
+                settings.kvHeads(), settings.dMlp(), Math.max(settings.seqLen(), MIN_CONTEXT), 10_000, 1e-5, false);
         this.batches = new RecipeBatches(recipe, data, settings.batch(), settings.seqLen());
         this.trainer = Trainer.fresh(config, batches, new Trainer.Settings(
                 new Schedule(settings.learningRate(), settings.learningRate() / 10, settings.warmup(), settings.steps()),
