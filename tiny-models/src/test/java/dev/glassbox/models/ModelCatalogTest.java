@@ -28,8 +28,12 @@ class ModelCatalogTest {
     @Test
     void shipsMiniLmAndTheTinyLlamaWithItsExports() throws Exception {
         ModelCatalog catalog = ModelCatalog.load(dir.resolve("cache"), null);
-        assertEquals(List.of("all-minilm-l6-v2", "tiny-llama-random", "tiny-llama-random-f32", "tiny-llama-random-q8_0",
-                "tiny-llama-random-q4_0", "tiny-gpt2-random"), catalog.entries().stream().map(ModelEntry::id).toList());
+        List<String> ids = new java.util.ArrayList<>(List.of("all-minilm-l6-v2"));
+        for (dev.glassbox.models.recipes.Recipe r : TrainedModel.SHIPPED) {
+            ids.addAll(List.of(r.id(), r.id() + "-f32", r.id() + "-q8_0", r.id() + "-q4_0"));
+        }
+        ids.addAll(List.of("tiny-llama-random", "tiny-llama-random-f32", "tiny-llama-random-q8_0", "tiny-llama-random-q4_0", "tiny-gpt2-random"));
+        assertEquals(ids, catalog.entries().stream().map(ModelEntry::id).toList());
         ModelEntry minilm = catalog.find("all-minilm-l6-v2").orElseThrow();
         // 22,713,216 trained parameters (the count Hugging Face shows) + the 512 position ids the export stores
         assertEquals(22_713_216 + 512, minilm.parameters());
