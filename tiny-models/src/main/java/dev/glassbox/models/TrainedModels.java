@@ -62,13 +62,18 @@ public final class TrainedModels {
         @SuppressWarnings("unchecked")
         Map<String, Object> config = new ObjectMapper().readValue(folder.resolve("config.json").toFile(), LinkedHashMap.class);
         ModelCard card = ModelCard.parse(Files.readString(folder.resolve("MODEL_CARD.md"), StandardCharsets.UTF_8));
-        return new ModelEntry(id, title(card, id), "llama", parameters,
+        return new ModelEntry(id, title(folder, card, id), "llama", parameters,
                 "trained on this machine by Glassbox, from scratch (its folder: trained/" + id + ")", weights, config, card,
                 openness(card.license()));
     }
 
-    /** The card's first "# " heading, else the id. */
-    static String title(ModelCard card, String id) {
+    /** The title training.json records (the name the learner gave), else the card's first "# " heading, else the id. */
+    static String title(Path folder, ModelCard card, String id) throws IOException {
+        Path record = folder.resolve("training.json");
+        if (Files.isRegularFile(record)) {
+            var title = new ObjectMapper().readTree(record.toFile()).get("title");
+            if (title != null && title.isTextual() && !title.asText().isBlank()) return title.asText();
+        }
         for (String line : card.body().split("\n")) {
             if (line.startsWith("# ") && !line.substring(2).isBlank()) return line.substring(2).strip();
         }
