@@ -274,6 +274,7 @@ export function startTrain() {
 
   async function save() {
     saveButton.disabled = true;
+    savedBox.replaceChildren(el("span", "muted", "Saving: measuring the model on held-out data and writing its files…"));
     try {
       const saved = await sendJson("POST", "/api/train/runs/current/save", { name: nameInput.value });
       render(saved.run);

@@ -13,7 +13,7 @@ import java.util.Map;
  * browser has a session and with it the CSRF token those POSTs need.
  */
 public final class TrainPages {
-    /** A recipe in the page's picker. */
+    /** A recipe in the page's picker; its description is plain text (the Markdown code marks are dropped). */
     public record RecipeView(String id, String title, String description) {}
 
     private final Pages pages;
@@ -27,7 +27,7 @@ public final class TrainPages {
     }
 
     public void train(Context ctx) {
-        var recipes = Arrays.stream(Recipe.values()).map(r -> new RecipeView(r.id(), r.title(), r.description())).toList();
+        var recipes = Arrays.stream(Recipe.values()).map(r -> new RecipeView(r.id(), r.title(), r.description().replace("`", ""))).toList();
         TrainingLimits limits = runs.limits();
         pages.render(ctx, "train.html", Map.of("recipes", recipes, "idleMinutes", limits.idleStop().toMinutes(),
                 "wallMinutes", limits.maxWallTime().toMinutes(), "savedPerLearner", limits.savedPerLearner()), sessions.ensure(ctx));
