@@ -121,7 +121,9 @@ export function startTrain() {
     const text = STATE_TEXT[view.state] ?? view.state;
     let line = `${text} · ${view.recipeTitle}`;
     if (view.state === "finished") line = `Finished: ${view.stepsDone} steps in ${formatMillis(view.elapsedSeconds * 1000)}.`;
-    if (view.state === "stopped") line = `Stopped after ${view.stepsDone} of ${view.steps} steps: ${view.stopReason ?? "stopped"}.`;
+    if (view.state === "stopped") {
+      line = `Stopped after ${view.stepsDone.toLocaleString("en")} of ${view.steps.toLocaleString("en")} steps: ${view.stopReason ?? "stopped"}.`;
+    }
     if (view.state === "failed") line = `Failed: ${view.error}`;
     stateLine.textContent = line;
     stateLine.dataset.state = view.state;
@@ -197,8 +199,9 @@ export function startTrain() {
     const maxLoss = Math.max(...train.map((p) => p[1]), ...held.map((p) => p[1]));
     const yTicks = niceTicks(0, maxLoss, 5);
     const yMax = yTicks[yTicks.length - 1];
-    const xTicks = niceTicks(0, view.steps, width < 420 ? 4 : 6);
-    const xMax = Math.max(view.steps, xTicks[xTicks.length - 1]);
+    const span = view.state === "stopped" ? Math.max(1, view.stepsDone) : view.steps; // a stopped run: the steps it did
+    const xTicks = niceTicks(0, span, width < 420 ? 4 : 6);
+    const xMax = Math.max(span, xTicks[xTicks.length - 1]);
     const x = (step) => pad.left + (step / xMax) * plotW;
     const y = (loss) => pad.top + plotH - (Math.min(loss, yMax) / yMax) * plotH;
 
@@ -211,10 +214,12 @@ export function startTrain() {
       chart.append(svg("line", { x1: pad.left, x2: pad.left + plotW, y1: y(t), y2: y(t), class: "train-grid-line" }));
       chart.append(svg("text", { x: pad.left - 6, y: y(t) + 4, "text-anchor": "end", class: "train-tick" }, formatNumber(t)));
     }
-    for (const t of xTicks) {
+    xTicks.forEach((t, i) => {
+      const last = i === xTicks.length - 1;                   // its label ends at the axis' end, inside the picture
       chart.append(svg("line", { x1: x(t), x2: x(t), y1: pad.top + plotH, y2: pad.top + plotH + 4, class: "train-axis" }));
-      chart.append(svg("text", { x: x(t), y: pad.top + plotH + 17, "text-anchor": "middle", class: "train-tick" }, formatNumber(t)));
-    }
+      chart.append(svg("text", { x: x(t) + (last ? 4 : 0), y: pad.top + plotH + 17, "text-anchor": last ? "end" : "middle", class: "train-tick" },
+        formatNumber(t)));
+    });
     chart.append(svg("line", { x1: pad.left, x2: pad.left + plotW, y1: pad.top + plotH, y2: pad.top + plotH, class: "train-axis" }));
     chart.append(svg("line", { x1: pad.left, x2: pad.left, y1: pad.top, y2: pad.top + plotH, class: "train-axis" }));
     chart.append(svg("text", { x: pad.left + plotW / 2, y: height - 4, "text-anchor": "middle", class: "train-axis-label" }, "training step"));
