@@ -7,6 +7,7 @@ import { startLayers } from "./layers.js";
 import { startModelPage } from "./models.js";
 import { startNotebook } from "./notebook.js";
 import { startTokenizers } from "./tokenizers.js";
+import { startTrain } from "./train.js";
 
 function start() {
   const { page, lessonId, classCode, modelId } = document.body.dataset;
@@ -17,6 +18,7 @@ function start() {
   if (page === "layers" && modelId) startLayers(modelId);
   if (page === "generate" && modelId) startGenerate(modelId);
   if (page === "tokenizers") startTokenizers();
+  if (page === "train") startTrain();
 }
 
 try {

@@ -97,6 +97,15 @@ public record ModelCatalog(List<ModelEntry> entries, List<String> problems) {
         return entry.load();
     }
 
+    /** This catalog with {@code more} entries after its own (e.g. the models trained on this server). */
+    public ModelCatalog with(List<ModelEntry> more, List<String> moreProblems) {
+        List<ModelEntry> all = new ArrayList<>(entries);
+        all.addAll(more);
+        List<String> allProblems = new ArrayList<>(problems);
+        allProblems.addAll(moreProblems);
+        return new ModelCatalog(all, allProblems);
+    }
+
     public Optional<ModelEntry> find(String id) {
         return entries.stream().filter(e -> e.id().equals(id)).findFirst();
     }

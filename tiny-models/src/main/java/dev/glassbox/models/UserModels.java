@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * safetensors {@code __metadata__}, ONNX producer), and "not stated" for the rest.
  */
 public final class UserModels {
-    private static final Set<String> OSI_LICENCES = Set.of("apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "mpl-2.0",
+    static final Set<String> OSI_LICENCES = Set.of("apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "mpl-2.0",
             "gpl-3.0", "lgpl-3.0", "agpl-3.0", "gpl-2.0", "cc0-1.0", "unlicense", "isc");
 
     private UserModels() {}

@@ -24,6 +24,9 @@ import dev.glassbox.web.security.RequestGuard;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Role;
+import dev.glassbox.web.training.TrainRoutes;
+import dev.glassbox.web.training.TrainingLimits;
+import dev.glassbox.web.training.TrainingRuns;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
@@ -103,7 +106,7 @@ public final class App implements AutoCloseable {
     /** What the routes need. {@code classroom} is null in single-user mode. */
     public record Deps(Store store, LessonCatalog lessons, KernelRegistry kernels, CellQueue cells, Sessions sessions,
                        Set<String> allowedHosts, String notice, ServerLimits limits, Classroom classroom, boolean onNetwork,
-                       Inference inference) {}
+                       Inference inference, TrainingRuns training) {}
 
     private final Javalin javalin;
     private final Deps deps;
@@ -153,7 +156,7 @@ public final class App implements AutoCloseable {
                 settings.classroom() ? Set.of() : Set.of("localhost", "127.0.0.1", "[::1]"),
                 sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
                         + "), so Glassbox only listens on this computer.",
-                limits, classroom, onNetwork, Inference.defaults());
+                limits, classroom, onNetwork, Inference.defaults(), new TrainingRuns(limits.trainingRuns(), TrainingLimits.defaults()));
         Javalin javalin = create(deps).start(settings.host(), settings.port());
         return new App(javalin, deps, models);
     }
@@ -201,6 +204,7 @@ public final class App implements AutoCloseable {
 
             dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
             InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());
+            TrainRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.training());
             routes.get("/api/health", sessionApi::health);
             routes.get("/api/session", sessionApi::session);
 
@@ -277,6 +281,7 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
+        deps.training().close();
         deps.inference().close();
         deps.kernels().close();
         deps.kernels().pool().close();

@@ -15,10 +15,11 @@ import java.time.Duration;
  * @param loginFailuresPerMinute wrong teacher passphrases accepted from one address per minute
  * @param joinFailuresPerMinute  wrong class codes accepted from one address per minute
  * @param idleTimeout            a kernel unused this long is closed (saved cells stay)
+ * @param trainingRuns           training runs (the Train page) going at once, all learners together; each takes one core
  */
 public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int runningCells, Duration queueWait,
                            int restartsPerMinute, int kernelOpensPerMinute, int loginFailuresPerMinute,
-                           int joinFailuresPerMinute, Duration idleTimeout) {
+                           int joinFailuresPerMinute, Duration idleTimeout, int trainingRuns) {
 
     public ServerLimits {
         positive("maxKernels", maxKernels);
@@ -28,32 +29,39 @@ public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int running
         positive("kernelOpensPerMinute", kernelOpensPerMinute);
         positive("loginFailuresPerMinute", loginFailuresPerMinute);
         positive("joinFailuresPerMinute", joinFailuresPerMinute);
+        positive("trainingRuns", trainingRuns);
         if (queueWait.isNegative() || queueWait.isZero()) throw new IllegalArgumentException("queueWait must be positive, got " + queueWait);
         if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
     }
 
     /**
      * 80 kernels (40 learners with two tabs each), 4 per learner, two running cells per core
-     * (a cell mostly waits on its kernel JVM; more would only slow every cell down), 5 restarts a minute.
+     * (a cell mostly waits on its kernel JVM; more would only slow every cell down), 5 restarts a minute,
+     * one training run per core but one (a run keeps its core busy for minutes: one core stays for requests and cells).
      */
     public static ServerLimits defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServerLimits(80, 4, 2 * cores, Duration.ofMinutes(2), 5, 10, 5, 20, Duration.ofMinutes(30));
+        return new ServerLimits(80, 4, 2 * cores, Duration.ofMinutes(2), 5, 10, 5, 20, Duration.ofMinutes(30), Math.max(1, cores - 1));
     }
 
     public ServerLimits withMaxKernels(int max) {
         return new ServerLimits(max, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns);
     }
 
     public ServerLimits withRunningCells(int cells) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, cells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns);
     }
 
     public ServerLimits withRestartsPerMinute(int restarts) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restarts, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns);
+    }
+
+    public ServerLimits withTrainingRuns(int runs) {
+        return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, runs);
     }
 
     private static void positive(String name, int value) {

@@ -78,6 +78,15 @@ public final class Kernels {
         return Workers.threads();
     }
 
+    /**
+     * Runs {@code work} with every kernel it calls kept on the calling thread, whatever {@link #threads()} says for
+     * everybody else: background work (a training run on a server) then takes one core and leaves the shared
+     * workers to the requests. Results are the same, since they never depend on the thread count.
+     */
+    public static void onCallingThreadOnly(Runnable work) {
+        Workers.alone(work);
+    }
+
     /** Sets {@link #threads()}; 1 runs everything on the calling thread. For benchmarks and lessons. */
     public static void setThreads(int n) {
         Workers.setThreads(n);

@@ -50,6 +50,17 @@ final class Workers {
         if (old != null) old.shutdown();                        // its idle daemon threads end; running jobs finish
     }
 
+    /** Runs {@code work} with every split job inside it done on the calling thread, as on a worker. */
+    static void alone(Runnable work) {
+        boolean before = INSIDE.get();
+        INSIDE.set(true);
+        try {
+            work.run();
+        } finally {
+            INSIDE.set(before);
+        }
+    }
+
     /**
      * Runs {@code part.accept(p)} for p in [0, parts): part 0 on the calling thread, the others on the pool,
      * and returns when all are done. Inline when only one part is asked for, or when called from a worker

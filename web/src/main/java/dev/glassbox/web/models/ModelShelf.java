@@ -4,11 +4,14 @@ import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.tensor.TensorStats;
 import dev.glassbox.models.ModelCatalog;
 import dev.glassbox.models.ModelEntry;
+import dev.glassbox.models.TrainedModels;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +22,9 @@ import java.util.logging.Logger;
  * The catalog the server shows and the model files it has opened. The catalog is loaded once: the server
  * starts that at start-up in the background ({@link #prepareInBackground}), because the first load ever
  * copies MiniLM and generates the tiny models into {@code dataDir/models}, the folder every notebook kernel
- * reads them from. A file is opened (mapped) when a page first asks for it and stays open.
+ * reads them from. A file is opened (mapped) when a page first asks for it and stays open. The models trained
+ * on this server ({@code dataDir/trained}, saved by the Train page) follow the shipped ones; {@link #refreshTrained}
+ * reads that folder again after a save.
  */
 public final class ModelShelf {
     /** System property naming the learner's folder of model files ({@code --models DIR}). */
@@ -29,15 +34,18 @@ public final class ModelShelf {
 
     private final Path cacheDir;
     private final Path userDir;
-    private volatile ModelCatalog catalog;
+    private final Path trainedDir;
+    private volatile ModelCatalog shipped;
+    private volatile ModelCatalog catalog;      // shipped + trained
     private volatile Thread preparing;
     private volatile String failure;
     private final Map<String, ModelFile> open = new ConcurrentHashMap<>();
     private final Map<String, TensorStats> stats = new ConcurrentHashMap<>();
 
-    ModelShelf(Path cacheDir, Path userDir) {
+    ModelShelf(Path cacheDir, Path userDir, Path trainedDir) {
         this.cacheDir = cacheDir;
         this.userDir = userDir;
+        this.trainedDir = trainedDir;
     }
 
     /**
@@ -47,13 +55,19 @@ public final class ModelShelf {
      */
     public static ModelShelf prepare(Path dataDir) {
         String user = System.getProperty(USER_MODELS_PROPERTY);
-        current = new ModelShelf(dataDir.resolve("models"), user == null || user.isBlank() ? null : Path.of(user));
+        current = new ModelShelf(dataDir.resolve("models"), user == null || user.isBlank() ? null : Path.of(user),
+                dataDir.resolve("trained"));
         return current;
     }
 
     /** The folder of the shipped models' files, which kernels read ({@code dataDir/models}). */
     public Path shippedDir() {
         return cacheDir;
+    }
+
+    /** The folder of the models trained on this server ({@code dataDir/trained}), one subfolder per model. */
+    public Path trainedDir() {
+        return trainedDir;
     }
 
     /**
@@ -137,15 +151,39 @@ public final class ModelShelf {
         synchronized (this) {
             if (catalog == null) {
                 try {
-                    catalog = ModelCatalog.load(cacheDir, userDir);
+                    shipped = ModelCatalog.load(cacheDir, userDir);
                     failure = null;
-                    catalog.problems().forEach(p -> LOG.warning("model not added: " + p));
+                    shipped.problems().forEach(p -> LOG.warning("model not added: " + p));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot prepare the model catalog in " + cacheDir + ": " + e.getMessage(), e);
                 }
+                catalog = withTrained(shipped);
             }
             return catalog;
         }
+    }
+
+    /** Reads the trained models' folder again (after a save), so the catalog lists what it holds now. */
+    public void refreshTrained() {
+        catalog();                                   // the shipped part first (loads it if nobody has yet)
+        synchronized (this) {
+            catalog = withTrained(shipped);
+        }
+    }
+
+    private ModelCatalog withTrained(ModelCatalog base) {
+        List<String> problems = new ArrayList<>();
+        List<ModelEntry> trained;
+        try {
+            trained = TrainedModels.scan(trainedDir, problems);
+        } catch (IOException e) {
+            problems.add("cannot list " + trainedDir + ": " + e.getMessage());
+            trained = List.of();
+        }
+        problems.forEach(p -> LOG.warning("model not added: " + p));
+        List<String> ids = base.entries().stream().map(ModelEntry::id).toList();
+        List<ModelEntry> fresh = trained.stream().filter(e -> !ids.contains(e.id())).toList();   // a shipped id wins
+        return base.with(fresh, problems);
     }
 
     public Optional<ModelEntry> find(String id) {
