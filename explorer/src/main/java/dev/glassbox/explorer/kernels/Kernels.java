@@ -367,7 +367,7 @@ public final class Kernels {
         scaleRange(x, 0, s, n);
     }
 
-    private static void scaleRange(float[] x, int offset, float s, int n) {
+    static void scaleRange(float[] x, int offset, float s, int n) {
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
             FloatVector.fromArray(SPECIES, x, offset + i).mul(s).intoArray(x, offset + i);

@@ -18,12 +18,13 @@ import static dev.glassbox.explorer.models.HookName.InBlock.*;
 /**
  * A Llama-style decoder: pre-norm blocks with RMSNorm, rotary positions (RoPE) applied to queries and
  * keys, grouped-query attention (several query heads share one key/value head), a SwiGLU MLP
- * ({@code down(silu(gate(x)) * up(x))}) and a KV cache. Loads Hugging Face safetensors + config.json, or
+ * ({@code down(silu(gate(x)) * up(x))}) and a KV cache. With {@code intermediate_size} 0 the model is
+ * attention-only: its blocks have no MLP and no post-attention norm. Loads Hugging Face safetensors + config.json, or
  * GGUF (F32, F16, Q8_0, Q4_0) with llama.cpp's names.
  */
 public final class Llama implements Decoder {
 
-    /** One block's weights: norms (d,), matrices in the kernels' layout. */
+    /** One block's weights: norms (d,), matrices in the kernels' layout; the MLP ones are null in an attention-only model. */
     record Layer(float[] attnNorm, Matrix wq, Matrix wk, Matrix wv, Matrix wo,
                  float[] mlpNorm, Matrix wGate, Matrix wUp, Matrix wDown) {}
 
@@ -115,6 +116,10 @@ public final class Llama implements Decoder {
             hooks.at(at[ATTN_OUT.ordinal()], attnOut, s, d);
             Kernels.add(x, x, attnOut, s * d);
             hooks.at(at[RESID_MID.ordinal()], x, s, d);
+            if (w.wGate() == null) {                    // attention-only: the block ends here
+                hooks.at(at[RESID_POST.ordinal()], x, s, d);
+                continue;
+            }
 
             // MLP (SwiGLU): down(silu(gate(x)) * up(x))
             ops.rmsNorm(xb, x, w.mlpNorm(), s, d, a.eps());
@@ -166,6 +171,7 @@ public final class Llama implements Decoder {
         try {
             Weights w = new Weights(file);
             int d = c.hiddenSize(), heads = c.numAttentionHeads(), kvHeads = c.numKeyValueHeads(), ff = c.intermediateSize();
+            if (ff < 0) throw new IllegalArgumentException(dir.getFileName() + "/config.json: intermediate_size expected (0 for an attention-only model), found none");
             Tensor embeddings = w.tensor("model.embed_tokens.weight");
             int vocab = (int) embeddings.shape().dim(0);
             float eps = Double.isNaN(c.rmsNormEps()) ? 1e-6f : (float) c.rmsNormEps();
@@ -175,16 +181,17 @@ public final class Llama implements Decoder {
             Layer[] layers = new Layer[a.layers()];
             for (int i = 0; i < layers.length; i++) {
                 String p = "model.layers." + i + ".";
+                boolean mlp = ff > 0;
                 layers[i] = new Layer(
                         w.vector(p + "input_layernorm.weight", d),
                         w.outIn(p + "self_attn.q_proj.weight", d, d),
                         w.outIn(p + "self_attn.k_proj.weight", d, kvDim),
                         w.outIn(p + "self_attn.v_proj.weight", d, kvDim),
                         w.outIn(p + "self_attn.o_proj.weight", d, d),
-                        w.vector(p + "post_attention_layernorm.weight", d),
-                        w.outIn(p + "mlp.gate_proj.weight", d, ff),
-                        w.outIn(p + "mlp.up_proj.weight", d, ff),
-                        w.outIn(p + "mlp.down_proj.weight", ff, d));
+                        mlp ? w.vector(p + "post_attention_layernorm.weight", d) : null,
+                        mlp ? w.outIn(p + "mlp.gate_proj.weight", d, ff) : null,
+                        mlp ? w.outIn(p + "mlp.up_proj.weight", d, ff) : null,
+                        mlp ? w.outIn(p + "mlp.down_proj.weight", ff, d) : null);
             }
             Matrix head = w.has("lm_head.weight") ? w.outIn("lm_head.weight", d, vocab)
                     : Weights.outIn(embeddings, d, vocab);                           // tied: the embedding table read backwards
