@@ -21,6 +21,10 @@ public final class Main {
 
     private static final String USAGE = """
             Usage: java -jar web/target/glassbox.jar [options]
+                   java -jar web/target/glassbox.jar train RECIPE --out DIR [--steps N] [--seed S] [--threads T] [--quick]
+            train RECIPE              train a recipe (sorter, induction-2l, tiny-stories) and write DIR/RECIPE:
+                                      model.safetensors, config.json, tokenizer.json, MODEL_CARD.md, training.json
+                                      (train --help for its options)
               --port N                port to listen on (default 7070)
               --data DIR              where Glassbox keeps learners' work (default ~/.glassbox)
               --lessons DIR           serve the lesson files in DIR instead of the bundled ones
@@ -48,6 +52,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("train")) {
+            train(java.util.Arrays.copyOfRange(args, 1, args.length), args);
+            return;
+        }
         if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
             System.out.print(USAGE);
             return;
@@ -88,6 +96,19 @@ public final class Main {
         } else {
             System.out.println("Single-user mode: Glassbox only listens on this computer.");
         }
+    }
+
+    /**
+     * {@code glassbox train ...}: the training command of {@code tiny-models}, run in a JVM with the Vector API (the
+     * trainer's kernels need it), relaunched like the server when this one lacks it.
+     */
+    private static void train(String[] trainArgs, String[] args) throws Exception {
+        if (!Launcher.hasVectorApi()) {
+            System.exit(Launcher.relaunch(args));
+            return;
+        }
+        Launcher.followParent();
+        System.exit(dev.glassbox.models.recipes.TrainCommand.run(trainArgs, System.out, System.err));
     }
 
     /** Reads the command line; the passphrase comes from {@code env} or a file, never from the command line itself. */
