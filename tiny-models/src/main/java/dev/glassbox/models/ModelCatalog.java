@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every model Glassbox can show: all-MiniLM-L6-v2 from Maven Central, the generated tiny-llama-random and
- * its GGUF exports, and the files in the learner's own models folder.
+ * Every model Glassbox can show: all-MiniLM-L6-v2 from Maven Central, the models Glassbox trained itself
+ * (tiny-stories, sorter, induction-2l; {@link TrainedModel}) and their GGUF exports, the untrained placeholders
+ * tiny-llama-random and tiny-gpt2-random, and the files in the learner's own models folder.
  *
  * <pre>{@code
  * ModelCatalog catalog = ModelCatalog.load(Path.of("data/models"), null);
@@ -52,6 +53,14 @@ public record ModelCatalog(List<ModelEntry> entries, List<String> problems) {
         } catch (IOException e) {
             if (!shipped.mayWrite()) throw e;                          // a kernel: the server's folder is not ready
             problems.add("all-MiniLM-L6-v2: " + e.getMessage());   // e.g. its jar left off the class path: show the rest
+        }
+        for (dev.glassbox.models.recipes.Recipe recipe : TrainedModel.SHIPPED) {
+            try {
+                entries.addAll(TrainedModel.entries(shipped, recipe));
+            } catch (IOException e) {
+                if (!shipped.mayWrite()) throw e;
+                problems.add(recipe.id() + ": " + e.getMessage());
+            }
         }
         entries.addAll(TinyLlamaRandom.entries(shipped, TinyLlamaRandom.ID));
         entries.add(TinyGpt2Random.entry(shipped, TinyGpt2Random.ID));

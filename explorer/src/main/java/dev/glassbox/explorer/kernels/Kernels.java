@@ -83,6 +83,65 @@ public final class Kernels {
         Workers.setThreads(n);
     }
 
+    // ---------------------------------------------------------------- exp
+
+    private static final float LOG2E = 1.44269504088896341f, ROUNDER = 12582912f;   // 1.5 * 2^23: x + ROUNDER - ROUNDER rounds to an integer
+    private static final float LN2_HI = 0.693145751953125f, LN2_LO = 1.42860682030941723212e-6f;   // ln 2 split so n * LN2_HI is exact
+
+    /**
+     * e^x lane by lane from additions, multiplications and FMAs only: x = n ln 2 + r with |r| <= ln 2 / 2, e^r by its
+     * Taylor polynomial to r^7 (truncation 5e-9 relative, within 2 ulp in all), times 2^n built in the exponent bits.
+     * Why not {@code lanewise(EXP)}: that is a different function when the JIT compiles it (a vector math library) than
+     * when it does not (Math.exp per lane), so the same call could give other bits later in a run; training's promise of
+     * identical weights needs every lane operation to be exactly rounded. Below -103 the result is 0, above ln(FLT_MAX) = 88.72283
+     * infinity, as Math.exp rounds.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(-103f).min(88.72283f);
+        FloatVector n = c.mul(LOG2E).add(ROUNDER).sub(ROUNDER);
+        FloatVector r = n.mul(-LN2_HI).add(c);
+        r = n.fma(FloatVector.broadcast(SPECIES, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(SPECIES, 1f / 5040);
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 720));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f));
+        // 2^n as 2^(n/2) * 2^(n - n/2), so that n down to -149 (subnormal results) still has two normal factors
+        IntVector whole = (IntVector) n.convertShape(VectorOperators.F2I, INT_SPECIES, 0);
+        IntVector first = whole.lanewise(VectorOperators.ASHR, 1), second = whole.sub(first);
+        FloatVector scale1 = first.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scale2 = second.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale1).mul(scale2).blend(0f, x.lt(-103f)).blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.72283f));
+    }
+
+    /** Shuffles that pair lane i with lane i ^ (L/2), i ^ (L/4), ..., i ^ 1: the levels of {@link #sumLanes}'s tree. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] FOLDS = foldShuffles();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] foldShuffles() {
+        int levels = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] folds = new VectorShuffle[levels];
+        for (int level = 0; level < levels; level++) {
+            int distance = L >> (level + 1);
+            folds[level] = VectorShuffle.fromOp(SPECIES, i -> i ^ distance);
+        }
+        return folds;
+    }
+
+    /**
+     * The lanes of v added as a fixed tree: each level adds lane i and lane i ^ distance, halving the distance.
+     * Why not {@code reduceLanes(ADD)}: its order is unspecified, and the compiled form adds in another order than the
+     * interpreted one, so a sum could change bits once the JIT compiles a kernel; training needs the same bits every time.
+     */
+    static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
+        return v.lane(0);
+    }
+
     // ---------------------------------------------------------------- matmul
 
     /**
@@ -399,11 +458,11 @@ public final class Kernels {
         FloatVector sums = FloatVector.zero(SPECIES);
         for (i = 0; i < bound; i += L) {
             FloatVector shifted = FloatVector.fromArray(SPECIES, x, offset + i).sub(max);
-            FloatVector e = shifted.lanewise(VectorOperators.EXP).blend(0f, shifted.lt(ScalarKernels.SOFTMAX_CUTOFF));
+            FloatVector e = exp(shifted).blend(0f, shifted.lt(ScalarKernels.SOFTMAX_CUTOFF));
             e.intoArray(x, offset + i);
             sums = sums.add(e);
         }
-        float sum = sums.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(sums);
         for (; i < n; i++) {
             float shifted = x[offset + i] - max;
             float e = shifted < ScalarKernels.SOFTMAX_CUTOFF ? 0f : (float) Math.exp(shifted);
@@ -465,7 +524,7 @@ public final class Kernels {
                 FloatVector v = FloatVector.fromArray(SPECIES, x, row + i);
                 squares = v.fma(v, squares);
             }
-            float ss = squares.reduceLanes(VectorOperators.ADD);
+            float ss = sumLanes(squares);
             for (; i < n; i++) ss += x[row + i] * x[row + i];
             float factor = (float) (1 / Math.sqrt(ss / n + eps));
             for (i = 0; i < bound; i += L) {
@@ -502,7 +561,7 @@ public final class Kernels {
         FloatVector p = FloatVector.broadcast(SPECIES, ERFC_P[10]);
         for (int k = 9; k >= 0; k--) p = p.fma(t, FloatVector.broadcast(SPECIES, ERFC_P[k]));
         FloatVector hi = c.mul(c), lo = c.fma(c, hi.neg());           // x^2 = hi + lo exactly
-        FloatVector gauss = hi.mul(-0.5f).lanewise(VectorOperators.EXP).mul(lo.fma(-0.5f, 1f));
+        FloatVector gauss = exp(hi.mul(-0.5f)).mul(lo.fma(-0.5f, 1f));
         FloatVector half = v.mul(0.5f).mul(gauss.mul(t).mul(p));       // 0.5 x erfc(|x| / sqrt 2)
         return half.blend(v.sub(half), v.compare(VectorOperators.GE, 0f));
     }
@@ -518,7 +577,7 @@ public final class Kernels {
         for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
             FloatVector u2 = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2 * GELU_TANH_C);      // -2u
-            v.div(u2.lanewise(VectorOperators.EXP).add(1f)).intoArray(x, i);
+            v.div(exp(u2).add(1f)).intoArray(x, i);
         }
         for (; i < n; i++) x[i] = ScalarKernels.geluTanh(x[i]);
     }
@@ -533,7 +592,7 @@ public final class Kernels {
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, i);
+            v.div(exp(v.neg()).add(1f)).intoArray(x, i);
         }
         for (; i < n; i++) x[i] = x[i] / (1 + (float) Math.exp(-x[i]));
     }

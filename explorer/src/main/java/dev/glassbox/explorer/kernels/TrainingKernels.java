@@ -151,7 +151,7 @@ public final class TrainingKernels {
                 squares = xv.fma(xv, squares);
                 dots = FloatVector.fromArray(SPECIES, dy, row + i).mul(FloatVector.fromArray(SPECIES, weight, i)).fma(xv, dots);
             }
-            float ss = squares.reduceLanes(VectorOperators.ADD), dot = dots.reduceLanes(VectorOperators.ADD);
+            float ss = Kernels.sumLanes(squares), dot = Kernels.sumLanes(dots);
             for (; i < n; i++) {
                 ss += x[row + i] * x[row + i];
                 dot += dy[row + i] * weight[i] * x[row + i];
@@ -183,7 +183,7 @@ public final class TrainingKernels {
             int row = r * n, i = 0;
             FloatVector sums = FloatVector.zero(SPECIES);
             for (; i < bound; i += L) sums = sums.add(FloatVector.fromArray(SPECIES, x, row + i));
-            float sum = sums.reduceLanes(VectorOperators.ADD);
+            float sum = Kernels.sumLanes(sums);
             for (; i < n; i++) sum += x[row + i];
             float mean = sum / n;
             FloatVector squares = FloatVector.zero(SPECIES);
@@ -191,7 +191,7 @@ public final class TrainingKernels {
                 FloatVector dev = FloatVector.fromArray(SPECIES, x, row + i).sub(mean);
                 squares = dev.fma(dev, squares);
             }
-            float var = squares.reduceLanes(VectorOperators.ADD);
+            float var = Kernels.sumLanes(squares);
             for (; i < n; i++) var += (x[row + i] - mean) * (x[row + i] - mean);
             var /= n;
             float rstd = (float) (1 / Math.sqrt(var + eps));
@@ -202,7 +202,7 @@ public final class TrainingKernels {
                 gs = gs.add(g);
                 gxs = g.fma(xhat, gxs);
             }
-            float sumG = gs.reduceLanes(VectorOperators.ADD), sumGXhat = gxs.reduceLanes(VectorOperators.ADD);
+            float sumG = Kernels.sumLanes(gs), sumGXhat = Kernels.sumLanes(gxs);
             for (; i < n; i++) {
                 float g = dy[row + i] * weight[i], xhat = (x[row + i] - mean) * rstd;
                 sumG += g;
@@ -242,7 +242,7 @@ public final class TrainingKernels {
         int bound = SPECIES.loopBound(n), j = 0;
         FloatVector dots = FloatVector.zero(SPECIES);
         for (; j < bound; j += L) dots = FloatVector.fromArray(SPECIES, dy, dyo + j).fma(FloatVector.fromArray(SPECIES, y, yo + j), dots);
-        float dot = dots.reduceLanes(VectorOperators.ADD);
+        float dot = Kernels.sumLanes(dots);
         for (; j < n; j++) dot += dy[dyo + j] * y[yo + j];
         for (j = 0; j < bound; j += L) {
             FloatVector yv = FloatVector.fromArray(SPECIES, y, yo + j);
@@ -407,7 +407,7 @@ public final class TrainingKernels {
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(SPECIES, x, i);
-            FloatVector sig = FloatVector.broadcast(SPECIES, 1f).div(xv.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector sig = FloatVector.broadcast(SPECIES, 1f).div(Kernels.exp(xv.neg()).add(1f));
             FloatVector slope = sig.mul(xv.mul(sig.neg().add(1f)).add(1f));
             FloatVector.fromArray(SPECIES, dy, i).mul(slope).intoArray(dx, i);
         }
@@ -427,7 +427,7 @@ public final class TrainingKernels {
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);
         for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
             FloatVector g = FloatVector.fromArray(SPECIES, gate, i), grad = FloatVector.fromArray(SPECIES, dh, i);
-            FloatVector sig = one.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector sig = one.div(Kernels.exp(g.neg()).add(1f));
             grad.mul(g.mul(sig)).intoArray(dUp, i);
             grad.mul(FloatVector.fromArray(SPECIES, up, i)).mul(sig.mul(g.mul(one.sub(sig)).add(1f))).intoArray(dGate, i);
         }
@@ -452,7 +452,7 @@ public final class TrainingKernels {
             FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(c.abs().fma(ERFC_Q, 1f));
             FloatVector p = FloatVector.broadcast(SPECIES, ERFC_P[10]);
             for (int k = 9; k >= 0; k--) p = p.fma(t, FloatVector.broadcast(SPECIES, ERFC_P[k]));
-            FloatVector gauss = c.mul(c).mul(-0.5f).lanewise(VectorOperators.EXP);
+            FloatVector gauss = Kernels.exp(c.mul(c).mul(-0.5f));
             FloatVector halfErfc = gauss.mul(t).mul(p).mul(0.5f);
             FloatVector cdf = halfErfc.blend(halfErfc.neg().add(1f), v.compare(VectorOperators.GE, 0f));
             FloatVector slope = cdf.add(v.mul(gauss.mul(ScalarTrainingKernels.INV_SQRT_2PI)));
@@ -472,7 +472,7 @@ public final class TrainingKernels {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
             FloatVector vv = v.mul(v);
             FloatVector minus2u = vv.fma(0.044715f, 1f).mul(v).mul(-2 * GELU_TANH_C);
-            FloatVector sig = FloatVector.broadcast(SPECIES, 1f).div(minus2u.lanewise(VectorOperators.EXP).add(1f));
+            FloatVector sig = FloatVector.broadcast(SPECIES, 1f).div(Kernels.exp(minus2u).add(1f));
             FloatVector du = vv.fma(3 * 0.044715f, 1f).mul(2 * GELU_TANH_C);
             FloatVector slope = sig.add(v.mul(sig).mul(sig.neg().add(1f)).mul(du));
             FloatVector.fromArray(SPECIES, dy, i).mul(slope).intoArray(dx, i);
@@ -518,11 +518,11 @@ public final class TrainingKernels {
         float target0 = logits[row + target];                      // read before dLogits (maybe the same array) is written
         FloatVector sums = FloatVector.zero(SPECIES);
         for (j = 0; j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(SPECIES, logits, row + j).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = Kernels.exp(FloatVector.fromArray(SPECIES, logits, row + j).sub(max));
             e.intoArray(dLogits, row + j);
             sums = sums.add(e);
         }
-        float sum = sums.reduceLanes(VectorOperators.ADD);
+        float sum = Kernels.sumLanes(sums);
         for (; j < vocab; j++) {
             float e = (float) Math.exp(logits[row + j] - max);
             dLogits[row + j] = e;

@@ -27,7 +27,7 @@ public enum Recipe {
             "A two-layer Llama-style model of about 100k parameters that reads a list of digits and writes it sorted"
                     + " (`52917>12579.`). The loss counts only the answer after `>`, so the model spends its capacity on"
                     + " sorting; its attention patterns show each answer digit looking back at the digits of the list.",
-            new RecipeSettings(2, 64, 4, 4, 128, 18, 64, 2500, 3e-3f, 100, SortingLists.SEED),
+            new RecipeSettings(2, 64, 4, 4, 128, 18, 32, 1500, 3e-3f, 50, SortingLists.SEED),
             new RecipeSettings(2, 64, 4, 4, 128, 18, 32, 300, 3e-3f, 30, SortingLists.SEED),
             new RecipeSettings.Limits(new RecipeSettings(1, 16, 1, 1, 0, 18, 1, 1, 1e-5f, 0, 0),
                     new RecipeSettings(4, 256, 8, 8, 1024, 18, 256, 20_000, 3e-2f, 2000, 0))),
@@ -37,7 +37,7 @@ public enum Recipe {
                     + " The first half cannot be predicted; the second half can, by a head in layer 1 that attends to the"
                     + " token after the earlier occurrence of the current token, helped by a previous-token head in layer 0:"
                     + " an induction head (Olsson et al., 2022).",
-            new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 32, 1000, 3e-3f, 50, RepeatedSequences.SEED),
+            new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 32, 600, 3e-3f, 30, RepeatedSequences.SEED),
             new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 16, 300, 3e-3f, 30, RepeatedSequences.SEED),
             new RecipeSettings.Limits(new RecipeSettings(1, 16, 1, 1, 0, RepeatedSequences.HALF * 2, 1, 1, 1e-5f, 0, 0),
                     new RecipeSettings(4, 256, 8, 8, 0, RepeatedSequences.HALF * 2, 256, 20_000, 3e-2f, 2000, 0))),
@@ -47,7 +47,7 @@ public enum Recipe {
                     + " many key/value heads as query heads) trained on little stories from Glassbox's seeded story grammar,"
                     + " with a byte-level BPE tokenizer of 1024 tokens learned from the same stories. It writes grammatical"
                     + " little stories whose pronouns follow their hero.",
-            new RecipeSettings(4, 192, 6, 3, 512, 256, 8, 900, 2e-3f, 50, Stories.SEED),
+            new RecipeSettings(4, 192, 6, 3, 512, 256, 8, 500, 2e-3f, 30, Stories.SEED),
             new RecipeSettings(2, 96, 4, 2, 256, 64, 8, 200, 3e-3f, 20, Stories.SEED),
             new RecipeSettings.Limits(new RecipeSettings(1, 32, 1, 1, 0, 16, 1, 1, 1e-5f, 0, 0),
                     new RecipeSettings(8, 512, 16, 16, 2048, 256, 64, 100_000, 3e-2f, 5000, 0)));

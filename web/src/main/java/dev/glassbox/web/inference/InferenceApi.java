@@ -290,7 +290,7 @@ public final class InferenceApi {
         try (RunSlots.Slot slot = slots.enter(ctx); LoadedModels.Lease lease = lease(entry)) {
             if (!(lease.model() instanceof Decoder decoder)) {
                 throw new BadRequestResponse(entry.id() + " is an encoder (" + lease.model().architecture().family()
-                        + "): it reads a whole text at once and does not predict a next token, so it cannot generate. Try tiny-llama-random.");
+                        + "): it reads a whole text at once and does not predict a next token, so it cannot generate. Try tiny-stories.");
             }
             int context = decoder.architecture().context();
             Encoded in = encode(entry, decoder, prompt, context - 1);

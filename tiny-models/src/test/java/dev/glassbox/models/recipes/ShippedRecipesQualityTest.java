@@ -1,0 +1,149 @@
+package dev.glassbox.models.recipes;
+
+import dev.glassbox.explorer.models.Activation;
+import dev.glassbox.explorer.models.HookName;
+import dev.glassbox.explorer.models.Hooks;
+import dev.glassbox.explorer.models.Llama;
+import dev.glassbox.explorer.models.Transformer;
+import dev.glassbox.models.ModelCatalog;
+import dev.glassbox.models.data.RecipeTokenizer;
+import dev.glassbox.models.data.RepeatedSequences;
+import dev.glassbox.models.data.SortingLists;
+import dev.glassbox.models.data.Stories;
+import dev.glassbox.models.data.StoryCheck;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shipped trained models do what their cards say, on held-out data they never saw, run through the catalog and
+ * Glassbox's inference code ({@link Llama}), not the trainer.
+ */
+class ShippedRecipesQualityTest {
+    @TempDir
+    static Path dir;
+    static ModelCatalog catalog;
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        catalog = ModelCatalog.load(dir.resolve("models"), null);
+    }
+
+    private static Llama open(Recipe recipe) throws Exception {
+        return (Llama) catalog.find(recipe.id()).orElseThrow().load();
+    }
+
+    @Test
+    void sorterSortsHeldOutListsExactly() throws Exception {
+        List<String> lists = new SortingLists(SortingLists.SEED).heldOut(500);
+        int right = 0;
+        String firstWrong = null;
+        try (Llama model = open(Recipe.SORTER)) {
+            for (String text : lists) {
+                String list = text.substring(0, text.indexOf('>'));
+                int[] prompt = model.tokenizer().encode(list + ">", false).ids();
+                String answer = model.tokenizer().decode(model.greedy(prompt, list.length() + 1));
+                if (answer.equals(SortingLists.sorted(list) + ".")) right++;
+                else if (firstWrong == null) firstWrong = list + ">" + answer;
+            }
+        }
+        double accuracy = (double) right / lists.size();
+        System.out.printf("sorter: exact-sequence accuracy %.4f on %d held-out lists (first wrong: %s)%n", accuracy, lists.size(), firstWrong);
+        assertTrue(accuracy >= 0.99, "exact-sequence accuracy >= 0.99 expected, found " + accuracy + "; e.g. " + firstWrong);
+    }
+
+    @Test
+    void inductionHasAnInductionHeadInLayerOneAndCopiesTheRepeatedHalf() throws Exception {
+        int half = RepeatedSequences.HALF;
+        List<String> sequences = new RepeatedSequences(RepeatedSequences.SEED).heldOut(100);
+        try (Llama model = open(Recipe.INDUCTION)) {
+            int heads = model.architecture().heads();
+            double[] score = new double[heads];
+            double first = 0, repeated = 0;
+            int firstCount = 0, repeatedCount = 0;
+            for (String text : sequences) {
+                int[] tokens = model.tokenizer().encode(text, false).ids();
+                float[][] pattern = new float[1][];
+                Hooks hooks = Hooks.none().with(HookName.block(1, HookName.InBlock.PATTERN), (Activation a) -> pattern[0] = a.values());
+                Transformer.Output out = model.run(tokens, hooks);
+                int s = tokens.length;
+                // induction score: attention from position i of the repeated half to i - half + 1, the token after
+                // the earlier occurrence of the token at i; pattern is (heads, s, s)
+                for (int h = 0; h < heads; h++) {
+                    double sum = 0;
+                    for (int i = half; i < s; i++) sum += pattern[0][(h * s + i) * s + (i - half + 1)];
+                    score[h] += sum / (s - half) / sequences.size();
+                }
+                for (int i = 0; i + 1 < s; i++) {
+                    double loss = crossEntropy(out.row(i), tokens[i + 1]);
+                    if (i + 1 < half) { first += loss; firstCount++; }
+                    else if (i >= half) { repeated += loss; repeatedCount++; }
+                }
+            }
+            first /= firstCount;
+            repeated /= repeatedCount;
+            double best = Arrays.stream(score).max().orElseThrow();
+            System.out.printf("induction-2l: layer-1 induction scores %s; loss first half %.4f, repeated half %.4f%n",
+                    Arrays.toString(Arrays.stream(score).map(x -> Math.round(x * 1000) / 1000.0).toArray()), first, repeated);
+            assertTrue(best >= 0.5, "a layer-1 head with induction score >= 0.5 expected, found " + Arrays.toString(score));
+            assertTrue(repeated <= first / 4, "loss on the repeated half <= a quarter of the first half's expected, found "
+                    + repeated + " against " + first);
+        }
+    }
+
+    @Test
+    void tinyStoriesContinuesHeldOutOpeningsWithKnownWordsAndWholeSentences() throws Exception {
+        Stories stories = Stories.plain();
+        Set<String> vocabulary = stories.vocabulary();
+        List<String> heldOut = stories.heldOut(10);
+        try (Llama model = open(Recipe.TINY_STORIES)) {
+            int context = model.architecture().context();
+            double loss = 0;
+            int counted = 0;
+            for (String story : heldOut) {
+                // the opening: the first sentence and the first three words of the next
+                int end = story.indexOf(". ") + 2;
+                String opening = story.substring(0, story.indexOf(' ', story.indexOf(' ', story.indexOf(' ', end) + 1) + 1));
+                int[] prompt = model.tokenizer().encode(Stories.END_OF_TEXT + opening, false).ids();
+                int[] generated = model.greedy(prompt, context - prompt.length);
+                int stop = indexOf(generated, RecipeTokenizer.endOfText());
+                String text = opening + model.tokenizer().decode(Arrays.copyOf(generated, stop < 0 ? generated.length : stop));
+                String whole = text.substring(0, Math.max(text.lastIndexOf('.'), Math.max(text.lastIndexOf('!'), text.lastIndexOf('?'))) + 1);
+                System.out.println("tiny-stories: " + text);
+                assertTrue(StoryCheck.unknownWords(text, vocabulary).isEmpty(), "only known words expected, found "
+                        + StoryCheck.unknownWords(text, vocabulary) + " in: " + text);
+                List<String> sentences = StoryCheck.sentences(whole);
+                assertNotNull(sentences, "whole sentences expected: " + whole);
+                assertTrue(sentences.size() >= 4, "at least 4 sentences expected: " + whole);
+
+                int[] tokens = model.tokenizer().encode(Stories.END_OF_TEXT + story, false).ids();
+                tokens = Arrays.copyOf(tokens, Math.min(tokens.length, context));
+                Transformer.Output out = model.run(tokens, Hooks.none());
+                for (int i = 0; i + 1 < tokens.length; i++, counted++) loss += crossEntropy(out.row(i), tokens[i + 1]);
+            }
+            System.out.printf("tiny-stories: held-out loss %.4f, perplexity %.3f over %d tokens of 10 held-out stories%n",
+                    loss / counted, Math.exp(loss / counted), counted);
+        }
+    }
+
+    private static int indexOf(int[] ids, int id) {
+        for (int i = 0; i < ids.length; i++) if (ids[i] == id) return i;
+        return -1;
+    }
+
+    static double crossEntropy(float[] logits, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) max = Math.max(max, v);
+        double sum = 0;
+        for (float v : logits) sum += Math.exp(v - max);
+        return Math.log(sum) + max - logits[target];
+    }
+}
