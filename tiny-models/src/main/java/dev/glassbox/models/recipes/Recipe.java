@@ -27,7 +27,7 @@ public enum Recipe {
             "A two-layer Llama-style model of about 100k parameters that reads a list of digits and writes it sorted"
                     + " (`52917>12579.`). The loss counts only the answer after `>`, so the model spends its capacity on"
                     + " sorting; its attention patterns show each answer digit looking back at the digits of the list.",
-            new RecipeSettings(2, 64, 4, 4, 128, 18, 32, 1500, 3e-3f, 50, SortingLists.SEED),
+            new RecipeSettings(2, 64, 4, 4, 128, 18, 32, 3000, 3e-3f, 50, SortingLists.SEED),
             new RecipeSettings(2, 64, 4, 4, 128, 18, 32, 300, 3e-3f, 30, SortingLists.SEED),
             new RecipeSettings.Limits(new RecipeSettings(1, 16, 1, 1, 0, 18, 1, 1, 1e-5f, 0, 0),
                     new RecipeSettings(4, 256, 8, 8, 1024, 18, 256, 20_000, 3e-2f, 2000, 0))),
@@ -37,7 +37,7 @@ public enum Recipe {
                     + " The first half cannot be predicted; the second half can, by a head in layer 1 that attends to the"
                     + " token after the earlier occurrence of the current token, helped by a previous-token head in layer 0:"
                     + " an induction head (Olsson et al., 2022).",
-            new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 32, 600, 3e-3f, 30, RepeatedSequences.SEED),
+            new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 32, 400, 3e-3f, 30, RepeatedSequences.SEED),
             new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 16, 300, 3e-3f, 30, RepeatedSequences.SEED),
             new RecipeSettings.Limits(new RecipeSettings(1, 16, 1, 1, 0, RepeatedSequences.HALF * 2, 1, 1, 1e-5f, 0, 0),
                     new RecipeSettings(4, 256, 8, 8, 0, RepeatedSequences.HALF * 2, 256, 20_000, 3e-2f, 2000, 0))),
