@@ -47,7 +47,7 @@ public enum Recipe {
                     + " many key/value heads as query heads) trained on little stories from Glassbox's seeded story grammar,"
                     + " with a byte-level BPE tokenizer of 1024 tokens learned from the same stories. It writes grammatical"
                     + " little stories whose pronouns follow their hero.",
-            new RecipeSettings(4, 192, 6, 3, 512, 256, 8, 300, 2e-3f, 20, Stories.SEED),
+            new RecipeSettings(4, 192, 6, 3, 512, 256, 8, 1500, 2e-3f, 20, Stories.SEED),
             new RecipeSettings(2, 96, 4, 2, 256, 64, 8, 200, 3e-3f, 20, Stories.SEED),
             new RecipeSettings.Limits(new RecipeSettings(1, 32, 1, 1, 0, 16, 1, 1, 1e-5f, 0, 0),
                     new RecipeSettings(8, 512, 16, 16, 2048, 256, 64, 100_000, 3e-2f, 5000, 0)));
