@@ -71,8 +71,8 @@ public final class TrainingVsTorchBenchmark {
             timedSteps(trainer, scalarChild ? 3 : 12, 3);
             if (scalarChild) {
                 double[] rates = timedSteps(trainer, seconds, 3);
-                System.out.printf(Locale.ROOT, "  scalar twins: %.0f tok/s (steps %d, min %.0f, max %.0f)%n", median(rates), rates.length, min(rates), max(rates));
-                System.out.printf(Locale.ROOT, "RESULT train_tokens_per_s_%s_scalar=%.0f%n", recipe.id(), median(rates));
+                System.out.printf(Locale.ROOT, "  %s kernels: %.0f tok/s (steps %d, min %.0f, max %.0f)%n", mode, median(rates), rates.length, min(rates), max(rates));
+                System.out.printf(Locale.ROOT, "RESULT train_tokens_per_s_%s_%s=%.0f%n", recipe.id(), mode, median(rates));
                 continue;
             }
             Torch side = torch ? Torch.start(python, script, config, s) : null;
