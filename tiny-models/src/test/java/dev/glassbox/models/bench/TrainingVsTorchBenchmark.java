@@ -68,7 +68,7 @@ public final class TrainingVsTorchBenchmark {
                     recipe.id(), config.layers(), config.dModel(), config.heads(), config.kvHeads(), config.dMlp(), config.vocab(),
                     s.batch(), s.seqLen(), trainer.model().parameterCount());
             // JIT warm-up: an interpreted Vector API kernel is slower than its scalar twin, and C2 needs seconds here.
-            timedSteps(trainer, scalarChild ? 3 : 12, 3);
+            timedSteps(trainer, scalarChild ? 6 : 12, 3);
             if (scalarChild) {
                 double[] rates = timedSteps(trainer, seconds, 3);
                 System.out.printf(Locale.ROOT, "  %s kernels: %.0f tok/s (steps %d, min %.0f, max %.0f)%n", mode, median(rates), rates.length, min(rates), max(rates));
