@@ -34,9 +34,10 @@ public enum Recipe {
     /** Copies the first half of a random sequence: a two-layer attention-only model where induction heads form. */
     INDUCTION("induction-2l", "Induction: two attention-only layers that learn to copy", RecipeTokenizer.INDUCTION,
             "A two-layer attention-only model (no MLP) trained on random sequences whose second half repeats the first."
-                    + " The first half cannot be predicted; the second half can, by a head in layer 1 that attends to the"
-                    + " token after the earlier occurrence of the current token, helped by a previous-token head in layer 0:"
-                    + " an induction head (Olsson et al., 2022).",
+                    + " The first half cannot be predicted; the second half can be copied. An induction head (Olsson et al.,"
+                    + " 2022) would copy by content: a layer-1 head attending to the token after the earlier occurrence of the"
+                    + " current token. Because the repeat always starts 24 tokens later, this model found a shortcut instead:"
+                    + " a head that looks 23 tokens back. Finding out which one a model learned is the point of lesson 9.",
             new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 32, 400, 3e-3f, 30, RepeatedSequences.SEED),
             new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 16, 300, 3e-3f, 30, RepeatedSequences.SEED),
             new RecipeSettings.Limits(new RecipeSettings(1, 16, 1, 1, 0, RepeatedSequences.HALF * 2, 1, 1, 1e-5f, 0, 0),
