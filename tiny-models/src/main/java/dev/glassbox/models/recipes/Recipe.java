@@ -31,16 +31,17 @@ public enum Recipe {
             new RecipeSettings(2, 64, 4, 4, 128, 18, 32, 300, 3e-3f, 30, SortingLists.SEED),
             new RecipeSettings.Limits(new RecipeSettings(1, 16, 1, 1, 0, 18, 1, 1, 1e-5f, 0, 0),
                     new RecipeSettings(4, 256, 8, 8, 1024, 18, 256, 20_000, 3e-2f, 2000, 0))),
-    /** Copies the first half of a random sequence: a two-layer attention-only model where induction heads form. */
+    /** Copies a repeated segment of a random sequence: a two-layer attention-only model where induction heads form. */
     INDUCTION("induction-2l", "Induction: two attention-only layers that learn to copy", RecipeTokenizer.INDUCTION,
-            "A two-layer attention-only model (no MLP) trained on random sequences whose second half repeats the first."
-                    + " The first half cannot be predicted; the second half can, by a head in layer 1 that attends to the"
+            "A two-layer attention-only model (no MLP) trained on random sequences in which a segment of random length"
+                    + " occurs twice, at random places. The first occurrence cannot be predicted; the repeat can, by a head in"
+                    + " layer 1 that attends to the"
                     + " token after the earlier occurrence of the current token, helped by a previous-token head in layer 0:"
                     + " an induction head (Olsson et al., 2022).",
-            new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 32, 400, 3e-3f, 30, RepeatedSequences.SEED),
-            new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.HALF * 2, 16, 300, 3e-3f, 30, RepeatedSequences.SEED),
-            new RecipeSettings.Limits(new RecipeSettings(1, 16, 1, 1, 0, RepeatedSequences.HALF * 2, 1, 1, 1e-5f, 0, 0),
-                    new RecipeSettings(4, 256, 8, 8, 0, RepeatedSequences.HALF * 2, 256, 20_000, 3e-2f, 2000, 0))),
+            new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.LENGTH, 32, 400, 3e-3f, 30, RepeatedSequences.SEED),
+            new RecipeSettings(2, 64, 4, 4, 0, RepeatedSequences.LENGTH, 16, 300, 3e-3f, 30, RepeatedSequences.SEED),
+            new RecipeSettings.Limits(new RecipeSettings(1, 16, 1, 1, 0, RepeatedSequences.LENGTH, 1, 1, 1e-5f, 0, 0),
+                    new RecipeSettings(4, 256, 8, 8, 0, RepeatedSequences.LENGTH, 256, 20_000, 3e-2f, 2000, 0))),
     /** Writes little stories: a Llama-style model with grouped-query attention and SwiGLU, a few million parameters. */
     TINY_STORIES("tiny-stories", "Tiny stories: a Llama-style model that writes little stories", RecipeTokenizer.TINY_STORIES,
             "A Llama-style decoder (RMSNorm, rotary position embeddings, SwiGLU MLP, grouped-query attention with half as"

@@ -76,7 +76,7 @@ class RecipeTokenizerTest {
         for (RecipeTokenizer recipe : List.of(RecipeTokenizer.SORTER, RecipeTokenizer.INDUCTION)) {
             Tokenizer tokenizer = Tokenizer.fromFile(recipe.write(dir.resolve(recipe.name())));
             assertEquals(257, tokenizer.vocabSize());
-            Dataset<String> data = recipe == RecipeTokenizer.SORTER ? new SortingLists(SortingLists.SEED) : new RepeatedSequences(RepeatedSequences.SEED);
+            Dataset<?> data = recipe == RecipeTokenizer.SORTER ? new SortingLists(SortingLists.SEED) : new RepeatedSequences(RepeatedSequences.SEED);
             for (String text : data.train(100)) {
                 assertArrayEquals(text.chars().toArray(), tokenizer.encode(text).ids(), text);
             }
