@@ -78,7 +78,7 @@ public final class RecipeBatches implements BatchSource {
 
     /** Fills one row of {@code seqLen} tokens and targets at {@code at} from example (or window) {@code index}. */
     private void row(long index, int[] tokens, int[] targets, int at) {
-        int eot = RecipeTokenizer.endOfText();
+        int eot = recipe.recipeTokenizer().endOfText();
         switch (recipe) {
             case SORTER -> {
                 int[] ids = example(index);
@@ -134,7 +134,7 @@ public final class RecipeBatches implements BatchSource {
             int need = streamLength + ids.length + 1;
             if (need > stream.length) stream = Arrays.copyOf(stream, Math.max(need, stream.length * 2));
             System.arraycopy(ids, 0, stream, streamLength, ids.length);
-            stream[streamLength + ids.length] = RecipeTokenizer.endOfText();
+            stream[streamLength + ids.length] = recipe.recipeTokenizer().endOfText();
             streamLength = need;
         }
     }

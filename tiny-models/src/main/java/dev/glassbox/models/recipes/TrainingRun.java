@@ -263,7 +263,7 @@ public final class TrainingRun {
             float[] logits = trainer.model().logits(Arrays.copyOf(tokens, length), 1, length);   // (length, vocab)
             int best = 0, at = (length - 1) * vocab;
             for (int j = 1; j < vocab; j++) if (logits[at + j] > logits[at + best]) best = j;
-            if (best == RecipeTokenizer.endOfText()) break;
+            if (best == recipe.recipeTokenizer().endOfText()) break;
             tokens[length++] = best;
             if (best == stopDot) break;
         }
@@ -305,7 +305,7 @@ public final class TrainingRun {
         return switch (recipe) {
             case SORTER -> text.substring(0, text.indexOf('>') + 1);
             case INDUCTION -> text.substring(0, heldOutSequences.stream().filter(q -> q.text().equals(text)).findFirst()
-                    .map(q -> q.second() + 3).orElse(RepeatedSequences.LENGTH / 2));
+                    .map(q -> q.period() + 3).orElse(RepeatedSequences.LENGTH / 2));
             case TINY_STORIES -> text.substring(0, text.indexOf(' ', text.indexOf(' ', text.indexOf(' ') + 1) + 1));
         };
     }

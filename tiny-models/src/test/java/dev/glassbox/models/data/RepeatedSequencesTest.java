@@ -12,40 +12,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RepeatedSequencesTest {
     @Test
-    void aSegmentOfRandomLengthRepeatsAtARandomDistance() {
+    void aRandomPeriodRepeatsToTheEnd() {
         int[] uses = new int[128];
-        Set<Integer> lengths = new HashSet<>(), distances = new HashSet<>(), starts = new HashSet<>();
+        Set<Integer> periods = new HashSet<>();
         int n = 3000;
         for (RepeatedSequences.Sequence s : new RepeatedSequences(RepeatedSequences.SEED).examples(Split.TRAIN).limit(n).toList()) {
             String text = s.text();
             assertEquals(RepeatedSequences.LENGTH, text.length());
-            assertTrue(s.length() >= RepeatedSequences.MIN_SEGMENT && s.length() <= RepeatedSequences.MAX_SEGMENT, "length " + s.length());
-            assertEquals(text.substring(s.first(), s.first() + s.length()), text.substring(s.second(), s.second() + s.length()));
-            assertTrue(s.second() >= s.first() + s.length() && s.second() + s.length() <= RepeatedSequences.LENGTH, text);
+            assertTrue(s.period() >= RepeatedSequences.MIN_PERIOD && s.period() <= RepeatedSequences.MAX_PERIOD, "period " + s.period());
             for (int q = 0; q < text.length(); q++) {
-                if (s.copyable(q)) assertEquals(text.charAt(q), text.charAt(s.inductionKey(q) - 1), "the query's symbol occurred right before its key");
+                if (q >= s.period()) assertEquals(text.charAt(q), text.charAt(q - s.period()), text);
+                if (s.copyable(q)) {
+                    int nearest = q - s.period() + 1;
+                    assertTrue(s.isInductionKey(q, nearest), "the position after the symbol's occurrence one period back is a key");
+                    assertEquals(text.charAt(q + 1), text.charAt(nearest), "the key holds the symbol to predict");
+                    assertTrue(!s.isInductionKey(q, q + 1) && !s.isInductionKey(q, 0), "keys lie in 1..q");
+                }
+                assertTrue(!(s.copyable(q) && s.firstOccurrence(q)), "a position is either in the first period or a repeat");
             }
-            lengths.add(s.length());
-            distances.add(s.distance());
-            starts.add(s.first());
-            for (char c : text.toCharArray()) {
-                assertTrue(RepeatedSequences.ALPHABET.indexOf(c) >= 0, "symbol " + c + " is in the alphabet");
-                uses[c]++;
-            }
+            periods.add(s.period());
+            for (int i = 0; i < s.period(); i++) uses[text.charAt(i)]++;
         }
-        assertEquals(RepeatedSequences.MAX_SEGMENT - RepeatedSequences.MIN_SEGMENT + 1, lengths.size(), "every segment length occurs");
-        assertTrue(distances.size() >= 30 && starts.size() >= 30, "distances " + distances + ", starts " + starts);
-        double expected = (double) n * RepeatedSequences.LENGTH / RepeatedSequences.ALPHABET_SIZE;
+        assertEquals(RepeatedSequences.MAX_PERIOD - RepeatedSequences.MIN_PERIOD + 1, periods.size(), "every period occurs");
+        int drawn = 0;
+        for (int u : uses) drawn += u;
+        double expected = (double) drawn / RepeatedSequences.ALPHABET_SIZE;
         for (char c : RepeatedSequences.ALPHABET.toCharArray()) {
             assertTrue(Math.abs(uses[c] - expected) < 0.1 * expected, "symbols uniform: " + c + " x " + uses[c]);
         }
     }
 
     @Test
-    void aSequenceWhoseSegmentDoesNotRepeatIsRejected() {
+    void aSequenceThatDoesNotRepeatIsRejected() {
         String text = "A".repeat(RepeatedSequences.LENGTH - 1) + "B";
-        assertThrows(IllegalArgumentException.class, () -> new RepeatedSequences.Sequence(text, 0, RepeatedSequences.LENGTH - 6, 6));
-        assertThrows(IllegalArgumentException.class, () -> new RepeatedSequences.Sequence(text, 0, 3, 6));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RepeatedSequences.Sequence(text, 6));
+        assertTrue(e.getMessage().contains("symbol 47 differs"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new RepeatedSequences.Sequence("A".repeat(RepeatedSequences.LENGTH), 25));
     }
 
     @Test

@@ -23,7 +23,7 @@ class RecipeBatchesTest {
         for (int i = 0; i < 18; i++) {
             int expected = i >= arrow && i + 1 < first.length() ? first.charAt(i + 1) : -1;
             assertEquals(expected, b.targets()[i], "target of position " + i + " of " + first);
-            assertEquals(i < first.length() ? first.charAt(i) : RecipeTokenizer.endOfText(), b.tokens()[i]);
+            assertEquals(i < first.length() ? first.charAt(i) : RecipeTokenizer.SORTER.endOfText(), b.tokens()[i]);
         }
     }
 
@@ -37,12 +37,12 @@ class RecipeBatchesTest {
             RepeatedSequences.Sequence sequence = first.get(r);
             int scored = 0;
             for (int i = 0; i < s; i++) {
-                assertEquals(sequence.text().charAt(i), b.tokens()[r * s + i]);
-                int expected = i >= sequence.second() && i < sequence.second() + sequence.length() - 1 ? sequence.text().charAt(i + 1) : -1;
+                assertEquals(RepeatedSequences.ALPHABET.indexOf(sequence.text().charAt(i)), b.tokens()[r * s + i], "one token per symbol, its place in the alphabet");
+                int expected = sequence.copyable(i) ? RepeatedSequences.ALPHABET.indexOf(sequence.text().charAt(i + 1)) : -1;
                 assertEquals(expected, b.targets()[r * s + i], "target of position " + i + " of " + sequence);
                 if (expected >= 0) scored++;
             }
-            assertEquals(sequence.length() - 1, scored);
+            assertEquals(RepeatedSequences.LENGTH - sequence.period() - 1, scored);
         }
     }
 

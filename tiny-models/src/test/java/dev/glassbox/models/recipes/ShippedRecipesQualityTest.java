@@ -65,10 +65,10 @@ class ShippedRecipesQualityTest {
     record InductionMeasure(double[] scores, double firstLoss, double repeatLoss) {}
 
     /**
-     * On 100 held-out sequences: a head's induction score is its mean attention, from each query of the repeat that
-     * predicts a copyable symbol, to the key right after the earlier occurrence of the query's symbol
-     * ({@code Sequence.inductionKey}), read from {@code blocks.1.attn.hook_pattern}; the losses are the mean
-     * next-symbol losses on the same positions of the first occurrence and of the repeat.
+     * On 100 held-out sequences: a head's induction score is its mean attention, from each query of the repeats that
+     * predicts a copyable symbol, to the keys right after earlier occurrences of the query's symbol
+     * ({@code Sequence.isInductionKey}), read from {@code blocks.1.attn.hook_pattern}; the losses are the mean
+     * next-symbol losses on the first period and on the repeats.
      */
     static InductionMeasure measureInduction(Llama model) {
         List<RepeatedSequences.Sequence> sequences = new RepeatedSequences(RepeatedSequences.SEED).examples(Split.HELD_OUT).limit(100).toList();
@@ -87,7 +87,7 @@ class ShippedRecipesQualityTest {
                 int count = 0;
                 for (int q = 0; q < s; q++) {
                     if (!sequence.copyable(q)) continue;
-                    sum += pattern[0][(h * s + q) * s + sequence.inductionKey(q)];
+                    for (int k = 1; k <= q; k++) if (sequence.isInductionKey(q, k)) sum += pattern[0][(h * s + q) * s + k];
                     count++;
                 }
                 score[h] += sum / count / sequences.size();
@@ -135,7 +135,7 @@ class ShippedRecipesQualityTest {
                 String opening = story.substring(0, story.indexOf(' ', story.indexOf(' ', story.indexOf(' ', end) + 1) + 1));
                 int[] prompt = model.tokenizer().encode(Stories.END_OF_TEXT + opening, false).ids();
                 int[] generated = model.greedy(prompt, context - prompt.length);
-                int stop = indexOf(generated, RecipeTokenizer.endOfText());
+                int stop = indexOf(generated, RecipeTokenizer.TINY_STORIES.endOfText());
                 String text = opening + model.tokenizer().decode(Arrays.copyOf(generated, stop < 0 ? generated.length : stop));
                 String whole = text.substring(0, Math.max(text.lastIndexOf('.'), Math.max(text.lastIndexOf('!'), text.lastIndexOf('?'))) + 1);
                 System.out.println("tiny-stories: " + text);
