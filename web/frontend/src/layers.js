@@ -112,18 +112,20 @@ export function startLayers(modelId) {
     }));
 
     if (depth.attnNorm) {
-      const maxContribution = Math.max(...depth.attnNorm, ...depth.mlpNorm); // per block: the point is attention vs MLP here
+      const mlpNorm = depth.mlpNorm; // null in an attention-only model: its blocks have no MLP
+      const maxContribution = Math.max(...depth.attnNorm, ...(mlpNorm || [])); // per block: the point is attention vs MLP here
       const sum = (values) => values.reduce((s, v) => s + v, 0);
       const attn = sum(depth.attnNorm);
-      const mlp = sum(depth.mlpNorm);
-      const summary = el("p", "muted small", `Over all tokens, attention added ${formatNumber(attn)} and the MLP ${formatNumber(mlp)} `
-        + `(sum of norms): the ${attn > mlp ? "attention" : "MLP"} wrote more in this block.`);
+      const summary = mlpNorm
+        ? el("p", "muted small", `Over all tokens, attention added ${formatNumber(attn)} and the MLP ${formatNumber(sum(mlpNorm))} `
+          + `(sum of norms): the ${attn > sum(mlpNorm) ? "attention" : "MLP"} wrote more in this block.`)
+        : el("p", "muted small", `Over all tokens, attention added ${formatNumber(attn)} (sum of norms); this model has no MLP, `
+          + "so attention is all a block writes.");
+      const series = [{ name: "attention output norm", values: depth.attnNorm, className: "columns-attn" }];
+      if (mlpNorm) series.push({ name: "MLP output norm", values: mlpNorm, className: "columns-mlp" });
       contribBox.replaceChildren(columnChart({
         labels,
-        series: [
-          { name: "attention output norm", values: depth.attnNorm, className: "columns-attn" },
-          { name: "MLP output norm", values: depth.mlpNorm, className: "columns-mlp" },
-        ],
+        series,
         max: maxContribution,
         highlight: state.position,
         width: contribBox.clientWidth || 560,
@@ -201,9 +203,11 @@ function drawArchitecture(box, data, go) {
     const attention = part("attention", `${a.heads} heads${a.positions === "rope" ? " · RoPE" : ""}${a.causal ? " · causal" : ""}`, "arch-attn");
     const mlp = part(mlpName, `${a.dModel} → ${a.dMlp} → ${a.dModel}`, "arch-mlp");
     const add = () => part("⊕", "add to the stream", "arch-add");
-    const parts = a.preNorm
-      ? [part(norm, "", "arch-norm"), attention, add(), part(norm, "", "arch-norm"), mlp, add()]
-      : [attention, add(), part(norm, "", "arch-norm"), mlp, add(), part(norm, "", "arch-norm")];
+    const parts = a.dMlp === 0   // attention-only: each block is attention and its residual add
+      ? [part(norm, "", "arch-norm"), attention, add()]
+      : a.preNorm
+        ? [part(norm, "", "arch-norm"), attention, add(), part(norm, "", "arch-norm"), mlp, add()]
+        : [attention, add(), part(norm, "", "arch-norm"), mlp, add(), part(norm, "", "arch-norm")];
     block.append(stageButton(`Block ${l}`, parts, () => go(l + 1)));
     stack.append(block);
   }

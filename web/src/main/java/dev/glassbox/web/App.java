@@ -274,6 +274,11 @@ public final class App implements AutoCloseable {
         return javalin.port();
     }
 
+    /** Waits up to {@code timeout} for the shipped models, which start() prepares in the background. */
+    public void awaitModels(Duration timeout) {
+        models.awaitPrepared(timeout);
+    }
+
     public Deps deps() {
         return deps;
     }

@@ -73,6 +73,7 @@ class ReadmeStartIT {
             new Route("GET /models/{id}/layers", Mode.SINGLE_USER),
             new Route("GET /models/{id}/generate", Mode.SINGLE_USER),
             new Route("GET /tokenizers", Mode.SINGLE_USER),
+            new Route("GET /train", Mode.SINGLE_USER),
             // session and lessons
             new Route("GET /api/health", Mode.SINGLE_USER),
             new Route("GET /api/session", Mode.SINGLE_USER),
@@ -101,6 +102,12 @@ class ReadmeStartIT {
             new Route("POST /api/models/{id}/trace", Mode.SINGLE_USER),
             new Route("POST /api/models/{id}/layers", Mode.SINGLE_USER),
             new Route("POST /api/models/{id}/generate", Mode.SINGLE_USER),
+            // training a recipe from the page, and saving the result into the catalog
+            new Route("GET /api/train/recipes", Mode.SINGLE_USER),
+            new Route("POST /api/train/runs", Mode.SINGLE_USER),
+            new Route("GET /api/train/runs/current", Mode.SINGLE_USER),
+            new Route("POST /api/train/runs/current/stop", Mode.SINGLE_USER),
+            new Route("POST /api/train/runs/current/save", Mode.SINGLE_USER),
             // classroom mode only
             new Route("GET /join", Mode.CLASSROOM),
             new Route("POST /join", Mode.CLASSROOM),
@@ -182,6 +189,7 @@ class ReadmeStartIT {
         lessonApi(learner, lessons);
         kernelApi(learner);
         for (JsonNode model : models) modelApi(learner, model);
+        trainApi(learner);
 
         assertWalkComplete(Mode.SINGLE_USER, server);
     }
@@ -344,6 +352,24 @@ class ReadmeStartIT {
                 Map.of("code", exerciseCode, "lesson", exerciseLesson, "cell", exercise), kernel);
         visit(learner, Expect.OK, "GET /api/lessons/{lesson}/solutions/{cell}", null, exerciseLesson, exercise);
         visit(learner, Expect.OK, "DELETE /api/kernels/{id}", null, kernel);
+    }
+
+    /** A short sorter run from start to the catalog: the page, the recipes, start, watch, stop, save, and the saved model's page. */
+    private static void trainApi(Browserless learner) throws Exception {
+        visit(learner, Expect.OK, "GET /train", null);
+        JsonNode recipes = json(visit(learner, Expect.OK, "GET /api/train/recipes", null));
+        check(recipes.size() == 3, "three recipes: " + recipes);
+        visit(learner, Expect.OK, "POST /api/train/runs", Map.of("recipe", "sorter", "settings", Map.of("steps", 5, "warmup", 2)));
+        JsonNode run = json(visit(learner, Expect.OK, "GET /api/train/runs/current", null));
+        for (long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); run.path("active").asBoolean() && System.nanoTime() < deadline; ) {
+            Thread.sleep(300);
+            run = json(visit(learner, Expect.OK, "GET /api/train/runs/current", null));
+        }
+        check(run.path("state").asText().equals("finished") && run.path("stepsDone").asInt() == 5, "the 5-step run finished: " + run);
+        visit(learner, Expect.OK, "POST /api/train/runs/current/stop", Map.of());
+        JsonNode saved = json(visit(learner, Expect.OK, "POST /api/train/runs/current/save", Map.of("name", "readme sorter")));
+        check(saved.path("id").asText().equals("readme-sorter"), "saved under its name: " + saved);
+        visit(learner, Expect.OK, "GET /models/{id}", null, saved.path("id").asText());
     }
 
     private static void kernelApi(Browserless learner) throws Exception {

@@ -131,11 +131,13 @@ public final class TrainingRun {
     public Result run(Listener listener) {
         long start = System.nanoTime();
         try {
-            while (trainer.step() < settings.steps()) {
-                if (trainer.run(trainer.step() + 1, p -> {
+            // one step per Trainer.run, so the run can evaluate between steps; the stop request is ours, checked
+            // between steps, because Trainer.run consumes its own at the end of each call
+            while (trainer.step() < settings.steps() && !stopRequested) {
+                trainer.run(trainer.step() + 1, p -> {
                     losses.add(p.loss());
                     listener.onStep(p);
-                }) == 0) break;                                     // stopped
+                });
                 int step = trainer.step();
                 if (step % evaluationInterval() == 0 || step == settings.steps()) evaluate(step, listener);
             }
@@ -158,7 +160,12 @@ public final class TrainingRun {
     }
 
     /** Asks {@link #run} to return after the step in progress; safe from any thread. */
-    public void stop() { trainer.stop(); }
+    public void stop() {
+        stopRequested = true;
+        trainer.stop();   // ends the step loop of a Trainer.run under way as well
+    }
+
+    private volatile boolean stopRequested;
 
     // ---------------------------------------------------------------- evaluation
 

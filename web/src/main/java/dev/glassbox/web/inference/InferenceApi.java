@@ -249,7 +249,8 @@ public final class InferenceApi {
             depths.add(new Depth("embedding", -1, embedded, norms(cache.get(embedded)), null, null, guesses(model, lens.get(0))));
             for (int l = 0; l < a.layers(); l++) {
                 depths.add(new Depth("block " + l, l, HookName.block(l, after), norms(cache.get(l, after)),
-                        norms(cache.get(l, InBlock.ATTN_OUT)), norms(cache.get(l, InBlock.MLP_OUT)), guesses(model, lens.get(l + 1))));
+                        norms(cache.get(l, InBlock.ATTN_OUT)), a.hasMlp() ? norms(cache.get(l, InBlock.MLP_OUT)) : null,   // attention-only: no MLP
+                        guesses(model, lens.get(l + 1))));
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", entry.id());

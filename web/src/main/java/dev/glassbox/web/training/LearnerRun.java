@@ -51,17 +51,6 @@ final class LearnerRun {
         }
     }
 
-    /**
-     * Thrown by the listener after a step once a stop was asked for: the step is complete (the listener hears of it
-     * after the weights moved), so the model can be saved as it is. Besides {@link TrainingRun#stop()}, which is
-     * asked too, this makes the stop take effect at the next step boundary, whatever the run is doing in between.
-     */
-    private static final class StopNow extends RuntimeException {
-        StopNow() {
-            super("stopped", null, false, false);
-        }
-    }
-
     /** A generation the run made at {@code step}: the model's continuation of {@code prompt}. */
     record Sample(int step, String prompt, String text) {}
 
@@ -135,7 +124,6 @@ final class LearnerRun {
                     stepsDone = progress.step();
                     double t = tokensPerSecond;
                     tokensPerSecond = Double.isNaN(t) ? progress.tokensPerSecond() : 0.9 * t + 0.1 * progress.tokensPerSecond();
-                    if (stopReason != null) throw new StopNow();      // ends run() here, whenever the stop came
                 }
 
                 @Override
@@ -155,9 +143,6 @@ final class LearnerRun {
             });
             stepsDone = run.stepsDone();
             state = stopReason != null && stepsDone < settings.steps() ? State.STOPPED : State.FINISHED;
-        } catch (StopNow stopped) {
-            stepsDone = training.stepsDone();
-            state = stepsDone < settings.steps() ? State.STOPPED : State.FINISHED;
         } catch (RuntimeException | Error e) {
             LOG.log(Level.WARNING, "training run " + runId + " (" + recipe.id() + ") failed", e);
             error = e.getMessage() != null ? e.getMessage() : e.toString();

@@ -50,6 +50,7 @@ class InferencePagesTest {
     static void start() throws Exception {
         PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
         app = App.start(new App.Settings("127.0.0.1", 0, dataDir, null, KernelSettings.defaults(dataDir.resolve("scratch")).withPoolSize(0)));
+        app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
         base = "http://localhost:" + app.port();
         playwright = Playwright.create();
         browser = Chromium.launch(playwright);

@@ -39,6 +39,7 @@ class ModelPageTest {
                 KernelSettings.defaults(dataDir.resolve("scratch")).withPoolSize(0)));
              Playwright playwright = Playwright.create();
              Browser browser = Chromium.launch(playwright)) {
+            app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
             BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
             Page page = context.newPage();
             page.onPageError(pageErrors::add);

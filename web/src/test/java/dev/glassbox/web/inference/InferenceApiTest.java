@@ -47,6 +47,7 @@ class InferenceApiTest {
     @BeforeAll
     static void start() throws Exception {
         app = App.start(new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0)));
+        app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
         base = "http://localhost:" + app.port();
         HttpResponse<String> session = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session")).build(), HttpResponse.BodyHandlers.ofString());
         csrf = Json.MAPPER.readTree(session.body()).get("csrfToken").asText();

@@ -40,6 +40,7 @@ class ModelApiTest {
     @BeforeAll
     static void start() throws Exception {
         app = App.start(new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0)));
+        app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
     }
 
     @AfterAll
@@ -64,8 +65,13 @@ class ModelApiTest {
         JsonNode list = json("/api/models", 200);
         List<String> ids = new ArrayList<>();
         list.forEach(m -> ids.add(m.get("id").asText()));
-        assertEquals(List.of("all-minilm-l6-v2", "tiny-llama-random", "tiny-llama-random-f32", "tiny-llama-random-q8_0",
-                "tiny-llama-random-q4_0", "tiny-gpt2-random"), ids);
+        List<String> expected = new ArrayList<>(List.of("all-minilm-l6-v2"));
+        for (String trained : List.of("tiny-stories", "sorter", "induction-2l")) {
+            expected.addAll(List.of(trained, trained + "-f32", trained + "-q8_0", trained + "-q4_0"));
+        }
+        expected.addAll(List.of("tiny-llama-random", "tiny-llama-random-f32", "tiny-llama-random-q8_0", "tiny-llama-random-q4_0",
+                "tiny-gpt2-random"));
+        assertEquals(expected, ids, "MiniLM, the models Glassbox trained with their GGUF exports, then the untrained placeholders");
         JsonNode minilm = list.get(0);
         assertEquals("bert", minilm.get("family").asText());
         assertEquals("apache-2.0", minilm.get("license").asText());

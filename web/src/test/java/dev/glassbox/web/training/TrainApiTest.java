@@ -101,6 +101,7 @@ class TrainApiTest {
         App.Settings settings = new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0))
                 .withLimits(ServerLimits.defaults().withTrainingRuns(1));
         app = App.start(settings);
+        app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
         base = "http://localhost:" + app.port();
         ada = Learner.join();
         bob = Learner.join();
