@@ -408,7 +408,10 @@ class ReadmeStartIT {
         }
         if (quantized != null) ok(learner, "GET /api/models/{id}/tensors/<rest>", id, quantized.path("name").asText() + "/blocks?count=2");
 
-        String text = "The cat sat on the mat.";
+        // the text the model's attention page opens with: one its tokenizer can read (induction-2l reads only letters and digits)
+        String text = OPENING_TEXT.matcher(visit(learner, Expect.OK, "GET /models/{id}/attention", null, id).body()).results()
+                .map(m -> m.group(1)).findFirst().orElse("");
+        check(!text.isEmpty(), "the attention page of " + id + " opens with a text");
         JsonNode tokens = json(visit(learner, Expect.OK, "POST /api/models/{id}/tokenize", Map.of("text", text), id));
         check(tokens.path("ids").size() > 0, "tokenize " + id + " gives tokens: " + tokens);
         visit(learner, encoder ? Expect.OK : Expect.NO_SERVER_ERROR, "POST /api/models/{id}/embed", Map.of("text", text), id);
@@ -432,6 +435,7 @@ class ReadmeStartIT {
         NO_SERVER_ERROR
     }
 
+    private static final Pattern OPENING_TEXT = Pattern.compile("id=\"attention-text\"[^>]*value=\"([^\"]*)\"");
     private static final Pattern PARAM = Pattern.compile("\\{[^}]+}|<[^>]+>");
 
     /** Sends {@code route} ("METHOD /path/{param}") with its params filled in order; records and checks the answer. */

@@ -45,6 +45,22 @@ public final class BpeTrainer {
     }
 
     /**
+     * No merges and only the symbols of {@code alphabet} (ASCII, each once, in that order: ids 0..n-1), then the special
+     * tokens: for a model whose texts use a small alphabet, so that every output of the model is a symbol it can meet.
+     * Text with any other character cannot be encoded.
+     */
+    public static BpeVocabulary alphabetOnly(String alphabet, List<String> specialTokens) {
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < alphabet.length(); i++) {
+            char c = alphabet.charAt(i);
+            if (c > 127) throw new IllegalArgumentException("an ASCII alphabet expected, found " + c + " (U+" + Integer.toHexString(c) + ")");
+            tokens.add(String.valueOf(ByteLevel.charOf(c)));
+        }
+        tokens.addAll(specialTokens);
+        return new BpeVocabulary(tokens, alphabet.length(), List.of(), specialTokens);
+    }
+
+    /**
      * Learns merges from {@code documents} until the vocabulary holds {@code vocabSize} tokens (the 256 bytes,
      * the special tokens, then merges) or no pair occurs {@value #MIN_FREQUENCY} times.
      */

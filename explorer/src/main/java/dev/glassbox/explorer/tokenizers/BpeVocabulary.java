@@ -13,31 +13,44 @@ import java.util.Set;
 
 /**
  * A GPT-2 style byte-level BPE vocabulary, as {@link BpeTrainer} learns it, and its Hugging Face
- * {@code tokenizer.json}. Ids: {@code 0..255} are the bytes (byte b is id b, spelled as {@link ByteLevel}
- * spells it), then the special tokens, then one token per merge that made a new string, in merge order.
+ * {@code tokenizer.json}. Ids: first the base symbols, one byte each spelled as {@link ByteLevel} spells it
+ * (all 256 bytes, byte b at id b; or, for a model that only ever sees a small alphabet, just that alphabet's
+ * bytes), then the special tokens, then one token per merge that made a new string, in merge order.
  *
  * @param tokens  every token by id
+ * @param base    how many base (single-byte) tokens come before the special tokens: 256, or an alphabet's size
  * @param merges  the merges in the order they were learned, which is the order they apply in
  * @param special the special tokens ({@code <|endoftext|>}), never split and never merged
  */
-public record BpeVocabulary(List<String> tokens, List<TokenizerJson.Merge> merges, List<String> special) {
-    /** The number of byte tokens before the special tokens. */
+public record BpeVocabulary(List<String> tokens, int base, List<TokenizerJson.Merge> merges, List<String> special) {
+    /** The number of byte tokens of a full byte-level vocabulary. */
     public static final int BYTES = 256;
 
     public BpeVocabulary {
         tokens = List.copyOf(tokens);
         merges = List.copyOf(merges);
         special = List.copyOf(special);
-        if (tokens.size() < BYTES + special.size()) {
-            throw new IllegalArgumentException("at least " + (BYTES + special.size()) + " tokens (bytes and special tokens) expected, found " + tokens.size());
+        if (base < 1 || base > BYTES || tokens.size() < base + special.size()) {
+            throw new IllegalArgumentException("1 to " + BYTES + " base tokens and at least base + special tokens expected, found base "
+                    + base + " and " + tokens.size() + " tokens for " + special.size() + " special ones");
         }
         Set<String> seen = new HashSet<>();
         for (String t : tokens) if (!seen.add(t)) throw new IllegalArgumentException("unique tokens expected, found " + t + " twice");
-        for (int i = 0; i < special.size(); i++) {
-            if (!tokens.get(BYTES + i).equals(special.get(i))) {
-                throw new IllegalArgumentException("special token " + special.get(i) + " at id " + (BYTES + i) + " expected, found " + tokens.get(BYTES + i));
+        for (int i = 0; i < base; i++) {
+            if (tokens.get(i).length() != 1 || ByteLevel.byteOf(tokens.get(i).charAt(0)) < 0) {
+                throw new IllegalArgumentException("a byte-level symbol at base id " + i + " expected, found " + tokens.get(i));
             }
         }
+        for (int i = 0; i < special.size(); i++) {
+            if (!tokens.get(base + i).equals(special.get(i))) {
+                throw new IllegalArgumentException("special token " + special.get(i) + " at id " + (base + i) + " expected, found " + tokens.get(base + i));
+            }
+        }
+    }
+
+    /** A full byte-level vocabulary: the 256 bytes first. */
+    public BpeVocabulary(List<String> tokens, List<TokenizerJson.Merge> merges, List<String> special) {
+        this(tokens, BYTES, merges, special);
     }
 
     /** The id of {@code token}, or -1. */
@@ -54,7 +67,7 @@ public record BpeVocabulary(List<String> tokens, List<TokenizerJson.Merge> merge
         StringBuilder out = new StringBuilder();
         out.append("{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": [");
         for (int i = 0; i < special.size(); i++) {
-            out.append(i == 0 ? "\n" : ",\n").append("    {\"id\": ").append(BYTES + i).append(", \"content\": ").append(quote(special.get(i)))
+            out.append(i == 0 ? "\n" : ",\n").append("    {\"id\": ").append(base + i).append(", \"content\": ").append(quote(special.get(i)))
                     .append(", \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}");
         }
         out.append(special.isEmpty() ? "],\n" : "\n  ],\n");

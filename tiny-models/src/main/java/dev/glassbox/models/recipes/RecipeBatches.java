@@ -19,7 +19,8 @@ import java.util.List;
  * <ul>
  *   <li>sorter: one list per row ({@code 52917>12579.}), padded with {@code <|endoftext|>}; only the answer is
  *       scored: the targets are the next tokens from {@code >} to {@code .}, -1 elsewhere;</li>
- *   <li>induction-2l: one sequence per row, every next token scored;</li>
+ *   <li>induction-2l: one sequence per row; only the repeat is scored: the targets are the next symbols from the
+ *       repeat's first symbol to its last but one, -1 elsewhere (the rest is random and cannot be predicted);</li>
  *   <li>tiny-stories: the training stories joined by {@code <|endoftext|>} as one token stream, cut into
  *       consecutive windows of {@code seqLen + 1} tokens (the last token of a window is only a target).</li>
  * </ul>
@@ -30,26 +31,38 @@ public final class RecipeBatches implements BatchSource {
     private final Tokenizer tokenizer;
     private final int batch, seqLen;
     private final Iterator<String> texts;                 // the training texts, in stream order
+    private final Iterator<RepeatedSequences.Sequence> sequences;   // induction-2l: the same examples with their segments
     private final List<int[]> examples = new ArrayList<>(); // sorter, induction: the examples read so far, tokenized
+    private final List<RepeatedSequences.Sequence> read = new ArrayList<>();   // induction: the sequences read so far
     private int[] stream = new int[0];                    // tiny-stories: the token stream read so far
     private int streamLength;
 
     public RecipeBatches(Recipe recipe, Dataset<?> data, int batch, int seqLen) {
-        this(recipe, data.texts(Split.TRAIN).iterator(), batch, seqLen);
+        this(recipe, data instanceof RepeatedSequences repeats ? null : data.texts(Split.TRAIN).iterator(),
+                data instanceof RepeatedSequences repeats ? repeats.examples(Split.TRAIN).iterator() : null, batch, seqLen);
     }
 
-    private RecipeBatches(Recipe recipe, Iterator<String> texts, int batch, int seqLen) {
+    private RecipeBatches(Recipe recipe, Iterator<String> texts, Iterator<RepeatedSequences.Sequence> sequences, int batch, int seqLen) {
+        if ((recipe == Recipe.INDUCTION) != (sequences != null)) {
+            throw new IllegalArgumentException("repeated sequences expected for induction-2l and only for it, recipe " + recipe.id());
+        }
         if (batch < 1 || seqLen < 2) throw new IllegalArgumentException("batch >= 1 and seqLen >= 2 expected, found " + batch + ", " + seqLen);
         this.recipe = recipe;
         this.tokenizer = recipe.tokenizer();
         this.batch = batch;
         this.seqLen = seqLen;
         this.texts = texts;
+        this.sequences = sequences;
     }
 
     /** The batches of a fixed list of texts (a held-out set), row {@code r} of step {@code i} from text or window {@code i * batch + r}. */
     public static RecipeBatches of(Recipe recipe, List<String> texts, int batch, int seqLen) {
-        return new RecipeBatches(recipe, texts.iterator(), batch, seqLen);
+        return new RecipeBatches(recipe, texts.iterator(), null, batch, seqLen);
+    }
+
+    /** The batches of a fixed list of repeated sequences (induction-2l's held-out set), scored as in training. */
+    public static RecipeBatches ofSequences(List<RepeatedSequences.Sequence> sequences, int batch, int seqLen) {
+        return new RecipeBatches(Recipe.INDUCTION, null, sequences.iterator(), batch, seqLen);
     }
 
     /** How many training examples (stories for tiny-stories) have been read so far. */
@@ -65,7 +78,7 @@ public final class RecipeBatches implements BatchSource {
 
     /** Fills one row of {@code seqLen} tokens and targets at {@code at} from example (or window) {@code index}. */
     private void row(long index, int[] tokens, int[] targets, int at) {
-        int eot = RecipeTokenizer.endOfText();
+        int eot = recipe.recipeTokenizer().endOfText();
         switch (recipe) {
             case SORTER -> {
                 int[] ids = example(index);
@@ -78,9 +91,11 @@ public final class RecipeBatches implements BatchSource {
             }
             case INDUCTION -> {
                 int[] ids = example(index);
+                RepeatedSequences.Sequence sequence = read.get((int) index);
                 if (ids.length != seqLen) throw new IllegalStateException("a sequence of " + seqLen + " tokens expected, found " + ids.length);
                 System.arraycopy(ids, 0, tokens, at, seqLen);
-                for (int i = 0; i < seqLen; i++) targets[at + i] = i + 1 < seqLen ? ids[i + 1] : -1;
+                // only the repeat is scored: from each of its symbols but the last, predict the next one
+                for (int i = 0; i < seqLen; i++) targets[at + i] = sequence.copyable(i) ? ids[i + 1] : -1;
             }
             case TINY_STORIES -> {
                 long start = index * seqLen;
@@ -95,8 +110,16 @@ public final class RecipeBatches implements BatchSource {
     /** The token ids of example {@code index}, reading (and tokenizing) the stream up to it. */
     private int[] example(long index) {
         while (examples.size() <= index) {
-            if (!texts.hasNext()) throw new IllegalStateException("example " + index + " asked, the texts have " + examples.size());
-            examples.add(tokenizer.encode(texts.next(), false).ids());
+            String text;
+            if (sequences != null) {
+                if (!sequences.hasNext()) throw new IllegalStateException("example " + index + " asked, the sequences have " + examples.size());
+                read.add(sequences.next());
+                text = read.getLast().text();
+            } else {
+                if (!texts.hasNext()) throw new IllegalStateException("example " + index + " asked, the texts have " + examples.size());
+                text = texts.next();
+            }
+            examples.add(tokenizer.encode(text, false).ids());
             examplesRead++;
         }
         return examples.get((int) index);
@@ -111,7 +134,7 @@ public final class RecipeBatches implements BatchSource {
             int need = streamLength + ids.length + 1;
             if (need > stream.length) stream = Arrays.copyOf(stream, Math.max(need, stream.length * 2));
             System.arraycopy(ids, 0, stream, streamLength, ids.length);
-            stream[streamLength + ids.length] = RecipeTokenizer.endOfText();
+            stream[streamLength + ids.length] = recipe.recipeTokenizer().endOfText();
             streamLength = need;
         }
     }
@@ -120,7 +143,4 @@ public final class RecipeBatches implements BatchSource {
         for (int i = 0; i < ids.length; i++) if (ids[i] == id) return i;
         throw new IllegalStateException("token " + id + " expected in " + Arrays.toString(ids));
     }
-
-    /** The first position of the repeated half whose token has been seen: loss there needs copying. */
-    static final int REPEAT_FROM = RepeatedSequences.HALF;
 }

@@ -13,6 +13,7 @@ import dev.glassbox.models.data.Dataset;
 import dev.glassbox.models.data.RecipeTokenizer;
 import dev.glassbox.models.data.RepeatedSequences;
 import dev.glassbox.models.data.SortingLists;
+import dev.glassbox.models.data.Split;
 import dev.glassbox.models.data.Stories;
 
 import java.io.IOException;
@@ -81,6 +82,7 @@ public final class TrainingRun {
     private final RecipeBatches batches;
     private final Trainer trainer;
     private final List<String> heldOutTexts;
+    private final List<RepeatedSequences.Sequence> heldOutSequences;   // induction-2l: where each held-out text repeats
     private final List<Float> losses = new ArrayList<>();
     private double seconds;
     private float lastHeldOut = Float.NaN;
@@ -98,6 +100,8 @@ public final class TrainingRun {
                 new Schedule(settings.learningRate(), settings.learningRate() / 10, settings.warmup(), settings.steps()),
                 AdamW.Settings.DEFAULT, 1.0, settings.seed()));
         this.heldOutTexts = data.heldOut(heldOutCount());
+        this.heldOutSequences = data instanceof RepeatedSequences repeats
+                ? repeats.examples(Split.HELD_OUT).limit(heldOutTexts.size()).toList() : List.of();
     }
 
     /** Held-out texts scored: whole batches of lists or sequences; for stories, enough for about 24 windows. */
@@ -178,12 +182,13 @@ public final class TrainingRun {
     }
 
     /**
-     * Mean held-out losses: [0] every scored position; for induction-2l also [1] the first half (positions that
-     * predict tokens 1..23, which cannot be known) and [2] the repeated half (predicting tokens 25..47, copyable).
+     * Mean held-out losses: [0] every scored position (for induction-2l, the repeat); for induction-2l also [1] the first occurrence of the repeated
+     * segment (positions that predict its symbols 1..length-1, which cannot be known) and [2] the repeat (positions that
+     * predict the same symbols again, which copying can know).
      */
     private double[] heldOutLosses() {
         int b = settings.batch(), s = settings.seqLen(), vocab = config.vocab();
-        RecipeBatches held = RecipeBatches.of(recipe, heldOutTexts, b, s);
+        RecipeBatches held = recipe == Recipe.INDUCTION ? RecipeBatches.ofSequences(heldOutSequences, b, s) : RecipeBatches.of(recipe, heldOutTexts, b, s);
         int chunks = recipe == Recipe.TINY_STORIES ? Math.max(1, heldOutWindows() / b) : heldOutTexts.size() / b;
         double[] sum = new double[3];
         long[] count = new long[3];
@@ -192,14 +197,17 @@ public final class TrainingRun {
             float[] logits = trainer.model().logits(batch.tokens(), b, s);          // (b*s, vocab)
             for (int i = 0; i < b * s; i++) {
                 int target = batch.targets()[i];
-                if (target < 0) continue;
-                double loss = crossEntropy(logits, i * vocab, vocab, target);
-                sum[0] += loss;
-                count[0]++;
+                if (target >= 0) {
+                    sum[0] += crossEntropy(logits, i * vocab, vocab, target);
+                    count[0]++;
+                }
+                if (heldOutSequences.isEmpty()) continue;
+                // induction-2l: the first occurrence (not scored in training) against the repeat, by the true next symbol
                 int position = i % s;
-                int part = position + 1 < RepeatedSequences.HALF ? 1 : position >= RecipeBatches.REPEAT_FROM ? 2 : 0;
+                RepeatedSequences.Sequence sequence = heldOutSequences.get(c * b + i / s);
+                int part = sequence.firstOccurrence(position) ? 1 : sequence.copyable(position) ? 2 : 0;
                 if (part > 0) {
-                    sum[part] += loss;
+                    sum[part] += crossEntropy(logits, i * vocab, vocab, batch.tokens()[i + 1]);
                     count[part]++;
                 }
             }
@@ -229,8 +237,8 @@ public final class TrainingRun {
         switch (recipe) {
             case SORTER -> report.put("exact_sequence_accuracy", sortingAccuracy());
             case INDUCTION -> {
-                report.put("first_half_loss", losses[1]);
-                report.put("repeated_half_loss", losses[2]);
+                report.put("first_occurrence_loss", losses[1]);
+                report.put("repeat_loss", losses[2]);
             }
             case TINY_STORIES -> report.put("perplexity", Math.exp(losses[0]));
         }
@@ -262,7 +270,7 @@ public final class TrainingRun {
             float[] logits = trainer.model().logits(Arrays.copyOf(tokens, length), 1, length);   // (length, vocab)
             int best = 0, at = (length - 1) * vocab;
             for (int j = 1; j < vocab; j++) if (logits[at + j] > logits[at + best]) best = j;
-            if (best == RecipeTokenizer.endOfText()) break;
+            if (best == recipe.recipeTokenizer().endOfText()) break;
             tokens[length++] = best;
             if (best == stopDot) break;
         }
@@ -296,11 +304,15 @@ public final class TrainingRun {
         return out;
     }
 
-    /** The opening of a held-out text a sample continues: the list and {@code >}, 28 symbols, a story's first three words. */
+    /**
+     * The opening of a held-out text a sample continues: the list and {@code >}; for induction-2l the text up to the
+     * third symbol of the repeat; a story's first three words.
+     */
     public String promptOf(String text) {
         return switch (recipe) {
             case SORTER -> text.substring(0, text.indexOf('>') + 1);
-            case INDUCTION -> text.substring(0, RepeatedSequences.HALF + 4);
+            case INDUCTION -> text.substring(0, heldOutSequences.stream().filter(q -> q.text().equals(text)).findFirst()
+                    .map(q -> q.period() + 3).orElse(RepeatedSequences.LENGTH / 2));
             case TINY_STORIES -> text.substring(0, text.indexOf(' ', text.indexOf(' ', text.indexOf(' ') + 1) + 1));
         };
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,13 +76,22 @@ class RecipeTokenizerTest {
     void theByteTokenizersMakeEveryCharacterOneToken() throws IOException {
         for (RecipeTokenizer recipe : List.of(RecipeTokenizer.SORTER, RecipeTokenizer.INDUCTION)) {
             Tokenizer tokenizer = Tokenizer.fromFile(recipe.write(dir.resolve(recipe.name())));
-            assertEquals(257, tokenizer.vocabSize());
-            Dataset<String> data = recipe == RecipeTokenizer.SORTER ? new SortingLists(SortingLists.SEED) : new RepeatedSequences(RepeatedSequences.SEED);
+            boolean induction = recipe == RecipeTokenizer.INDUCTION;
+            assertEquals(induction ? RepeatedSequences.ALPHABET_SIZE + 3 : 257, tokenizer.vocabSize());
+            Dataset<?> data = induction ? new RepeatedSequences(RepeatedSequences.SEED) : new SortingLists(SortingLists.SEED);
             for (String text : data.train(100)) {
-                assertArrayEquals(text.chars().toArray(), tokenizer.encode(text).ids(), text);
+                int[] expected = text.chars().map(c -> induction ? RepeatedSequences.ALPHABET.indexOf(c) : c).toArray();
+                assertArrayEquals(expected, tokenizer.encode(text).ids(), text);
             }
-            assertEquals(Stories.END_OF_TEXT, tokenizer.token(RecipeTokenizer.endOfText()));
+            assertEquals(Stories.END_OF_TEXT, tokenizer.token(recipe.endOfText()));
         }
+    }
+
+    @Test
+    void theInductionTokenizerRefusesSymbolsOutsideItsAlphabet() throws IOException {
+        Tokenizer tokenizer = Tokenizer.fromFile(RecipeTokenizer.INDUCTION.write(dir.resolve("induction-only")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tokenizer.encode("AB-C"));
+        assertTrue(e.getMessage().contains("not in the vocabulary"), e.getMessage());
     }
 
     @Test

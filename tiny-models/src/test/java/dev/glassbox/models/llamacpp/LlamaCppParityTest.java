@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class LlamaCppParityTest {
     static final List<String> PROMPTS = List.of("Once upon a time", "The cat sat on the mat.", "Hello, world! 42 times", "a  b\nc");
+    /** induction-2l knows only letters, the digits 0-7 and the line end: runs of them, repeated or not. */
+    static final List<String> ALPHABET_PROMPTS = List.of("QwErTyUiOpQwErTy", "abcdefgh0123abcd", "Zz7Yy6Xx5Ww4Zz7Y", "kLm\nkLm\nk");
     static final int STEPS = 24;
     /** A warning about any of these means llama.cpp reads the tokenizer differently from what the export meant. */
     static final Pattern TOKENIZER_WORDS = Pattern.compile("(?i)pre-tokenizer|tokenizer|token|vocab|merge|eog|eos|eot|special");
@@ -92,20 +94,21 @@ class LlamaCppParityTest {
         try (Transformer model = Transformer.load(gguf)) {
             Decoder decoder = (Decoder) model;
             List<int[]> prompts = new ArrayList<>();
-            for (String text : PROMPTS) prompts.add(decoder.tokenizer().encode(text, false).ids());
+            List<String> texts = id.startsWith("induction") ? ALPHABET_PROMPTS : PROMPTS;
+            for (String text : texts) prompts.add(decoder.tokenizer().encode(text, false).ids());
             int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
             int steps = Math.min(STEPS, decoder.architecture().context() - longest);
             assertTrue(steps >= 16, id + ": room for at least 16 tokens after the prompts, found " + steps);
 
-            LlamaCpp.Result llama = LlamaCpp.run(new LlamaCpp.Request(gguf, prompts, steps, PROMPTS, 1));
+            LlamaCpp.Result llama = LlamaCpp.run(new LlamaCpp.Request(gguf, prompts, steps, texts, 1));
 
             List<String> complaints = llama.logs().stream().filter(LlamaCpp.Log::atLeastWarn)
                     .filter(l -> TOKENIZER_WORDS.matcher(l.message()).find()).map(l -> l.level() + ": " + l.message()).toList();
             assertTrue(complaints.isEmpty(), id + ": llama.cpp warns about the tokenizer:\n" + String.join("\n", complaints));
             assertFalse(llama.logs().isEmpty(), id + ": llama.cpp's log was captured");
-            for (int i = 0; i < PROMPTS.size(); i++) {
+            for (int i = 0; i < texts.size(); i++) {
                 assertEquals(Arrays.toString(prompts.get(i)), Arrays.toString(llama.tokenizations().get(i)),
-                        id + ": llama.cpp tokenizes \"" + PROMPTS.get(i) + "\" as Glassbox does");
+                        id + ": llama.cpp tokenizes \"" + texts.get(i) + "\" as Glassbox does");
             }
             if (type != DType.F32 && type != DType.Q8_0) return;
             int whole = 0;
@@ -122,7 +125,7 @@ class LlamaCppParityTest {
                 int row = (context.length - 1) * decoder.architecture().vocab();
                 float ours = logits[row + glassbox[k]], gap = ours - logits[row + theirs[k]];
                 float tolerance = type == DType.F32 ? 1e-4f + 1e-5f * Math.abs(ours) : 1e-3f + 1e-2f * Math.abs(ours);
-                String where = id + " (" + type + "): \"" + PROMPTS.get(i) + "\" " + Arrays.toString(prompt) + " parts at step " + k
+                String where = id + " (" + type + "): \"" + texts.get(i) + "\" " + Arrays.toString(prompt) + " parts at step " + k
                         + ", logit gap " + gap + "\n  Glassbox  " + Arrays.toString(glassbox) + "\n  llama.cpp " + Arrays.toString(theirs);
                 if (gap > tolerance) fail(where + "\n  a gap above " + tolerance + " is a real disagreement, not rounding");
                 parted.add(where);

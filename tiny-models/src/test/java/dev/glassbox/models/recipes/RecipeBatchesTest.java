@@ -2,6 +2,7 @@ package dev.glassbox.models.recipes;
 
 import dev.glassbox.explorer.training.Batch;
 import dev.glassbox.models.data.RecipeTokenizer;
+import dev.glassbox.models.data.RepeatedSequences;
 import dev.glassbox.models.data.SortingLists;
 import dev.glassbox.models.data.Split;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,26 @@ class RecipeBatchesTest {
         for (int i = 0; i < 18; i++) {
             int expected = i >= arrow && i + 1 < first.length() ? first.charAt(i + 1) : -1;
             assertEquals(expected, b.targets()[i], "target of position " + i + " of " + first);
-            assertEquals(i < first.length() ? first.charAt(i) : RecipeTokenizer.endOfText(), b.tokens()[i]);
+            assertEquals(i < first.length() ? first.charAt(i) : RecipeTokenizer.SORTER.endOfText(), b.tokens()[i]);
+        }
+    }
+
+    @Test
+    void inductionIsScoredOnlyOnTheRepeat() {
+        RecipeBatches batches = new RecipeBatches(Recipe.INDUCTION, new RepeatedSequences(RepeatedSequences.SEED), 2, RepeatedSequences.LENGTH);
+        Batch b = batches.next(0);
+        List<RepeatedSequences.Sequence> first = new RepeatedSequences(RepeatedSequences.SEED).examples(Split.TRAIN).limit(2).toList();
+        int s = RepeatedSequences.LENGTH;
+        for (int r = 0; r < 2; r++) {
+            RepeatedSequences.Sequence sequence = first.get(r);
+            int scored = 0;
+            for (int i = 0; i < s; i++) {
+                assertEquals(RepeatedSequences.ALPHABET.indexOf(sequence.text().charAt(i)), b.tokens()[r * s + i], "one token per symbol, its place in the alphabet");
+                int expected = sequence.copyable(i) ? RepeatedSequences.ALPHABET.indexOf(sequence.text().charAt(i + 1)) : -1;
+                assertEquals(expected, b.targets()[r * s + i], "target of position " + i + " of " + sequence);
+                if (expected >= 0) scored++;
+            }
+            assertEquals(RepeatedSequences.LENGTH - sequence.period() - 1, scored);
         }
     }
 

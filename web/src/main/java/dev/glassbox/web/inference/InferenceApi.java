@@ -68,10 +68,10 @@ public final class InferenceApi {
     private final InferenceLimits limits;
     private final Map<String, List<String>> hookNames = new ConcurrentHashMap<>();
 
-    public InferenceApi(ModelShelf shelf, LoadedModels models, RunSlots slots, InferenceLimits limits) {
+    InferenceApi(ModelShelf shelf, LoadedModels models, ModelTokenizers tokenizers, RunSlots slots, InferenceLimits limits) {
         this.shelf = shelf;
         this.models = models;
-        this.tokenizers = new ModelTokenizers(shelf, models);
+        this.tokenizers = tokenizers;
         this.slots = slots;
         this.limits = limits;
     }

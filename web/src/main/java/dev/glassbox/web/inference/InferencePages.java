@@ -16,10 +16,25 @@ import java.util.Map;
  * and with it the CSRF token those POSTs need.
  */
 public final class InferencePages {
-    /** A model as these pages show it; {@code decoder} is false for encoders (BERT), which cannot generate. */
-    public record ModelView(String id, String name, String family, boolean decoder) {
+    /**
+     * A model as these pages show it; {@code decoder} is false for encoders (BERT), which cannot generate. The texts
+     * the attention, layers and generate pages open with are ones the model's tokenizer can encode.
+     */
+    public record ModelView(String id, String name, String family, boolean decoder, String attentionText, String layersText,
+                            String prompt) {
+        /** What a model that reads only letters and digits opens with: a random-looking run of symbols, repeated (induction). */
+        static final String REPEATED = "QwErTyUiOpQwErTyUiOpQwErTyUiOp", REPEATED_PROMPT = "QwErTyUiOpQwEr";
+
         static ModelView of(ModelEntry e) {
-            return new ModelView(e.id(), e.name(), e.family(), !e.family().equals("bert"));
+            boolean decoder = !e.family().equals("bert");
+            return new ModelView(e.id(), e.name(), e.family(), decoder,
+                    decoder ? "The cat sat on the mat because it was tired" : "The cat sat on the mat because it was tired.",
+                    decoder ? "The quick brown fox jumps over the" : "Paris is the capital of France.", "Once upon a time");
+        }
+
+        ModelView fitting(ModelEntry e, ModelTokenizers tokenizers) {
+            return new ModelView(id, name, family, decoder, tokenizers.example(e, attentionText, REPEATED),
+                    tokenizers.example(e, layersText, REPEATED), tokenizers.example(e, prompt, REPEATED_PROMPT));
         }
     }
 
@@ -27,10 +42,13 @@ public final class InferencePages {
     private final Sessions sessions;
     private final ModelShelf shelf;
 
-    public InferencePages(Pages pages, Sessions sessions, ModelShelf shelf) {
+    private final ModelTokenizers tokenizers;
+
+    InferencePages(Pages pages, Sessions sessions, ModelShelf shelf, ModelTokenizers tokenizers) {
         this.pages = pages;
         this.sessions = sessions;
         this.shelf = shelf;
+        this.tokenizers = tokenizers;
     }
 
     public void tokenizers(Context ctx) {
@@ -53,6 +71,6 @@ public final class InferencePages {
     private void model(Context ctx, String template) {
         String id = ctx.pathParam("id");
         ModelEntry entry = shelf.find(id).orElseThrow(() -> new NotFoundResponse("There is no model called \"" + id + "\"."));
-        pages.render(ctx, template, Map.of("model", ModelView.of(entry)), sessions.ensure(ctx));
+        pages.render(ctx, template, Map.of("model", ModelView.of(entry).fitting(entry, tokenizers)), sessions.ensure(ctx));
     }
 }

@@ -16,8 +16,9 @@ public final class InferenceRoutes {
     private InferenceRoutes() {}
 
     public static void register(RoutesConfig routes, Pages pages, Sessions sessions, ModelShelf shelf, Inference inference) {
-        InferenceApi api = new InferenceApi(shelf, inference.models(), inference.slots(), inference.limits());
-        InferencePages inferencePages = new InferencePages(pages, sessions, shelf);
+        ModelTokenizers tokenizers = new ModelTokenizers(shelf, inference.models());
+        InferenceApi api = new InferenceApi(shelf, inference.models(), tokenizers, inference.slots(), inference.limits());
+        InferencePages inferencePages = new InferencePages(pages, sessions, shelf, tokenizers);
         routes.get("/tokenizers", inferencePages::tokenizers);
         routes.get("/models/{id}/attention", inferencePages::attention);
         routes.get("/models/{id}/layers", inferencePages::layers);

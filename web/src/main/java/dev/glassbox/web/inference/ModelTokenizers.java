@@ -54,6 +54,23 @@ final class ModelTokenizers {
         return tokenizer;
     }
 
+    /**
+     * {@code preferred} when the entry's tokenizer can encode it, else {@code fallback}: a model trained on a small
+     * alphabet (induction-2l knows only letters and digits) cannot read an English sentence, so its pages open with a
+     * text it can read. A model whose tokenizer cannot be read gets {@code preferred}; its page then shows the error.
+     */
+    String example(ModelEntry entry, String preferred, String fallback) {
+        try {
+            Tokenizer tokenizer = of(entry);
+            tokenizer.encode(preferred, false);
+            return preferred;
+        } catch (IllegalArgumentException cannotEncode) {
+            return fallback;
+        } catch (RuntimeException unreadable) {
+            return preferred;
+        }
+    }
+
     private static BadRequestResponse noTokenizer(ModelEntry entry) {
         return new BadRequestResponse("Model " + entry.id() + " came without a tokenizer (no tokenizer.json beside "
                 + entry.file().getFileName() + ", and no vocabulary in the file itself)");
