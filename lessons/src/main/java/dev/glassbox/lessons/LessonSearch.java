@@ -62,18 +62,18 @@ public final class LessonSearch {
                     Matcher heading = HEADING.matcher(html);
                     int at = 0;
                     while (heading.find()) {
-                        text.append(plain(html.substring(at, heading.start())));
+                        text.append(plainText(html.substring(at, heading.start())));
                         sections.add(new Section(lesson, anchor, title, text.toString()));
                         anchor = heading.group(1);
-                        title = plain(heading.group(2)).strip();
+                        title = plainText(heading.group(2)).strip();
                         text = new StringBuilder(title).append('\n');
                         at = heading.end();
                     }
-                    text.append(plain(html.substring(at)));
+                    text.append(plainText(html.substring(at)));
                 }
                 case Cell cell -> sections.add(new Section(lesson, "cell-" + cell.id(), title + " · cell " + ++cellNumber, cell.code()));
-                case Quiz quiz -> sections.add(new Section(lesson, "quiz-" + quiz.id(), title + " · quiz", plain(quiz.question()) + "\n"
-                        + String.join("\n", quiz.choices().stream().map(c -> plain(c.html())).toList())));
+                case Quiz quiz -> sections.add(new Section(lesson, "quiz-" + quiz.id(), title + " · quiz", plainText(quiz.question()) + "\n"
+                        + String.join("\n", quiz.choices().stream().map(c -> plainText(c.html())).toList())));
                 case TeacherNote note -> { } // teachers' notes are not searched: results are for learners
             }
         }
@@ -82,7 +82,7 @@ public final class LessonSearch {
     }
 
     /** Tag-free text of rendered HTML, with the entities the renderer writes turned back into characters. */
-    static String plain(String html) {
+    public static String plainText(String html) {
         return html.replaceAll("<[^>]+>", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
                 .replace("&#39;", "'").replace("&amp;", "&").replaceAll("[ \\t]+", " ");
     }
