@@ -125,3 +125,42 @@ class QuizView {
     this.result.dataset.state = state;
   }
 }
+
+/** The course map page: importing a notebook as a draft, and deleting drafts. */
+export function startCourseMap() {
+  const form = document.querySelector(".draft-import");
+  if (form) {
+    const status = form.querySelector(".draft-status");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const file = form.querySelector("input[type=file]").files[0];
+      if (!file) return (status.textContent = "Choose a .ipynb file first.");
+      const max = Number(form.dataset.maxBytes);
+      if (max && file.size > max) return (status.textContent = `This file is ${file.size} bytes; notebooks up to ${max} bytes can be imported.`);
+      status.textContent = "Importing…";
+      try {
+        const response = await fetch(`/api/drafts?name=${encodeURIComponent(file.name)}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-ipynb+json", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]')?.content ?? "" },
+          body: file,
+          credentials: "same-origin",
+        });
+        const body = await response.json().catch(() => ({}));
+        if (!response.ok) throw new Error(body.error ?? `The server answered ${response.status}`);
+        window.location.assign(body.url);
+      } catch (e) {
+        status.textContent = e.message;
+      }
+    });
+  }
+  for (const button of document.querySelectorAll(".draft-delete")) {
+    button.addEventListener("click", async () => {
+      try {
+        await sendJson("DELETE", apiPath`/api/drafts/${button.dataset.draftId}`);
+        button.closest("li").remove();
+      } catch (e) {
+        button.textContent = `Could not delete: ${e.message}`;
+      }
+    });
+  }
+}

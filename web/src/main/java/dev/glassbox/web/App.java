@@ -11,6 +11,7 @@ import dev.glassbox.web.api.SessionApi;
 import dev.glassbox.web.classroom.ClassDashboard;
 import dev.glassbox.web.classroom.Classroom;
 import dev.glassbox.web.classroom.Passphrase;
+import dev.glassbox.web.course.CourseRoutes;
 import dev.glassbox.web.inference.Inference;
 import dev.glassbox.web.inference.InferenceRoutes;
 import dev.glassbox.web.kernels.CellQueue;
@@ -205,6 +206,7 @@ public final class App implements AutoCloseable {
             dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
             InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());
             TrainRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.training());
+            CourseRoutes.register(routes, pages, sessions, deps.store(), deps.lessons(), lessonApi);
             routes.get("/api/health", sessionApi::health);
             routes.get("/api/session", sessionApi::session);
 

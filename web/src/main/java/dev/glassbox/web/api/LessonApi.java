@@ -162,7 +162,8 @@ public final class LessonApi {
         return item;
     }
 
-    private static List<Output> readOutputs(String json) {
+    /** A cell's saved outputs; a note in their place when they cannot be read. */
+    public static List<Output> readOutputs(String json) {
         try {
             return Json.MAPPER.readValue(json, OUTPUTS);
         } catch (java.io.IOException e) {
