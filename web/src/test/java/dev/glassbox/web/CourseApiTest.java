@@ -110,6 +110,35 @@ class CourseApiTest {
     }
 
     @Test
+    void teacherNotesAreForTheTeacherAndQuizzesReachTheDashboard(@TempDir Path classData) throws Exception {
+        KernelSettings kernels = KernelSettings.defaults(classData.resolve("scratch")).withPoolSize(0);
+        try (App classroom = App.start(new App.Settings("127.0.0.1", 0, classData, fixtureLessons(), kernels)
+                .withClassroom(dev.glassbox.web.classroom.Passphrase.of("correct horse battery")))) {
+            Browserless teacher = new Browserless(classroom.port());
+            assertEquals(303, teacher.signIn("correct horse battery").statusCode());
+            HttpResponse<String> created = teacher.form("/teacher/classes", Map.of("csrf", teacher.csrf, "name", "Period 3"));
+            String location = created.headers().firstValue("Location").orElseThrow();
+            String code = location.substring(location.lastIndexOf('/') + 1);
+            Browserless student = new Browserless(classroom.port());
+            assertEquals(303, student.join(code, "Ada").statusCode());
+
+            String teacherPage = teacher.get("/lessons/" + FIRST).body();
+            assertTrue(teacherPage.contains("For the teacher") && teacherPage.contains("what a probability of 0 would mean"), teacherPage);
+            String studentPage = student.get("/lessons/" + FIRST).body();
+            assertFalse(studentPage.contains("what a probability of 0 would mean"), studentPage);
+            assertTrue(studentPage.contains("id=\"quiz-softmax-sum\""), studentPage);
+
+            assertEquals(200, student.call("POST", "/api/lessons/" + FIRST + "/quizzes/softmax-sum", Map.of("choices", List.of(1))).statusCode());
+            JsonNode dashboard = Browserless.json(teacher.get("/api/classes/" + code + "/dashboard"));
+            JsonNode ada = dashboard.at("/students/0/lessons/" + FIRST);
+            assertEquals(1, ada.get("quizzesPassed").asInt(), dashboard.toString());
+            assertEquals(2, ada.get("quizzes").asInt());
+            assertEquals(401, new Browserless(classroom.port()).login().get("/api/lessons").statusCode(), "sanity: visitors are refused");
+            assertEquals(303, new Browserless(classroom.port()).get("/course").statusCode(), "the course map is for the class");
+        }
+    }
+
+    @Test
     void courseMapSearchAndGlossary() throws Exception {
         Browserless learner = new Browserless(app.port()).login();
         HttpResponse<String> map = learner.get("/course");

@@ -109,7 +109,9 @@ class CoursePageTest {
         assertThat(definition).isHidden();
         term.hover();
         assertThat(definition).isVisible();
-        term.screenshot(new Locator.ScreenshotOptions().setPath(SCREENSHOTS.resolve("course-glossary-term.png")));
+        var box = term.boundingBox();
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("course-glossary-term.png"))
+                .setClip(Math.max(0, box.x - 40), Math.max(0, box.y - 30), 480, 150));
         page.locator(".lesson-head").screenshot(new Locator.ScreenshotOptions().setPath(SCREENSHOTS.resolve("course-lesson-head.png")));
         page.mouse().move(0, 0);
 
@@ -141,6 +143,14 @@ class CoursePageTest {
         assertThat(quiz.locator(".quiz-choice").nth(1)).containsText("Right: they are probabilities.");
         quiz.screenshot(new Locator.ScreenshotOptions().setPath(SCREENSHOTS.resolve("course-quiz.png")));
 
+        // The course map counts the quiz at once.
+        page.navigate(base() + "/course");
+        assertThat(row).hasAttribute("data-steps-done", "1");
+        assertThat(row.locator(".course-steps")).hasText("0/1 exercises · 1/2 quizzes");
+        assertThat(row).hasAttribute("data-state", "started");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("course-map.png")).setFullPage(true));
+        row.click();
+
         // The exercise: a + 3 passes. (A kernel can take minutes to start on a machine busy with other builds.)
         assertThat(page.locator("#kernel-status")).hasAttribute("data-status", "idle", LessonPage.within(KERNEL_START));
         lesson.runInPlace("setup");
@@ -161,6 +171,6 @@ class CoursePageTest {
         assertThat(row).hasAttribute("data-steps-done", "2");
         assertThat(row.locator(".course-steps")).hasText("1/1 exercises · 1/2 quizzes");
         assertThat(row).hasAttribute("data-state", "started");
-        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("course-map.png")).setFullPage(true));
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("course-map-after-exercise.png")).setFullPage(true));
     }
 }
