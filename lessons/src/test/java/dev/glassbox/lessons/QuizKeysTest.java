@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -16,15 +17,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class QuizKeysTest {
 
-    static Stream<Quiz> quizzes() {
+    static Stream<Arguments> quizzes() {
         LessonCatalog catalog = ShippedLessonsRunTest.catalog();
         assertEquals(java.util.List.of(), catalog.problems(), "every lesson parses");
-        return catalog.lessons().stream().flatMap(lesson -> lesson.quizzes().stream());
+        return catalog.lessons().stream().flatMap(lesson -> lesson.quizzes().stream()
+                .map(quiz -> Arguments.of(lesson.id() + "/" + quiz.id(), quiz)));
     }
 
     @ParameterizedTest(name = "{0}", allowZeroInvocations = true)   // a folder may have no quizzes yet
     @MethodSource("quizzes")
-    void theKeyAndOnlyTheKeyIsRight(Quiz quiz) {
+    void theKeyAndOnlyTheKeyIsRight(String where, Quiz quiz) {
         if (!quiz.multipleChoice()) {
             assertTrue(quiz.grade(quiz.answer()), quiz.id() + ": its answer '" + quiz.answer() + "'");
             assertTrue(quiz.grade("  " + quiz.answer().toUpperCase(java.util.Locale.ROOT) + " "), quiz.id() + ": case and spaces");
