@@ -202,11 +202,11 @@ public final class App implements AutoCloseable {
 
             routes.get("/", pages::home);
             routes.get("/lessons/{lesson}", pages::lesson);
+            CourseRoutes.register(routes, pages, sessions, deps.store(), deps.lessons(), lessonApi);
 
             dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
             InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());
             TrainRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.training());
-            CourseRoutes.register(routes, pages, sessions, deps.store(), deps.lessons(), lessonApi);
             routes.get("/api/health", sessionApi::health);
             routes.get("/api/session", sessionApi::session);
 

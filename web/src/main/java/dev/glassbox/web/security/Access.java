@@ -45,9 +45,9 @@ public final class Access {
 
     /** The lessons, the kernels, and the pages and API that run or train models (CPU time is for the class). */
     private static boolean forClassMembers(String path) {
+        if (CourseRoutes.PATHS.matcher(path).matches()) return true;   // the course map, search, glossary and drafts
         return path.equals("/") || path.startsWith("/lessons/") || path.startsWith("/api/lessons") || path.startsWith("/api/kernels")
-                || InferenceRoutes.PATHS.matcher(path).matches() || TrainRoutes.PATHS.matcher(path).matches()
-                || CourseRoutes.PATHS.matcher(path).matches();
+                || InferenceRoutes.PATHS.matcher(path).matches() || TrainRoutes.PATHS.matcher(path).matches();
     }
 
     /** {@code next} if it is a path on this server (never another site: no open redirects), else "/". */
