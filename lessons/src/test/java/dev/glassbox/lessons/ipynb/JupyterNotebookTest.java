@@ -153,16 +153,34 @@ class JupyterNotebookTest {
         assertEquals("```\nx", imported.lesson().cells().get(1).code());
     }
 
+    /** Every lesson of the course, exported as a learner who has not touched it would: valid, and back to the same cells. */
+    @Test
+    void everyShippedLessonExportsValidlyAndReImportsToTheSameCells(@TempDir Path dir) throws Exception {
+        dev.glassbox.lessons.LessonCatalog catalog = dev.glassbox.lessons.LessonCatalog.fromClasspath();
+        List<Path> files = new java.util.ArrayList<>();
+        for (Lesson lesson : catalog.lessons()) {
+            String json = JupyterNotebook.write(lesson, Map.of());
+            Path file = dir.resolve(lesson.id() + ".ipynb");
+            Files.writeString(file, json);
+            files.add(file);
+            JupyterNotebook.Imported back = JupyterNotebook.read(lesson.id() + ".ipynb", json.getBytes(StandardCharsets.UTF_8));
+            assertEquals(JupyterNotebook.codeCells(lesson), JupyterNotebook.codeCells(back.lesson()), lesson.id());
+            assertEquals(lesson.title(), back.title(), lesson.id());
+        }
+        validateWithNbformat(files.toArray(Path[]::new));
+    }
+
     private static String problem(byte[] bytes) {
         return assertThrows(JupyterNotebook.FormatException.class, () -> JupyterNotebook.read("x.ipynb", bytes)).getMessage();
     }
 
     /** Debian's python3-nbformat validates against the nbformat 4 JSON schema it ships (none written here). */
-    static void validateWithNbformat(Path file) throws IOException, InterruptedException {
+    static void validateWithNbformat(Path... files) throws IOException, InterruptedException {
         String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-        Process process = new ProcessBuilder(python, "-c",
-                "import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print('valid')", file.toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(List.of(python, "-c",
+                "import nbformat,sys\nfor f in sys.argv[1:]: nbformat.validate(nbformat.read(f, as_version=4))\nprint('valid')"));
+        for (Path file : files) command.add(file.toString());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "nbformat validation timed out");
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.exitValue(), "nbformat rejects the export (install python3-nbformat if it is missing):\n" + out);
