@@ -105,6 +105,7 @@ class QuizView {
     const revealed = feedback.revealed || (!feedback.correct && feedback.answer !== undefined);
     if (feedback.correct) this.#say("Correct!", "correct");
     else if (feedback.revealed) this.#say("Here is the answer.", "revealed");
+    else if (restored && feedback.everCorrect) this.#say("You answered this right before; your last answer was not right.", "wrong");
     else this.#say(restored ? "Your last answer was not right yet: try again." : "Not quite: try again.", "wrong");
     this.reveal.hidden = feedback.correct || revealed;
     this.section.dataset.state = feedback.correct ? "correct" : feedback.revealed ? "revealed" : "wrong";
