@@ -170,11 +170,8 @@ class Dashboard {
       const meta = this.table.querySelector(`th[data-lesson-id="${CSS.escape(lesson.id)}"] .lesson-col-meta`);
       if (!meta) continue;
       const started = view.students.filter((s) => s.lessons[lesson.id]).length;
-      if (lesson.exercises > 0) {
-        const done = view.students.filter((s) => {
-          const p = s.lessons[lesson.id];
-          return p && p.exercisesPassed >= p.exercises;
-        }).length;
+      if (lesson.exercises + (lesson.quizzes ?? 0) > 0) {
+        const done = view.students.filter((s) => progressState(s.lessons[lesson.id]) === "done").length;
         meta.textContent = `${done} of ${view.students.length} done`;
       } else {
         meta.textContent = `${started} of ${view.students.length} started`;
@@ -321,7 +318,8 @@ function kernelCell(kernels) {
 
 function progressState(progress) {
   if (!progress) return "untouched";
-  if (progress.exercises > 0 && progress.exercisesPassed >= progress.exercises) return "done";
+  const steps = progress.exercises + (progress.quizzes ?? 0);
+  if (steps > 0 && progress.exercisesPassed + (progress.quizzesPassed ?? 0) >= steps) return "done";
   return "started";
 }
 
@@ -339,7 +337,13 @@ function lessonCell(lesson, progress, now) {
     const label = el("span", "progress-label", `${progress.exercisesPassed}/${progress.exercises} ${progress.exercises === 1 ? "exercise" : "exercises"}`);
     if (progress.exercisesPassed >= progress.exercises) label.textContent += " ✓";
     top.append(bar, label);
-  } else {
+  }
+  if (progress.quizzes > 0) {
+    const quizzes = el("span", "progress-label progress-quizzes", `${progress.quizzesPassed}/${progress.quizzes} ${progress.quizzes === 1 ? "quiz" : "quizzes"}`);
+    if (progress.quizzesPassed >= progress.quizzes) quizzes.textContent += " ✓";
+    top.append(quizzes);
+  }
+  if (lesson.exercises === 0 && !(progress.quizzes > 0)) {
     top.append(el("span", "progress-label", `${progress.cellsRun}/${progress.cells} cells run`));
   }
   const details = el("div", "progress-details");

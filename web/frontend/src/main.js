@@ -1,6 +1,7 @@
 // Entry point of the one bundle every page loads; the page says what it is in <body data-page>.
 import "./styles/app.css";
 import { startAttention } from "./attention.js";
+import { startCourse, startCourseMap } from "./course.js";
 import { startDashboard } from "./dashboard.js";
 import { startGenerate } from "./generate.js";
 import { startLayers } from "./layers.js";
@@ -12,6 +13,8 @@ import { startTrain } from "./train.js";
 function start() {
   const { page, lessonId, classCode, modelId } = document.body.dataset;
   if (page === "lesson" && lessonId) startNotebook(lessonId);
+  if (page === "lesson" && lessonId) startCourse(lessonId);
+  if (page === "course") startCourseMap();
   if (page === "dashboard" && classCode) startDashboard(classCode);
   if (page === "model" && modelId) startModelPage(modelId);
   if (page === "attention" && modelId) startAttention(modelId);

@@ -1,5 +1,6 @@
 package dev.glassbox.lessons;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,12 +20,17 @@ import java.util.Objects;
  * @param checkLine file line of the check's opening fence for an exercise, 0 otherwise
  * @param solution     the solution's source for an exercise that has one, {@code null} otherwise
  * @param solutionLine file line of the solution's opening fence, 0 when there is none
+ * @param hints        an exercise's hints as HTML, in the order the page reveals them; empty otherwise
  */
 public record Cell(String id, String code, int line, boolean exercise, String check, int checkLine,
-                   String solution, int solutionLine) implements Block {
+                   String solution, int solutionLine, List<String> hints) implements Block {
     public Cell {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(code, "code");
+        hints = List.copyOf(hints);
+        if (!exercise && !hints.isEmpty()) {
+            throw new IllegalArgumentException("cell '" + id + "' is not an exercise, so it takes no hints; found " + hints.size());
+        }
         if (line < 1) {
             throw new IllegalArgumentException("cell '" + id + "': line must be 1 or more, found " + line);
         }
@@ -42,5 +48,10 @@ public record Cell(String id, String code, int line, boolean exercise, String ch
             throw new IllegalArgumentException("cell '" + id + "': a solution comes with its line (1 or more) and no solution"
                     + " with line 0, found solution " + (solution == null ? "null" : "present") + " at line " + solutionLine);
         }
+    }
+
+    /** A cell without hints. */
+    public Cell(String id, String code, int line, boolean exercise, String check, int checkLine, String solution, int solutionLine) {
+        this(id, code, line, exercise, check, checkLine, solution, solutionLine, List.of());
     }
 }

@@ -1,8 +1,10 @@
 package dev.glassbox.lessons;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,13 +19,48 @@ import java.util.Set;
  */
 record FenceInfo(String id, boolean exercise, String checkFor, String solutionFor) {
 
-    private static final String LANGUAGE = "java";
+    static final String JAVA = "java";
+    static final String QUIZ = "quiz";
+    static final String HINT = "hint";
+    static final String TEACHER = "teacher";
+    private static final Set<String> KINDS = Set.of(JAVA, QUIZ, HINT, TEACHER);
     /** Attribute words, with the {@code =} for those that take a value. */
     private static final Set<String> ATTRIBUTES = Set.of("id=", "exercise", "check", "solution", "for=");
 
     /** Only fences whose first word is exactly {@code java} are cells; other languages stay prose. */
     static boolean isJava(String info) {
-        return info != null && words(info).getFirst().equals(LANGUAGE);
+        return JAVA.equals(kind(info));
+    }
+
+    /** The lesson block a fence opens ({@link #JAVA}, {@link #QUIZ}, {@link #HINT}, {@link #TEACHER}), or null for plain code. */
+    static String kind(String info) {
+        if (info == null || info.isBlank()) return null;
+        String first = words(info).getFirst();
+        return KINDS.contains(first) ? first : null;
+    }
+
+    /**
+     * The {@code name=VALUE} attributes after the first word of a quiz, hint or teacher fence.
+     *
+     * @param allowed the attributes this kind of block takes, each with its {@code =}
+     */
+    static Map<String, String> attributes(String file, int line, String info, Set<String> allowed) throws LessonFormatException {
+        List<String> words = words(info);
+        Map<String, String> values = new HashMap<>();
+        for (String word : words.subList(1, words.size())) {
+            int equals = word.indexOf('=');
+            String attribute = equals < 0 ? word : word.substring(0, equals + 1);
+            if (!allowed.contains(attribute)) {
+                throw new LessonFormatException(file, line, "unknown attribute '" + word + "' on a ```" + words.getFirst()
+                        + " fence: expected " + (allowed.isEmpty() ? "none" : allowed.stream().sorted().map(a -> a + "NAME")
+                        .reduce((a, b) -> a + " and " + b).orElseThrow()));
+            }
+            if (values.put(attribute, cellId(file, line, word, word.substring(equals + 1))) != null) {
+                throw new LessonFormatException(file, line,
+                        "attribute '" + attribute + "' appears twice in '```" + info.strip() + "'");
+            }
+        }
+        return values;
     }
 
     boolean isCheck() {

@@ -21,14 +21,19 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *
  * @param idLine  file line of the {@code id} field, for problems about the id found later
  * @param endLine file line of the closing {@code ---}; the Markdown starts on the next line
+ * @param objectives   learning objectives, possibly none
+ * @param minutes      time estimate, 0 when not given
+ * @param requires     prerequisite lesson ids, possibly none
+ * @param requiresLine file line of the {@code requires} field, 0 when there is none
  */
 record FrontMatter(String id, String title, String summary, int order, List<String> models, int idLine,
-        int endLine) {
+        int endLine, List<String> objectives, int minutes, List<String> requires, int requiresLine) {
 
     /** Lesson and cell ids: they end up in URLs and HTML ids, so no spaces, capitals or stray dashes. */
     static final Pattern ID = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*");
 
-    private static final List<String> FIELDS = List.of("id", "title", "summary", "order", "models");
+    private static final List<String> FIELDS = List.of("id", "title", "summary", "order", "models",
+            "objectives", "minutes", "requires"); // the last three: course contract keys, read by the course map
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final String DELIMITER = "---";
 
@@ -64,8 +69,33 @@ record FrontMatter(String id, String title, String summary, int order, List<Stri
             throw new LessonFormatException(file, order.line(),
                     "front matter field 'order' must be a whole number, like 'order: 3'; found " + order.value());
         }
-        List<String> models = fields.containsKey("models") ? models(file, fields.get("models")) : List.of();
-        return new FrontMatter(idText, title, summary, order.value().intValue(), models, id.line(), endLine);
+        List<String> models = fields.containsKey("models") ? texts(file, fields.get("models"), "model names", "[tiny-llama]") : List.of();
+        List<String> objectives = fields.containsKey("objectives")
+                ? texts(file, fields.get("objectives"), "objectives", "[Tell open weights from fully open]") : List.of();
+        int minutes = 0;
+        Field minutesField = fields.get("minutes");
+        if (minutesField != null) {
+            if (!minutesField.value().isInt() || minutesField.value().intValue() < 1 || minutesField.value().intValue() > 600) {
+                throw new LessonFormatException(file, minutesField.line(), "front matter field 'minutes' must be a whole number"
+                        + " of minutes from 1 to 600, like 'minutes: 25'; found " + minutesField.value());
+            }
+            minutes = minutesField.value().intValue();
+        }
+        Field requiresField = fields.get("requires");
+        List<String> requires = requiresField == null ? List.of()
+                : texts(file, requiresField, "lesson ids", "[how-open-is-this-model]");
+        for (String required : requires) {
+            if (!ID.matcher(required).matches()) {
+                throw new LessonFormatException(file, requiresField.line(), "front matter field 'requires' lists '" + required
+                        + "', which is not a lesson id: expected ids like 'how-open-is-this-model'");
+            }
+            if (required.equals(idText)) {
+                throw new LessonFormatException(file, requiresField.line(), "lesson '" + idText + "' requires itself:"
+                        + " expected the ids of other lessons");
+            }
+        }
+        return new FrontMatter(idText, title, summary, order.value().intValue(), models, id.line(), endLine,
+                objectives, minutes, requires, requiresField == null ? 0 : requiresField.line());
     }
 
     /** One top-level YAML field, with the file line of its key. */
@@ -154,23 +184,24 @@ record FrontMatter(String id, String title, String summary, int order, List<Stri
         return value.asText().strip();
     }
 
-    private static List<String> models(String file, Field field) throws LessonFormatException {
+    /** A list of texts, like {@code models: [tiny-llama]}. */
+    private static List<String> texts(String file, Field field, String what, String example) throws LessonFormatException {
         JsonNode value = field.value();
         if (value.isNull()) {
             return List.of(); // 'models:' with nothing after it
         }
         if (!value.isArray()) {
-            throw new LessonFormatException(file, field.line(),
-                    "front matter field 'models' must be a list of model names, like [tiny-llama]; found " + value);
+            throw new LessonFormatException(file, field.line(), "front matter field '" + field.name()
+                    + "' must be a list of " + what + ", like " + example + "; found " + value);
         }
-        List<String> models = new ArrayList<>();
-        for (JsonNode model : value) {
-            if (!model.isTextual() || model.asText().isBlank()) {
+        List<String> texts = new ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isTextual() || item.asText().isBlank()) {
                 throw new LessonFormatException(file, field.line(),
-                        "front matter field 'models' must list model names as text; found " + model);
+                        "front matter field '" + field.name() + "' must list " + what + " as text; found " + item);
             }
-            models.add(model.asText().strip());
+            texts.add(item.asText().strip());
         }
-        return List.copyOf(models);
+        return List.copyOf(texts);
     }
 }

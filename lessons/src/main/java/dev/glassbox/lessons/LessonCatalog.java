@@ -33,13 +33,18 @@ public final class LessonCatalog {
 
     private final List<Lesson> lessons;
     private final List<LessonFormatException> problems;
+    private final Glossary glossary;
 
-    private LessonCatalog(List<Lesson> lessons, List<LessonFormatException> problems) {
+    private LessonCatalog(List<Lesson> lessons, List<LessonFormatException> problems, Glossary glossary) {
         this.lessons = List.copyOf(lessons);
         this.problems = List.copyOf(problems);
+        this.glossary = glossary;
     }
 
-    /** Reads every {@code *.md} file directly in {@code dir} (not in subfolders). */
+    /**
+     * Reads every {@code *.md} file directly in {@code dir} (not in subfolders): {@link Glossary#FILE} as the
+     * glossary, every other one as a lesson. A lesson that requires an unknown lesson is left out.
+     */
     public static LessonCatalog load(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("lesson folder expected, found no folder at " + dir);
@@ -48,6 +53,7 @@ public final class LessonCatalog {
         try (Stream<Path> entries = Files.list(dir)) {
             files = entries
                     .filter(path -> path.getFileName().toString().endsWith(".md") && Files.isRegularFile(path))
+                    .filter(path -> !path.getFileName().toString().equals(Glossary.FILE))
                     .sorted(Comparator.comparing(path -> path.getFileName().toString()))
                     .toList();
         } catch (IOException e) {
@@ -56,12 +62,23 @@ public final class LessonCatalog {
 
         List<Lesson> lessons = new ArrayList<>();
         List<LessonFormatException> problems = new ArrayList<>();
+        Glossary glossary = Glossary.EMPTY;
+        Path glossaryFile = dir.resolve(Glossary.FILE);
+        if (Files.isRegularFile(glossaryFile)) {
+            try {
+                glossary = LessonParser.glossary(Glossary.FILE, utf8(Glossary.FILE, read(glossaryFile)));
+            } catch (LessonFormatException e) {
+                problems.add(e);
+            }
+        }
         Map<String, Lesson> byId = new HashMap<>();
+        Map<String, String> texts = new HashMap<>();
         for (Path path : files) {
             String file = path.getFileName().toString();
             try {
                 String text = utf8(file, read(path));
-                Lesson lesson = LessonParser.parse(file, text);
+                Lesson lesson = LessonParser.parse(file, text, glossary);
+                texts.put(file, text);
                 Lesson first = byId.putIfAbsent(lesson.id(), lesson);
                 if (first != null) {
                     int idLine = FrontMatter.read(file, LessonParser.lines(text)).idLine();
@@ -73,8 +90,24 @@ public final class LessonCatalog {
                 problems.add(e);
             }
         }
+        // Prerequisites name lessons of the whole folder, so they are checked once every file is read.
+        for (Lesson lesson : List.copyOf(lessons)) {
+            for (String required : lesson.requires()) {
+                if (byId.containsKey(required)) continue;
+                try {
+                    problems.add(new LessonFormatException(lesson.file(), LessonParser.requiresLine(lesson.file(), texts.get(lesson.file())),
+                            "front matter field 'requires' names lesson '" + required + "', which this folder does not have:"
+                                    + " expected one of " + byId.keySet().stream().filter(id -> !id.equals(lesson.id())).sorted().toList()));
+                } catch (LessonFormatException e) {
+                    throw new AssertionError("the front matter parsed a moment ago", e);
+                }
+                lessons.remove(lesson);
+                break;
+            }
+        }
+        problems.sort(Comparator.comparing(LessonFormatException::file));
         lessons.sort(Comparator.comparingInt(Lesson::order).thenComparing(Lesson::id));
-        return new LessonCatalog(lessons, problems);
+        return new LessonCatalog(lessons, problems, glossary);
     }
 
     /**
@@ -155,6 +188,17 @@ public final class LessonCatalog {
 
     public Optional<Lesson> find(String id) {
         return lessons.stream().filter(lesson -> lesson.id().equals(id)).findFirst();
+    }
+
+    /** The folder's glossary; {@link Glossary#EMPTY} when it has none. */
+    public Glossary glossary() {
+        return glossary;
+    }
+
+    /** The lesson after this one in course order, if any. */
+    public Optional<Lesson> next(Lesson lesson) {
+        int index = lessons.indexOf(lesson);
+        return index >= 0 && index + 1 < lessons.size() ? Optional.of(lessons.get(index + 1)) : Optional.empty();
     }
 
     /** One entry per file that was left out, in file name order. */

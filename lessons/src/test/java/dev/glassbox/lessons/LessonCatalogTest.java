@@ -101,4 +101,38 @@ class LessonCatalogTest {
         out.write(text.getBytes(StandardCharsets.UTF_8));
         jar.closeEntry();
     }
+
+    @Test
+    void aLessonRequiringAnUnknownLessonIsLeftOutAndTheGlossaryIsNotALesson(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("a.md"), lesson("basics", 1));
+        Files.writeString(dir.resolve("b.md"), lesson("next", 2).replace("order: 2", "order: 2\nrequires: [basics]"));
+        Files.writeString(dir.resolve("c.md"), lesson("lost", 3).replace("order: 3", "order: 3\nrequires: [basics, missing]"));
+        Files.writeString(dir.resolve("d.md"), lesson("terms", 4).replace("Text.", "Uses [[logit]] and [[softmax]]."));
+        Files.writeString(dir.resolve(Glossary.FILE), "## logit\nA raw score.\n");
+
+        LessonCatalog catalog = LessonCatalog.load(dir);
+
+        assertEquals(List.of("basics", "next"), catalog.lessons().stream().map(Lesson::id).toList());
+        assertEquals(List.of("basics"), catalog.find("next").orElseThrow().requires());
+        assertEquals(List.of(
+                        "c.md:6: front matter field 'requires' names lesson 'missing', which this folder does not have:"
+                                + " expected one of [basics, next]",
+                        "d.md:7: unknown glossary term 'softmax' in '[[softmax]]': expected a term defined as '## softmax' in glossary.md"),
+                catalog.problems().stream().map(Exception::getMessage).toList());
+        assertEquals("A raw score.", catalog.glossary().find("logit").orElseThrow().html());
+        assertEquals("next", catalog.next(catalog.find("basics").orElseThrow()).orElseThrow().id());
+        assertTrue(catalog.next(catalog.find("next").orElseThrow()).isEmpty());
+    }
+
+    @Test
+    void shippedGlossaryParsesWithTheCourseTerms() {
+        LessonCatalog catalog = LessonCatalog.fromClasspath();
+        assertEquals(List.of(), catalog.problems());
+        for (String term : List.of("open weights", "fully open", "open source AI definition", "licence", "model card", "safetensors",
+                "GGUF", "quantization", "Q8_0", "Q4_0", "LoRA", "fine-tuning", "distillation", "tokenizer", "BPE", "embedding",
+                "attention head", "induction head", "KV cache", "RoPE", "RMSNorm", "logit", "softmax", "perplexity",
+                "mixture of experts", "SIMD", "Vector API", "JShell", "sandbox")) {
+            assertTrue(catalog.glossary().find(term).isPresent(), term);
+        }
+    }
 }

@@ -56,7 +56,7 @@ class LessonParserTest {
         assertEquals(3, lesson.order());
         assertEquals(List.of("tiny-llama", "tiny-gpt2"), lesson.models());
         assertEquals("x.md", lesson.file());
-        assertEquals(List.of(new Prose("<p>Some prose.</p>\n")), lesson.blocks());
+        assertEquals(List.of(new Prose("<p>Some prose.</p>\n", "Some prose.")), lesson.blocks());
     }
 
     @Test
@@ -79,9 +79,9 @@ class LessonParserTest {
                 ```
                 """);
         assertEquals(4, lesson.blocks().size());
-        assertEquals(new Prose("<h1>Title</h1>\n"), lesson.blocks().get(0));
+        assertEquals(new Prose("<h1 id=\"title\">Title</h1>\n", "# Title"), lesson.blocks().get(0));
         assertEquals(new Cell("first", "int x = 1;", 9, false, null, 0, null, 0), lesson.blocks().get(1));
-        assertEquals(new Prose("<p>Between.</p>\n"), lesson.blocks().get(2));
+        assertEquals(new Prose("<p>Between.</p>\n", "Between."), lesson.blocks().get(2));
         assertEquals(new Cell("cell-2", "x + 1", 13, false, null, 0, null, 0), lesson.blocks().get(3));
     }
 
@@ -105,7 +105,7 @@ class LessonParserTest {
         assertEquals(11, exercise.checkLine());
         assertEquals(List.of(exercise), lesson.cells());
         // The prose around the hidden check stays one block, and the check appears nowhere else.
-        assertEquals(List.of(new Prose("<p>Try it.</p>\n"), exercise, new Prose("<p>Done.</p>\n")), lesson.blocks());
+        assertEquals(List.of(new Prose("<p>Try it.</p>\n", "Try it."), exercise, new Prose("<p>Done.</p>\n", "Done.")), lesson.blocks());
     }
 
     @Test
@@ -136,7 +136,7 @@ class LessonParserTest {
         Cell thrice = lesson.cell("thrice").orElseThrow();
         assertNull(thrice.solution(), "a solution is optional");
         assertEquals(0, thrice.solutionLine());
-        assertEquals(List.of(new Prose("<p>Try it.</p>\n"), twice, new Prose("<p>Done.</p>\n"), thrice), lesson.blocks());
+        assertEquals(List.of(new Prose("<p>Try it.</p>\n", "Try it."), twice, new Prose("<p>Done.</p>\n", "Done."), thrice), lesson.blocks());
     }
 
     @Test
@@ -430,5 +430,92 @@ class LessonParserTest {
         for (Block block : lesson.blocks()) {
             if (block instanceof Prose prose) assertFalse(prose.html().contains(solutionOnly), "the solution is hidden: " + prose.html());
         }
+    }
+
+    @Test
+    void courseFieldsOfTheFrontMatter() throws Exception {
+        Lesson lesson = LessonParser.parse("c.md", FRONT.replace("order: 7", """
+                order: 7
+                objectives: [Tell open weights from fully open, Read a model card]
+                minutes: 25
+                requires: [how-open-is-this-model, licences]""") + "Text.\n");
+        assertEquals(List.of("Tell open weights from fully open", "Read a model card"), lesson.objectives());
+        assertEquals(25, lesson.minutes());
+        assertEquals(List.of("how-open-is-this-model", "licences"), lesson.requires());
+        Lesson plain = parse("Text.\n");
+        assertEquals(List.of(), plain.objectives());
+        assertEquals(0, plain.minutes());
+        assertEquals(List.of(), plain.requires());
+    }
+
+    @Test
+    void courseFieldMistakesNameTheirLine() {
+        assertProblem(FRONT.replace("order: 7", "order: 7\nminutes: soon") + "x\n", 6, "'minutes' must be a whole number of minutes from 1 to 600");
+        assertProblem(FRONT.replace("order: 7", "order: 7\nminutes: 0") + "x\n", 6, "from 1 to 600");
+        assertProblem(FRONT.replace("order: 7", "order: 7\nobjectives: Learn things") + "x\n", 6, "'objectives' must be a list of objectives");
+        assertProblem(FRONT.replace("order: 7", "order: 7\nrequires: [Licences]") + "x\n", 6, "lists 'Licences', which is not a lesson id");
+        assertProblem(FRONT.replace("order: 7", "order: 7\nrequires: [sample]") + "x\n", 6, "lesson 'sample' requires itself");
+    }
+
+    @Test
+    void hintsBelongToTheirExerciseInOrder() throws Exception {
+        Lesson lesson = parse("""
+                ```java exercise id=sum
+                int s = 0;
+                ```
+                ```hint for=sum
+                Start with *one* loop.
+                ```
+                ```java check for=sum
+                assert s == 3;
+                ```
+                ```hint for=sum
+                Add each number.
+                ```
+                """);
+        assertEquals(List.of("<p>Start with <em>one</em> loop.</p>\n", "<p>Add each number.</p>\n"), lesson.cells().getFirst().hints());
+        assertEquals(1, lesson.blocks().size(), "hints are not blocks of the page");
+    }
+
+    @Test
+    void hintMistakesNameTheirLine() {
+        String exercise = "```java exercise id=sum\nint s;\n```\n```java check for=sum\nassert s == 3;\n```\n";
+        assertProblem(FRONT + exercise + "```hint\nx\n```\n", 13, "a hint must name its exercise");
+        assertProblem(FRONT + exercise + "```hint for=sum\n\n```\n", 13, "hint for 'sum' is empty");
+        assertProblem(FRONT + exercise + "```hint for=product\nx\n```\n", 13, "hint for unknown cell 'product'");
+        assertProblem(FRONT + exercise + "```java id=plain\n1\n```\n```hint for=plain\nx\n```\n", 16,
+                "hint for cell 'plain' (line 13), which is not an exercise");
+        assertProblem(FRONT + exercise + "```hint id=sum\nx\n```\n", 13, "unknown attribute 'id=sum' on a ```hint fence");
+    }
+
+    @Test
+    void teacherNotesAreTheirOwnBlocks() throws Exception {
+        Lesson lesson = parse("""
+                Intro.
+
+                ```teacher
+                Ask the class *why* first.
+                ```
+                More.
+                """);
+        assertEquals(3, lesson.blocks().size());
+        assertEquals(new TeacherNote("<p>Ask the class <em>why</em> first.</p>\n", 9), lesson.blocks().get(1));
+        assertProblem(FRONT + "```teacher\n\n```\n", 7, "teacher note is empty");
+        assertProblem(FRONT + "```teacher for=x\nNote.\n```\n", 7, "unknown attribute 'for=x' on a ```teacher fence: expected none");
+    }
+
+    @Test
+    void headingsGetUniqueAnchorsAndProseKeepsItsMarkdown() throws Exception {
+        Lesson lesson = parse("""
+                ## The `KV` cache!
+
+                Text *here*.
+
+                ## The KV cache
+                """);
+        Prose prose = (Prose) lesson.blocks().getFirst();
+        assertTrue(prose.html().contains("<h2 id=\"the-kv-cache\">"), prose.html());
+        assertTrue(prose.html().contains("<h2 id=\"the-kv-cache-2\">"), prose.html());
+        assertEquals("## The `KV` cache!\n\nText *here*.\n\n## The KV cache", prose.markdown());
     }
 }

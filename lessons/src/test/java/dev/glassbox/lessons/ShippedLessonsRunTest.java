@@ -65,13 +65,22 @@ class ShippedLessonsRunTest {
         }
     }
 
-    /** Every shipped lesson, or those named in the system property {@code lessons} (ids, comma-separated). */
+    /**
+     * Every shipped lesson, or those named in the system property {@code lessons} (ids, comma-separated); with
+     * {@code -Dlessons.dir=FOLDER}, the lessons of that folder instead (a teacher's own, see docs/authoring-lessons.md).
+     */
     static Stream<Lesson> lessons() {
-        LessonCatalog catalog = LessonCatalog.fromClasspath();
+        LessonCatalog catalog = catalog();
         assertEquals(List.of(), catalog.problems(), "every shipped lesson parses");
         String only = System.getProperty("lessons", "");
         List<String> chosen = only.isBlank() ? List.of() : List.of(only.split(","));
         return catalog.lessons().stream().filter(lesson -> chosen.isEmpty() || chosen.contains(lesson.id()));
+    }
+
+    /** The shipped lessons, or those of the folder named by {@code -Dlessons.dir}. */
+    static LessonCatalog catalog() {
+        String folder = System.getProperty("lessons.dir", "");
+        return folder.isBlank() ? LessonCatalog.fromClasspath() : LessonCatalog.load(Path.of(folder));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -11,6 +11,7 @@ import dev.glassbox.web.api.SessionApi;
 import dev.glassbox.web.classroom.ClassDashboard;
 import dev.glassbox.web.classroom.Classroom;
 import dev.glassbox.web.classroom.Passphrase;
+import dev.glassbox.web.course.CourseRoutes;
 import dev.glassbox.web.inference.Inference;
 import dev.glassbox.web.inference.InferenceRoutes;
 import dev.glassbox.web.kernels.CellQueue;
@@ -201,6 +202,7 @@ public final class App implements AutoCloseable {
 
             routes.get("/", pages::home);
             routes.get("/lessons/{lesson}", pages::lesson);
+            CourseRoutes.register(routes, pages, sessions, deps.store(), deps.lessons(), lessonApi);
 
             dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
             InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());

@@ -83,6 +83,17 @@ class ReadmeStartIT {
             new Route("PUT /api/lessons/{lesson}/cells/{cell}", Mode.SINGLE_USER),
             new Route("DELETE /api/lessons/{lesson}/cells/{cell}", Mode.SINGLE_USER),
             new Route("GET /api/lessons/{lesson}/solutions/{cell}", Mode.SINGLE_USER),
+            // the course: map, search, glossary, quizzes, notebook files and drafts
+            new Route("GET /course", Mode.SINGLE_USER),
+            new Route("GET /search", Mode.SINGLE_USER),
+            new Route("GET /glossary", Mode.SINGLE_USER),
+            new Route("POST /api/lessons/{lesson}/quizzes/{quiz}", Mode.SINGLE_USER),
+            new Route("GET /lessons/{lesson}/notebook.ipynb", Mode.SINGLE_USER),
+            new Route("GET /lessons/{lesson}/notebook.html", Mode.SINGLE_USER),
+            new Route("POST /api/drafts", Mode.SINGLE_USER),
+            new Route("GET /drafts/{draft}", Mode.SINGLE_USER),
+            new Route("GET /drafts/{draft}/lesson.md", Mode.SINGLE_USER),
+            new Route("DELETE /api/drafts/{draft}", Mode.SINGLE_USER),
             // kernels
             new Route("POST /api/kernels", Mode.SINGLE_USER),
             new Route("GET /api/kernels/{id}", Mode.SINGLE_USER),
@@ -187,6 +198,7 @@ class ReadmeStartIT {
         }
 
         lessonApi(learner, lessons);
+        courseApi(learner, lessons);
         kernelApi(learner);
         for (JsonNode model : models) modelApi(learner, model);
         trainApi(learner);
@@ -352,6 +364,48 @@ class ReadmeStartIT {
                 Map.of("code", exerciseCode, "lesson", exerciseLesson, "cell", exercise), kernel);
         visit(learner, Expect.OK, "GET /api/lessons/{lesson}/solutions/{cell}", null, exerciseLesson, exercise);
         visit(learner, Expect.OK, "DELETE /api/kernels/{id}", null, kernel);
+    }
+
+    /**
+     * The course pages, a quiz answered (wrongly, then the key revealed, then rightly), a lesson exported both ways,
+     * and its notebook imported as a draft, looked at and deleted.
+     */
+    private static void courseApi(Browserless learner, JsonNode lessons) throws Exception {
+        visit(learner, Expect.OK, "GET /course", null);
+        visit(learner, Expect.OK, "GET /glossary", null);
+        record("GET /search", "GET /search?q=attention", Expect.OK, learner.get("/search?q=attention"));
+        String quizLesson = null, quiz = null, kind = null;
+        for (JsonNode summary : lessons) {
+            JsonNode lesson = ok(learner, "GET /api/lessons/{lesson}", summary.path("id").asText());
+            if (quiz == null && lesson.path("quizzes").size() > 0) {
+                quizLesson = summary.path("id").asText();
+                quiz = lesson.path("quizzes").path(0).path("id").asText();
+                kind = lesson.path("quizzes").path(0).path("kind").asText();
+            }
+        }
+        if (quiz == null) {
+            failures.add("the bundled lessons should have a quiz");
+        } else {
+            JsonNode key = json(visit(learner, Expect.OK, "POST /api/lessons/{lesson}/quizzes/{quiz}", Map.of("reveal", true), quizLesson, quiz));
+            Object answer;
+            if (kind.equals("text")) {
+                answer = Map.of("text", key.path("answer").asText());
+            } else {
+                List<Integer> right = new ArrayList<>();
+                for (int i = 0; i < key.path("choices").size(); i++) if (key.path("choices").path(i).path("correct").asBoolean()) right.add(i);
+                answer = Map.of("choices", right);
+            }
+            JsonNode graded = json(visit(learner, Expect.OK, "POST /api/lessons/{lesson}/quizzes/{quiz}", answer, quizLesson, quiz));
+            check(graded.path("correct").asBoolean(), "the revealed key answers quiz " + quiz + " rightly: " + graded);
+        }
+        String lesson = lessons.path(0).path("id").asText();
+        String notebook = visit(learner, Expect.OK, "GET /lessons/{lesson}/notebook.ipynb", null, lesson).body();
+        visit(learner, Expect.OK, "GET /lessons/{lesson}/notebook.html", null, lesson);
+        JsonNode draft = json(visit(learner, Expect.OK, "POST /api/drafts", notebook));
+        String id = draft.path("id").asText();
+        visit(learner, Expect.OK, "GET /drafts/{draft}", null, id);
+        visit(learner, Expect.OK, "GET /drafts/{draft}/lesson.md", null, id);
+        visit(learner, Expect.OK, "DELETE /api/drafts/{draft}", null, id);
     }
 
     /** A short sorter run from start to the catalog: the page, the recipes, start, watch, stop, save, and the saved model's page. */

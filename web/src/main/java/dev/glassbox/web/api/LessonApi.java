@@ -31,14 +31,26 @@ public final class LessonApi {
     private final Sessions sessions;
     private final Store store;
 
+    private final QuizApi quizzes;
+
     public LessonApi(LessonCatalog lessons, Sessions sessions, Store store) {
         this.lessons = lessons;
         this.sessions = sessions;
         this.store = store;
+        this.quizzes = new QuizApi(lessons, sessions, store);
     }
 
-    /** A lesson's size and the learner's progress in it. */
-    public record Progress(int cells, int exercises, int exercisesPassed, int cellsEdited) {}
+    /** A lesson's size and the learner's progress in it: exercises passed and quizzes answered right. */
+    public record Progress(int cells, int exercises, int exercisesPassed, int cellsEdited, int quizzes, int quizzesPassed) {
+        /** Checked steps (exercises and quizzes) in the lesson. */
+        public int steps() {
+            return exercises + quizzes;
+        }
+
+        public int stepsDone() {
+            return exercisesPassed + quizzesPassed;
+        }
+    }
 
     public Progress progress(Lesson lesson, String learnerId) {
         Map<String, CellState> state = learnerId == null ? Map.of() : store.lessonState(learnerId, lesson.id());
@@ -52,7 +64,9 @@ public final class LessonApi {
             if (cell.exercise() && Boolean.TRUE.equals(s.exercisePassed())) passed++;
             if (s.code() != null) edited++;
         }
-        return new Progress(lesson.cells().size(), exercises, passed, edited);
+        int quizzesPassed = learnerId == null ? 0 : (int) store.quizAnswers(learnerId, lesson.id()).values().stream()
+                .filter(answer -> answer.correct() && lesson.quiz(answer.quizId()).isPresent()).count();
+        return new Progress(lesson.cells().size(), exercises, passed, edited, lesson.quizzes().size(), quizzesPassed);
     }
 
     public void list(Context ctx) {
@@ -70,7 +84,10 @@ public final class LessonApi {
         Lesson lesson = lesson(ctx);
         Map<String, Object> item = summary(lesson);
         item.put("cells", lesson.cells().stream().map(c -> Map.of("id", c.id(), "code", c.code(), "exercise", c.exercise(),
-                "hasSolution", c.solution() != null)).toList());
+                "hasSolution", c.solution() != null, "hints", c.hints().size())).toList());
+        item.put("quizzes", lesson.quizzes().stream().map(q -> Map.of("id", q.id(), "question", q.question(),
+                "choices", q.choices().stream().map(choice -> choice.html()).toList(),
+                "kind", !q.multipleChoice() ? "text" : q.severalCorrect() ? "several" : "one")).toList());
         ctx.json(item);
     }
 
@@ -91,7 +108,7 @@ public final class LessonApi {
                     : Map.of("passed", s.exercisePassed(), "message", s.exerciseMessage() == null ? "" : s.exerciseMessage()));
             cells.put(cell.id(), c);
         }
-        ctx.json(Map.of("cells", cells));
+        ctx.json(Map.of("cells", cells, "quizzes", quizzes.saved(lesson, learner.id())));
     }
 
     /** Autosave: the learner's current code of a cell (saving the original text clears the edit). */
@@ -139,10 +156,14 @@ public final class LessonApi {
         item.put("summary", lesson.summary());
         item.put("order", lesson.order());
         item.put("models", lesson.models());
+        item.put("objectives", lesson.objectives());
+        item.put("minutes", lesson.minutes());
+        item.put("requires", lesson.requires());
         return item;
     }
 
-    private static List<Output> readOutputs(String json) {
+    /** A cell's saved outputs; a note in their place when they cannot be read. */
+    public static List<Output> readOutputs(String json) {
         try {
             return Json.MAPPER.readValue(json, OUTPUTS);
         } catch (java.io.IOException e) {

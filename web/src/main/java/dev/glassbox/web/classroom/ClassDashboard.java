@@ -41,7 +41,7 @@ public final class ClassDashboard {
 
     public record ClassView(String code, String name, String createdAt, int students) {}
 
-    public record LessonColumn(String id, String title, int cells, int exercises) {}
+    public record LessonColumn(String id, String title, int cells, int exercises, int quizzes) {}
 
     /** {@code presence}: active, idle or away. {@code lessons}: by lesson id, only lessons the student has touched. */
     public record StudentRow(String id, String name, String joinedAt, String lastSeen, String presence,
@@ -52,7 +52,7 @@ public final class ClassDashboard {
 
     /** {@code lastStatus}: of the cell run last (ok, error, timeout, ...), with its cell id and time. */
     public record LessonProgress(int exercisesPassed, int exercises, int cellsEdited, int cellsRun, int cells,
-                                 String lastStatus, String lastCell, String lastRunAt) {}
+                                 String lastStatus, String lastCell, String lastRunAt, int quizzesPassed, int quizzes) {}
 
     public record Resources(int kernelsOpen, int kernelsMax, long kernelsBusy, int kernelsWarm, int cellsRunning,
                             int cellsQueued, int cellSlots, Long kernelMemoryBytes, long serverHeapBytes,
@@ -79,10 +79,13 @@ public final class ClassDashboard {
         Instant now = Instant.now();
         Measurement memory = measure(now);
         List<LessonColumn> columns = lessons.lessons().stream()
-                .map(l -> new LessonColumn(l.id(), l.title(), l.cells().size(), (int) l.cells().stream().filter(Cell::exercise).count()))
+                .map(l -> new LessonColumn(l.id(), l.title(), l.cells().size(), (int) l.cells().stream().filter(Cell::exercise).count(),
+                        l.quizzes().size()))
                 .toList();
         Map<String, List<CellSummary>> cellsByStudent = store.classCells(classroom.code()).stream()
                 .collect(Collectors.groupingBy(CellSummary::learnerId));
+        Map<String, List<Store.QuizSummary>> quizzesByStudent = store.classQuizzes(classroom.code()).stream()
+                .collect(Collectors.groupingBy(Store.QuizSummary::learnerId));
         List<StudentRow> rows = new ArrayList<>();
         for (Store.Student s : store.students(classroom.code())) {
             Instant lastSeen = sessions.lastSeen(s.id(), s.lastSeenAt());
@@ -92,7 +95,7 @@ public final class ClassDashboard {
                     .toList();
             Instant lastActive = own.stream().map(KernelInfo::lastUsed).reduce(lastSeen, (a, b) -> a.isAfter(b) ? a : b);
             rows.add(new StudentRow(s.id(), s.displayName(), s.joinedAt().toString(), lastActive.toString(), presence(lastActive, now),
-                    kernelViews, progress(cellsByStudent.getOrDefault(s.id(), List.of()))));
+                    kernelViews, progress(cellsByStudent.getOrDefault(s.id(), List.of()), quizzesByStudent.getOrDefault(s.id(), List.of()))));
         }
         Resources resources = new Resources(kernels.size(), kernels.maxKernels(), kernels.busyCount(), kernels.pool().warmCount(),
                 cells.running(), cells.queued(), cells.slots(), memory.kernelMemoryBytes(),
@@ -103,12 +106,15 @@ public final class ClassDashboard {
         return new View(classView, columns, rows, resources, now.toString());
     }
 
-    private Map<String, LessonProgress> progress(List<CellSummary> saved) {
+    private Map<String, LessonProgress> progress(List<CellSummary> saved, List<Store.QuizSummary> answered) {
         Map<String, LessonProgress> byLesson = new LinkedHashMap<>();
         Map<String, List<CellSummary>> grouped = saved.stream().collect(Collectors.groupingBy(CellSummary::lessonId));
+        Map<String, List<Store.QuizSummary>> quizzesByLesson = answered.stream().collect(Collectors.groupingBy(Store.QuizSummary::lessonId));
         for (Lesson lesson : lessons.lessons()) {
-            List<CellSummary> cellsOfLesson = grouped.get(lesson.id());
-            if (cellsOfLesson == null) continue;
+            List<CellSummary> cellsOfLesson = grouped.getOrDefault(lesson.id(), List.of());
+            List<Store.QuizSummary> quizzesOfLesson = quizzesByLesson.getOrDefault(lesson.id(), List.of());
+            if (cellsOfLesson.isEmpty() && quizzesOfLesson.isEmpty()) continue;
+            int quizzesPassed = (int) quizzesOfLesson.stream().filter(q -> q.correct() && lesson.quiz(q.quizId()).isPresent()).count();
             Set<String> exerciseIds = lesson.cells().stream().filter(Cell::exercise).map(Cell::id).collect(Collectors.toSet());
             Set<String> cellIds = lesson.cells().stream().map(Cell::id).collect(Collectors.toSet());
             int passed = 0, edited = 0, run = 0;
@@ -121,7 +127,8 @@ public final class ClassDashboard {
                 if (c.ranAt() != null && (last == null || c.ranAt().isAfter(last.ranAt()))) last = c;
             }
             byLesson.put(lesson.id(), new LessonProgress(passed, exerciseIds.size(), edited, run, cellIds.size(),
-                    last == null ? null : last.status(), last == null ? null : last.cellId(), last == null ? null : last.ranAt().toString()));
+                    last == null ? null : last.status(), last == null ? null : last.cellId(), last == null ? null : last.ranAt().toString(),
+                    quizzesPassed, lesson.quizzes().size()));
         }
         return byLesson;
     }

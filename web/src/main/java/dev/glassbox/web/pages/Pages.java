@@ -4,6 +4,8 @@ import dev.glassbox.lessons.Cell;
 import dev.glassbox.lessons.Lesson;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.lessons.Prose;
+import dev.glassbox.lessons.Quiz;
+import dev.glassbox.lessons.TeacherNote;
 import dev.glassbox.web.api.LessonApi;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
@@ -21,7 +23,7 @@ import java.util.Map;
 public final class Pages {
     /** A lesson on the home page. */
     public record LessonCard(String id, String title, String summary, int order, List<String> models,
-                             int cells, int exercises, int exercisesPassed, int cellsEdited) {}
+                             int cells, int exercises, int exercisesPassed, int cellsEdited, int minutes, int quizzes, int quizzesPassed) {}
 
     /** A lesson file that failed to load. */
     public record Problem(String file, int line, String message) {}
@@ -31,7 +33,18 @@ public final class Pages {
      * only says that an exercise has one; the solution itself is fetched when the learner asks.
      */
     public record BlockView(boolean prose, String html, String cellId, String code, boolean exercise, int number, boolean edited,
-                            boolean hasSolution) {}
+                            boolean hasSolution, String kind, QuizView quiz, List<String> hints) {
+        static BlockView prose(String html) {
+            return new BlockView(true, html, null, null, false, 0, false, false, "prose", null, List.of());
+        }
+    }
+
+    /**
+     * A quiz as the page shows it before any answer: question and choices, never the key.
+     *
+     * @param kind "one" (radio buttons), "several" (check boxes) or "text" (short answer)
+     */
+    public record QuizView(String id, String question, String kind, List<String> choices) {}
 
     /** Who is signed in, for the page header: a student (name and class) or the teacher; null for anyone else. */
     public record Who(String role, String name, String classCode) {
@@ -61,7 +74,7 @@ public final class Pages {
         for (Lesson lesson : lessons.lessons()) {
             LessonApi.Progress p = lessonApi.progress(lesson, learner.id());
             cards.add(new LessonCard(lesson.id(), lesson.title(), lesson.summary(), lesson.order(), lesson.models(),
-                    p.cells(), p.exercises(), p.exercisesPassed(), p.cellsEdited()));
+                    p.cells(), p.exercises(), p.exercisesPassed(), p.cellsEdited(), lesson.minutes(), p.quizzes(), p.quizzesPassed()));
         }
         List<Problem> problems = lessons.problems().stream().map(e -> new Problem(e.file(), e.line(), e.problem())).toList();
         render(ctx, "home.html", Map.of("lessons", cards, "problems", problems), learner);
@@ -74,18 +87,31 @@ public final class Pages {
         Map<String, CellState> saved = store.lessonState(learner.id(), lesson.id());
         List<BlockView> blocks = new ArrayList<>();
         int number = 0;
+        boolean teacher = learner.role() == Store.Role.TEACHER;
         for (var block : lesson.blocks()) {
             switch (block) {
-                case Prose p -> blocks.add(new BlockView(true, p.html(), null, null, false, 0, false, false));
+                case Prose p -> blocks.add(BlockView.prose(p.html()));
                 case Cell c -> {
                     CellState s = saved.get(c.id());
                     boolean edited = s != null && s.code() != null;
                     blocks.add(new BlockView(false, null, c.id(), edited ? s.code() : c.code(), c.exercise(), ++number, edited,
-                            c.solution() != null));
+                            c.solution() != null, "cell", null, c.hints()));
+                }
+                case Quiz q -> blocks.add(new BlockView(false, null, null, null, false, 0, false, false, "quiz",
+                        new QuizView(q.id(), q.question(), !q.multipleChoice() ? "text" : q.severalCorrect() ? "several" : "one",
+                                q.choices().stream().map(Quiz.Choice::html).toList()), List.of()));
+                case TeacherNote note -> {
+                    // Only the teacher of classroom mode sees these; a learner's page does not carry them at all.
+                    if (teacher) blocks.add(new BlockView(false, note.html(), null, null, false, 0, false, false, "teacher", null, List.of()));
                 }
             }
         }
-        render(ctx, "lesson.html", Map.of("lesson", lesson, "blocks", blocks), learner);
+        Map<String, Object> model = new HashMap<>();
+        model.put("lesson", lesson);
+        model.put("blocks", blocks);
+        model.put("next", lessons.next(lesson).orElse(null));
+        model.put("requires", lesson.requires().stream().map(lessons::find).flatMap(java.util.Optional::stream).toList());
+        render(ctx, "lesson.html", model, learner);
     }
 
     public void error(Context ctx, int status, String message) {

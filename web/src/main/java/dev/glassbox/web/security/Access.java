@@ -1,5 +1,6 @@
 package dev.glassbox.web.security;
 
+import dev.glassbox.web.course.CourseRoutes;
 import dev.glassbox.web.inference.InferenceRoutes;
 import dev.glassbox.web.store.Store.Learner;
 import dev.glassbox.web.training.TrainRoutes;
@@ -44,6 +45,7 @@ public final class Access {
 
     /** The lessons, the kernels, and the pages and API that run or train models (CPU time is for the class). */
     private static boolean forClassMembers(String path) {
+        if (CourseRoutes.PATHS.matcher(path).matches()) return true;   // the course map, search, glossary and drafts
         return path.equals("/") || path.startsWith("/lessons/") || path.startsWith("/api/lessons") || path.startsWith("/api/kernels")
                 || InferenceRoutes.PATHS.matcher(path).matches() || TrainRoutes.PATHS.matcher(path).matches();
     }

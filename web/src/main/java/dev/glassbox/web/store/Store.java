@@ -71,6 +71,15 @@ public final class Store implements AutoCloseable {
     public record CellSummary(String learnerId, String lessonId, String cellId, boolean edited, String status,
                               Instant ranAt, Boolean exercisePassed) {}
 
+    /** A learner's latest answer to a quiz; {@code answerJson} is what they sent, as JSON. */
+    public record QuizAnswer(String quizId, String answerJson, boolean correct, Instant answeredAt) {}
+
+    /** A student's quiz result, as the teacher's dashboard counts it. */
+    public record QuizSummary(String learnerId, String lessonId, String quizId, boolean correct) {}
+
+    /** A notebook the learner imported, kept as a draft lesson file. */
+    public record Draft(String id, String title, String markdown, Instant createdAt) {}
+
     private Store(Connection connection) {
         this.connection = connection;
     }
@@ -226,6 +235,10 @@ public final class Store implements AutoCloseable {
 
     /** The teacher's reset: every student of the class starts the lesson over. Returns how many saved cells were forgotten. */
     public int resetLesson(String classCode, String lessonId) {
+        update("""
+                DELETE FROM quiz_answer WHERE lesson_id = ?
+                AND learner_id IN (SELECT id FROM learner WHERE class_code = ? AND role = 'student')
+                """, lessonId, classCode);
         return update("""
                 DELETE FROM cell_state WHERE lesson_id = ?
                 AND learner_id IN (SELECT id FROM learner WHERE class_code = ? AND role = 'student')
@@ -281,6 +294,75 @@ public final class Store implements AutoCloseable {
             }
             return cells;
         }, learnerId, lessonId);
+    }
+
+    // ---- quizzes ----
+
+    /** Keeps the learner's latest answer to a quiz; once correct, a quiz stays correct. */
+    public void saveQuizAnswer(String learnerId, String lessonId, String quizId, String answerJson, boolean correct) {
+        update("""
+                INSERT INTO quiz_answer (learner_id, lesson_id, quiz_id, answer, correct, answered_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (learner_id, lesson_id, quiz_id) DO UPDATE SET answer = excluded.answer,
+                    correct = max(quiz_answer.correct, excluded.correct), answered_at = excluded.answered_at
+                """, learnerId, lessonId, quizId, answerJson, correct ? 1 : 0, Instant.now().toString());
+    }
+
+    /** The learner's answers to the quizzes of a lesson, by quiz id. */
+    public Map<String, QuizAnswer> quizAnswers(String learnerId, String lessonId) {
+        return query("SELECT quiz_id, answer, correct, answered_at FROM quiz_answer WHERE learner_id = ? AND lesson_id = ?", rs -> {
+            Map<String, QuizAnswer> answers = new LinkedHashMap<>();
+            while (rs.next()) {
+                answers.put(rs.getString(1), new QuizAnswer(rs.getString(1), rs.getString(2), rs.getInt(3) == 1,
+                        Instant.parse(rs.getString(4))));
+            }
+            return answers;
+        }, learnerId, lessonId);
+    }
+
+    /** Every quiz result of every student of a class. */
+    public List<QuizSummary> classQuizzes(String classCode) {
+        return query("""
+                SELECT q.learner_id, q.lesson_id, q.quiz_id, q.correct
+                FROM quiz_answer q JOIN learner l ON l.id = q.learner_id
+                WHERE l.class_code = ? AND l.role = 'student'
+                """, rs -> {
+            List<QuizSummary> list = new ArrayList<>();
+            while (rs.next()) list.add(new QuizSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4) == 1));
+            return list;
+        }, classCode);
+    }
+
+    /** Forgets a learner's answer to a quiz. */
+    public void resetQuiz(String learnerId, String lessonId, String quizId) {
+        update("DELETE FROM quiz_answer WHERE learner_id = ? AND lesson_id = ? AND quiz_id = ?", learnerId, lessonId, quizId);
+    }
+
+    // ---- drafts ----
+
+    /** Saves an imported notebook as a draft lesson of the learner, replacing one with the same id. */
+    public void saveDraft(String learnerId, String id, String title, String markdown) {
+        update("""
+                INSERT INTO draft_lesson (learner_id, id, title, markdown, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (learner_id, id) DO UPDATE SET title = excluded.title, markdown = excluded.markdown,
+                    created_at = excluded.created_at
+                """, learnerId, id, title, markdown, Instant.now().toString());
+    }
+
+    /** The learner's drafts, newest first. */
+    public List<Draft> drafts(String learnerId) {
+        return query("SELECT id, title, markdown, created_at FROM draft_lesson WHERE learner_id = ? ORDER BY created_at DESC, id", rs -> {
+            List<Draft> list = new ArrayList<>();
+            while (rs.next()) list.add(new Draft(rs.getString(1), rs.getString(2), rs.getString(3), Instant.parse(rs.getString(4))));
+            return list;
+        }, learnerId);
+    }
+
+    public Optional<Draft> draft(String learnerId, String id) {
+        return drafts(learnerId).stream().filter(d -> d.id().equals(id)).findFirst();
+    }
+
+    public boolean deleteDraft(String learnerId, String id) {
+        return update("DELETE FROM draft_lesson WHERE learner_id = ? AND id = ?", learnerId, id) > 0;
     }
 
     private interface Reader<T> {
