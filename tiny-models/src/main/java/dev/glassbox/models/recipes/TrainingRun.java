@@ -298,6 +298,11 @@ public final class TrainingRun {
 
     /** The opening of a held-out text a sample continues: the list and {@code >}, 28 symbols, a story's first three words. */
     public String promptOf(String text) {
+        return promptOf(recipe, text);
+    }
+
+    /** The prompt {@code recipe}'s runs continue for a held-out {@code text} (see {@link #promptOf(String)}). */
+    public static String promptOf(Recipe recipe, String text) {
         return switch (recipe) {
             case SORTER -> text.substring(0, text.indexOf('>') + 1);
             case INDUCTION -> text.substring(0, RepeatedSequences.HALF + 4);
