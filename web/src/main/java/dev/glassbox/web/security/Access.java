@@ -2,6 +2,7 @@ package dev.glassbox.web.security;
 
 import dev.glassbox.web.inference.InferenceRoutes;
 import dev.glassbox.web.store.Store.Learner;
+import dev.glassbox.web.quantization.QuantizeRoutes;
 import dev.glassbox.web.training.TrainRoutes;
 import dev.glassbox.web.store.Store.Role;
 import io.javalin.http.Context;
@@ -45,7 +46,8 @@ public final class Access {
     /** The lessons, the kernels, and the pages and API that run or train models (CPU time is for the class). */
     private static boolean forClassMembers(String path) {
         return path.equals("/") || path.startsWith("/lessons/") || path.startsWith("/api/lessons") || path.startsWith("/api/kernels")
-                || InferenceRoutes.PATHS.matcher(path).matches() || TrainRoutes.PATHS.matcher(path).matches();
+                || InferenceRoutes.PATHS.matcher(path).matches() || TrainRoutes.PATHS.matcher(path).matches()
+                || QuantizeRoutes.PATHS.matcher(path).matches();
     }
 
     /** {@code next} if it is a path on this server (never another site: no open redirects), else "/". */

@@ -1,0 +1,91 @@
+package dev.glassbox.web.quantization;
+
+import dev.glassbox.explorer.kernels.Kernels;
+import dev.glassbox.explorer.quantization.QuantizationLab;
+import dev.glassbox.explorer.tensor.DType;
+import dev.glassbox.models.ModelEntry;
+import dev.glassbox.models.QuantizationInputs;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One learner's run of the quantization lab on one model: {@link QuantizationLab#run} on a background thread of
+ * its own, at low priority and with its kernels on that thread; request threads only read its progress and report.
+ */
+final class LabRun {
+    private static final Logger LOG = Logger.getLogger(LabRun.class.getName());
+    /** The variants the page compares with F32. */
+    static final List<DType> TYPES = List.of(DType.Q8_0, DType.Q4_0);
+
+    enum State {
+        RUNNING, FINISHED, FAILED;
+
+        String id() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    /**
+     * What the page shows: the progress while it runs, then the report.
+     *
+     * @param done  steps done of {@code total} (tensor errors, then loading and measuring each variant)
+     * @param step  what it is doing now
+     */
+    record View(String model, String state, boolean active, int done, int total, String step, double elapsedSeconds,
+                String error, QuantizationLab.Report report, java.util.Map<String, Long> files) {}
+
+    private final ModelEntry entry;
+    private final java.util.Map<String, Long> files;
+    private final Runnable onEnd;
+    private final long startedNanos = System.nanoTime();
+    private volatile State state = State.RUNNING;
+    private volatile QuantizationLab.Progress progress = new QuantizationLab.Progress(0, 1 + 2 * TYPES.size(), "starting");
+    private volatile QuantizationLab.Report report;
+    private volatile String error;
+    private volatile long endedNanos;
+
+    /** {@code files}: the GGUF file of each variant the catalog has, with its size in bytes, by type name. */
+    LabRun(ModelEntry entry, java.util.Map<String, Long> files, Runnable onEnd) {
+        this.entry = entry;
+        this.files = java.util.Map.copyOf(files);
+        this.onEnd = onEnd;
+    }
+
+    void start() {
+        Thread.ofPlatform().name("quantization-lab-" + entry.id()).daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
+            try {
+                Kernels.onCallingThreadOnly(this::work);
+            } finally {
+                endedNanos = System.nanoTime();
+                onEnd.run();
+            }
+        });
+    }
+
+    private void work() {
+        try {
+            report = QuantizationLab.run(entry.file(), TYPES, QuantizationInputs.of(entry), p -> progress = p);
+            state = State.FINISHED;
+        } catch (Exception | Error e) {
+            LOG.log(Level.WARNING, "quantization lab on " + entry.id() + " failed", e);
+            error = e.getMessage() != null ? e.getMessage() : e.toString();
+            state = State.FAILED;
+        }
+    }
+
+    String model() { return entry.id(); }
+
+    boolean active() { return state == State.RUNNING; }
+
+    /** Nanoseconds since the run ended; 0 while it goes on. */
+    long endedAgoNanos() { return active() || endedNanos == 0 ? 0 : System.nanoTime() - endedNanos; }
+
+    View view() {
+        State s = state;
+        QuantizationLab.Progress p = progress;
+        double elapsed = ((s == State.RUNNING || endedNanos == 0 ? System.nanoTime() : endedNanos) - startedNanos) / 1e9;
+        return new View(entry.id(), s.id(), s == State.RUNNING, p.done(), p.total(), p.step(), elapsed, error,
+                s == State.FINISHED ? report : null, files);
+    }
+}
