@@ -174,7 +174,7 @@ export function startQuantize(modelId) {
         const fig = el("figure", "quantize-figure");
         fig.append(histogram(t));
         fig.append(el("figcaption", "small", `${t.type}: max |error| ${formatNumber(t.maxAbs)}, mean ${formatNumber(t.meanAbs)}, `
-          + `rms ${(100 * t.relativeRms).toFixed(2)} % of the weights' · ${bytes(t.bytesBefore)} → ${bytes(t.bytesAfter)}`));
+          + `rms ${(100 * t.relativeRms).toFixed(2)} % of the weights' rms · ${bytes(t.bytesBefore)} → ${bytes(t.bytesAfter)}`));
         row.append(fig);
       }
       card.append(row);
