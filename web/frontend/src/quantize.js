@@ -94,7 +94,8 @@ export function startQuantize(modelId) {
       showStatus(el("span", "model-error", `The lab failed: ${view.error}`));
       return;
     }
-    showStatus(el("span", "muted", `Done in ${view.elapsedSeconds.toFixed(1)} s.`));
+    const source = view.source !== view.model ? ` The lab quantized ${view.source}, the F32 model this export was made from.` : "";
+    showStatus(el("span", "muted", `Done in ${view.elapsedSeconds.toFixed(1)} s.${source}`));
     drawVariants(view);
     drawQuality(view);
     drawTensors(view);

@@ -50,6 +50,24 @@ class QuantizationLabTest {
         }
     }
 
+    /** Every decoder of the catalog (Llama and GPT-2, safetensors and GGUF, attention-only too) goes through the lab. */
+    @Test
+    void everyDecoderInTheCatalogQuantizes() throws Exception {
+        for (ModelEntry entry : catalog.entries()) {
+            if (entry.family().equals("bert")) continue;
+            QuantizationLab.Inputs full = QuantizationInputs.of(entry);
+            QuantizationLab.Inputs quick = new QuantizationLab.Inputs(full.heldOut().subList(0, Math.min(2, full.heldOut().size())),
+                    full.prompts().subList(0, 1), 4, 4, 1, List.of(), List.of());
+            QuantizationLab.Report r = QuantizationLab.run(entry.file(), List.of(DType.Q8_0, DType.Q4_0), quick, p -> {});
+            assertEquals(3, r.variants().size(), entry.id());
+            for (QuantizationLab.Variant v : r.variants()) {
+                assertEquals(1, v.generations().size(), entry.id());
+                assertTrue(v.speed().median() > 0, entry.id());
+                assertTrue(quick.heldOut().isEmpty() || Double.isFinite(v.heldOutLoss()), entry.id() + " " + v.type());
+            }
+        }
+    }
+
     @Test
     void miniLmEmbeddingsAndRetrieval() throws Exception {
         ModelEntry entry = catalog.find("all-minilm-l6-v2").orElseThrow();

@@ -8,6 +8,7 @@ import dev.glassbox.models.QuantizationInputs;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,14 +30,16 @@ final class LabRun {
     /**
      * What the page shows: the progress while it runs, then the report.
      *
+     * @param source the catalog model the lab quantized (a GGUF export's page quantizes the weights it came from)
      * @param done  steps done of {@code total} (tensor errors, then loading and measuring each variant)
      * @param step  what it is doing now
      */
-    record View(String model, String state, boolean active, int done, int total, String step, double elapsedSeconds,
-                String error, QuantizationLab.Report report, java.util.Map<String, Long> files) {}
+    record View(String model, String source, String state, boolean active, int done, int total, String step, double elapsedSeconds,
+                String error, QuantizationLab.Report report, Map<String, Long> files) {}
 
+    private final String model;
     private final ModelEntry entry;
-    private final java.util.Map<String, Long> files;
+    private final Map<String, Long> files;
     private final Runnable onEnd;
     private final long startedNanos = System.nanoTime();
     private volatile State state = State.RUNNING;
@@ -45,10 +48,14 @@ final class LabRun {
     private volatile String error;
     private volatile long endedNanos;
 
-    /** {@code files}: the GGUF file of each variant the catalog has, with its size in bytes, by type name. */
-    LabRun(ModelEntry entry, java.util.Map<String, Long> files, Runnable onEnd) {
+    /**
+     * The lab for the page of {@code model}, run on {@code entry} (the same model, or the F32 weights a GGUF export of it
+     * came from). {@code files}: the GGUF file of each variant the catalog has, with its size in bytes, by type name.
+     */
+    LabRun(String model, ModelEntry entry, Map<String, Long> files, Runnable onEnd) {
+        this.model = model;
         this.entry = entry;
-        this.files = java.util.Map.copyOf(files);
+        this.files = Map.copyOf(files);
         this.onEnd = onEnd;
     }
 
@@ -74,7 +81,7 @@ final class LabRun {
         }
     }
 
-    String model() { return entry.id(); }
+    String model() { return model; }
 
     boolean active() { return state == State.RUNNING; }
 
@@ -85,7 +92,7 @@ final class LabRun {
         State s = state;
         QuantizationLab.Progress p = progress;
         double elapsed = ((s == State.RUNNING || endedNanos == 0 ? System.nanoTime() : endedNanos) - startedNanos) / 1e9;
-        return new View(entry.id(), s.id(), s == State.RUNNING, p.done(), p.total(), p.step(), elapsed, error,
+        return new View(model, entry.id(), s.id(), s == State.RUNNING, p.done(), p.total(), p.step(), elapsed, error,
                 s == State.FINISHED ? report : null, files);
     }
 }

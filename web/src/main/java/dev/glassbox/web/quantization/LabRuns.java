@@ -36,13 +36,13 @@ public final class LabRuns {
     }
 
     /**
-     * Starts the lab on {@code entry} for this learner, replacing the learner's previous run if it has ended.
+     * Starts the lab for the page of {@code model} on {@code entry} for this learner, replacing the learner's previous run if it has ended.
      *
      * @param files the size of the GGUF file of each variant the catalog holds, by type name
      * @throws AlreadyRunning when the learner's previous run is still going
      * @throws Full           when {@code slots} runs are going already
      */
-    synchronized LabRun start(String learnerId, ModelEntry entry, Map<String, Long> files) {
+    synchronized LabRun start(String learnerId, String model, ModelEntry entry, Map<String, Long> files) {
         LabRun previous = byLearner.get(learnerId);
         if (previous != null && previous.active()) {
             throw new AlreadyRunning("You already have a quantization lab running (on " + previous.model()
@@ -53,7 +53,7 @@ public final class LabRuns {
                     + slots + "). Try again in a minute.");
         }
         active++;
-        LabRun run = new LabRun(entry, files, this::ended);
+        LabRun run = new LabRun(model, entry, files, this::ended);
         byLearner.put(learnerId, run);
         try {
             run.start();

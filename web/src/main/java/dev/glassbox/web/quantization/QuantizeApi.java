@@ -46,7 +46,7 @@ public final class QuantizeApi {
         ModelEntry entry = entry(ctx);
         LabRun run;
         try {
-            run = runs.start(learner.id(), entry, ggufFiles(entry));
+            run = runs.start(learner.id(), entry.id(), source(entry), ggufFiles(entry));
         } catch (LabRuns.AlreadyRunning e) {
             throw new ConflictResponse(e.getMessage());
         } catch (LabRuns.Full e) {
@@ -71,16 +71,30 @@ public final class QuantizeApi {
         return shelf.find(id).orElseThrow(() -> new NotFoundResponse("There is no model called \"" + id + "\"."));
     }
 
+    /** The id without a GGUF export's suffix ({@code tiny-stories-q8_0} -> {@code tiny-stories}). */
+    private static String baseId(String id) {
+        for (DType t : List.of(DType.F32, DType.Q8_0, DType.Q4_0)) {
+            String suffix = "-" + t.name().toLowerCase(Locale.ROOT);
+            if (id.endsWith(suffix)) return id.substring(0, id.length() - suffix.length());
+        }
+        return id;
+    }
+
+    /**
+     * What the lab quantizes for this page: a GGUF export's page ({@code tiny-stories-q8_0}) quantizes the model it was
+     * exported from, whose weights are still F32 (quantizing Q8_0 blocks again would compare Q8_0 with itself).
+     */
+    private ModelEntry source(ModelEntry entry) {
+        String base = baseId(entry.id());
+        return base.equals(entry.id()) ? entry : shelf.find(base).orElse(entry);
+    }
+
     /**
      * The GGUF exports the catalog holds of this model (a trained model's {@code id-f32}, {@code id-q8_0},
      * {@code id-q4_0}), their file sizes by type: the size of each variant on disk, header included.
      */
     private Map<String, Long> ggufFiles(ModelEntry entry) {
-        String base = entry.id();
-        for (DType t : List.of(DType.F32, DType.Q8_0, DType.Q4_0)) {
-            String suffix = "-" + t.name().toLowerCase(Locale.ROOT);
-            if (base.endsWith(suffix)) base = base.substring(0, base.length() - suffix.length());
-        }
+        String base = baseId(entry.id());
         Map<String, Long> files = new LinkedHashMap<>();
         for (DType t : List.of(DType.F32, DType.Q8_0, DType.Q4_0)) {
             shelf.find(base + "-" + t.name().toLowerCase(Locale.ROOT)).ifPresent(e -> {
@@ -98,6 +112,7 @@ public final class QuantizeApi {
     static Map<String, Object> json(LabRun.View v) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", v.model());
+        out.put("source", v.source());
         out.put("state", v.state());
         out.put("active", v.active());
         out.put("done", v.done());
