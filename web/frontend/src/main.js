@@ -7,6 +7,7 @@ import { startGenerate } from "./generate.js";
 import { startLayers } from "./layers.js";
 import { startModelPage } from "./models.js";
 import { startNotebook } from "./notebook.js";
+import { startQuantize } from "./quantize.js";
 import { startTokenizers } from "./tokenizers.js";
 import { startTrain } from "./train.js";
 
@@ -20,6 +21,7 @@ function start() {
   if (page === "attention" && modelId) startAttention(modelId);
   if (page === "layers" && modelId) startLayers(modelId);
   if (page === "generate" && modelId) startGenerate(modelId);
+  if (page === "quantize" && modelId) startQuantize(modelId);
   if (page === "tokenizers") startTokenizers();
   if (page === "train") startTrain();
 }

@@ -25,6 +25,8 @@ import dev.glassbox.web.security.RequestGuard;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Role;
+import dev.glassbox.web.quantization.LabRuns;
+import dev.glassbox.web.quantization.QuantizeRoutes;
 import dev.glassbox.web.training.TrainRoutes;
 import dev.glassbox.web.training.TrainingLimits;
 import dev.glassbox.web.training.TrainingRuns;
@@ -107,7 +109,7 @@ public final class App implements AutoCloseable {
     /** What the routes need. {@code classroom} is null in single-user mode. */
     public record Deps(Store store, LessonCatalog lessons, KernelRegistry kernels, CellQueue cells, Sessions sessions,
                        Set<String> allowedHosts, String notice, ServerLimits limits, Classroom classroom, boolean onNetwork,
-                       Inference inference, TrainingRuns training) {}
+                       Inference inference, TrainingRuns training, LabRuns quantization) {}
 
     private final Javalin javalin;
     private final Deps deps;
@@ -157,7 +159,8 @@ public final class App implements AutoCloseable {
                 settings.classroom() ? Set.of() : Set.of("localhost", "127.0.0.1", "[::1]"),
                 sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
                         + "), so Glassbox only listens on this computer.",
-                limits, classroom, onNetwork, Inference.defaults(), new TrainingRuns(limits.trainingRuns(), TrainingLimits.defaults()));
+                limits, classroom, onNetwork, Inference.defaults(), new TrainingRuns(limits.trainingRuns(), TrainingLimits.defaults()),
+                new LabRuns(limits.trainingRuns(), Duration.ofHours(1)));   // a lab run keeps a core busy like a training run
         Javalin javalin = create(deps).start(settings.host(), settings.port());
         return new App(javalin, deps, models);
     }
@@ -207,6 +210,7 @@ public final class App implements AutoCloseable {
             dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
             InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());
             TrainRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.training());
+            QuantizeRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.quantization());
             routes.get("/api/health", sessionApi::health);
             routes.get("/api/session", sessionApi::session);
 

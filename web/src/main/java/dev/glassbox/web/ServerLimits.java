@@ -15,7 +15,8 @@ import java.time.Duration;
  * @param loginFailuresPerMinute wrong teacher passphrases accepted from one address per minute
  * @param joinFailuresPerMinute  wrong class codes accepted from one address per minute
  * @param idleTimeout            a kernel unused this long is closed (saved cells stay)
- * @param trainingRuns           training runs (the Train page) going at once, all learners together; each takes one core
+ * @param trainingRuns           training runs (the Train page) going at once, all learners together; each takes one core.
+ *                               Quantization lab runs have as many slots of their own
  */
 public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int runningCells, Duration queueWait,
                            int restartsPerMinute, int kernelOpensPerMinute, int loginFailuresPerMinute,

@@ -74,6 +74,7 @@ class ReadmeStartIT {
             new Route("GET /models/{id}/generate", Mode.SINGLE_USER),
             new Route("GET /tokenizers", Mode.SINGLE_USER),
             new Route("GET /train", Mode.SINGLE_USER),
+            new Route("GET /models/{id}/quantize", Mode.SINGLE_USER),
             // session and lessons
             new Route("GET /api/health", Mode.SINGLE_USER),
             new Route("GET /api/session", Mode.SINGLE_USER),
@@ -113,6 +114,9 @@ class ReadmeStartIT {
             new Route("POST /api/models/{id}/trace", Mode.SINGLE_USER),
             new Route("POST /api/models/{id}/layers", Mode.SINGLE_USER),
             new Route("POST /api/models/{id}/generate", Mode.SINGLE_USER),
+            // the quantization lab: F32 against Q8_0 and Q4_0
+            new Route("POST /api/models/{id}/quantize", Mode.SINGLE_USER),
+            new Route("GET /api/models/{id}/quantize", Mode.SINGLE_USER),
             // training a recipe from the page, and saving the result into the catalog
             new Route("GET /api/train/recipes", Mode.SINGLE_USER),
             new Route("POST /api/train/runs", Mode.SINGLE_USER),
@@ -195,6 +199,7 @@ class ReadmeStartIT {
             visit(learner, Expect.OK, "GET /models/{id}/attention", null, id);
             visit(learner, Expect.OK, "GET /models/{id}/layers", null, id);
             visit(learner, encoder ? Expect.NO_SERVER_ERROR : Expect.OK, "GET /models/{id}/generate", null, id);
+            visit(learner, Expect.OK, "GET /models/{id}/quantize", null, id);
         }
 
         lessonApi(learner, lessons);
@@ -202,6 +207,7 @@ class ReadmeStartIT {
         kernelApi(learner);
         for (JsonNode model : models) modelApi(learner, model);
         trainApi(learner);
+        quantizeApi(learner);
 
         assertWalkComplete(Mode.SINGLE_USER, server);
     }
@@ -424,6 +430,18 @@ class ReadmeStartIT {
         JsonNode saved = json(visit(learner, Expect.OK, "POST /api/train/runs/current/save", Map.of("name", "readme sorter")));
         check(saved.path("id").asText().equals("readme-sorter"), "saved under its name: " + saved);
         visit(learner, Expect.OK, "GET /models/{id}", null, saved.path("id").asText());
+    }
+
+    /** The quantization lab on the sorter (the smallest trained model): started, watched until it has its report. */
+    private static void quantizeApi(Browserless learner) throws Exception {
+        visit(learner, Expect.OK, "POST /api/models/{id}/quantize", null, "sorter");
+        JsonNode run = json(visit(learner, Expect.OK, "GET /api/models/{id}/quantize", null, "sorter"));
+        for (long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); run.path("active").asBoolean() && System.nanoTime() < deadline; ) {
+            Thread.sleep(300);
+            run = json(visit(learner, Expect.OK, "GET /api/models/{id}/quantize", null, "sorter"));
+        }
+        check(run.path("state").asText().equals("finished") && run.path("variants").size() == 3
+                && run.path("variants").path(1).path("heldOutLoss").isNumber(), "the lab on the sorter finished with F32, Q8_0, Q4_0: " + run);
     }
 
     private static void kernelApi(Browserless learner) throws Exception {

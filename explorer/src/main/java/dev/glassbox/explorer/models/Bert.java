@@ -11,6 +11,7 @@ import dev.glassbox.explorer.tokenizers.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 import static dev.glassbox.explorer.models.HookName.InBlock.*;
 
@@ -157,17 +158,26 @@ public final class Bert implements Transformer {
      * head count only inside its reshapes, so config.json gives it).
      */
     public static Bert load(Path onnx) throws IOException {
+        return load(onnx, UnaryOperator.identity());
+    }
+
+    /** Like {@link #load(Path)}, with the weights file passed through {@code weights} first (see {@link Transformer#load(Path, UnaryOperator)}). */
+    public static Bert load(Path onnx, UnaryOperator<ModelFile> weights) throws IOException {
         Path config = onnx.toAbsolutePath().getParent().resolve("config.json");
         if (!Files.exists(config)) throw new IOException(onnx + ": a config.json beside it expected (for num_attention_heads), found none");
         HfConfig c = HfConfig.read(config);
         if (c.numAttentionHeads() < 1) throw new IOException(config + ": num_attention_heads expected");
         return load(onnx, c.numAttentionHeads(), Double.isNaN(c.layerNormEps()) ? 1e-12f : (float) c.layerNormEps(),
-                Transformer.siblingTokenizer(onnx));
+                Transformer.siblingTokenizer(onnx), weights);
     }
 
     /** The BERT in an ONNX export of Hugging Face's BertModel, its weights named by {@code OnnxWeightNames}. */
     public static Bert load(Path onnx, int heads, float eps, Tokenizer tokenizer) throws IOException {
-        ModelFile file = ModelFile.open(onnx);   // stays open: the word embeddings are read from the mapping
+        return load(onnx, heads, eps, tokenizer, UnaryOperator.identity());
+    }
+
+    static Bert load(Path onnx, int heads, float eps, Tokenizer tokenizer, UnaryOperator<ModelFile> weights) throws IOException {
+        ModelFile file = Transformer.open(onnx, weights);   // stays open: the word embeddings are read from the mapping
         try {
             Weights w = new Weights(file);
             Tensor words = w.tensor("embeddings.word_embeddings.weight");

@@ -10,6 +10,7 @@ import dev.glassbox.explorer.tokenizers.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 import static dev.glassbox.explorer.models.HookName.InBlock.*;
 
@@ -145,10 +146,15 @@ public final class Gpt2 implements Decoder {
 
     /** A folder (or its config.json / model.safetensors) with a Hugging Face GPT-2 checkpoint. */
     public static Gpt2 load(Path path) throws IOException {
+        return load(path, UnaryOperator.identity());
+    }
+
+    /** Like {@link #load(Path)}, with the weights file passed through {@code weights} first (see {@link Transformer#load(Path, UnaryOperator)}). */
+    public static Gpt2 load(Path path, UnaryOperator<ModelFile> weights) throws IOException {
         Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
         HfConfig c = HfConfig.read(dir.resolve("config.json"));
         Tokenizer tokenizer = Transformer.siblingTokenizer(dir);
-        ModelFile file = ModelFile.open(dir.resolve("model.safetensors"));
+        ModelFile file = Transformer.open(dir.resolve("model.safetensors"), weights);
         try {
             Weights w = new Weights(file);
             String prefix = w.has("transformer.wte.weight") ? "transformer." : "";   // GPT2LMHeadModel vs GPT2Model names

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static dev.glassbox.explorer.models.HookName.InBlock.*;
 
@@ -157,17 +158,26 @@ public final class Llama implements Decoder {
 
     /** A GGUF file, or a folder (or its config.json / model.safetensors) in Hugging Face layout. */
     public static Llama load(Path path) throws IOException {
-        if (path.getFileName().toString().endsWith(".gguf")) return loadGguf(path);
+        return load(path, UnaryOperator.identity());
+    }
+
+    /** Like {@link #load(Path)}, with the weights file passed through {@code weights} first (see {@link Transformer#load(Path, UnaryOperator)}). */
+    public static Llama load(Path path, UnaryOperator<ModelFile> weights) throws IOException {
+        if (path.getFileName().toString().endsWith(".gguf")) return loadGguf(path, weights);
         Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
-        return loadSafetensors(dir);
+        return loadSafetensors(dir, weights);
     }
 
     static Llama loadSafetensors(Path dir) throws IOException {
+        return loadSafetensors(dir, UnaryOperator.identity());
+    }
+
+    static Llama loadSafetensors(Path dir, UnaryOperator<ModelFile> weights) throws IOException {
         HfConfig c = HfConfig.read(dir.resolve("config.json"));
         Tokenizer tokenizer = Transformer.siblingTokenizer(dir);
-        Path weights = Files.exists(dir.resolve("model.safetensors")) ? dir.resolve("model.safetensors")
+        Path weightsFile = Files.exists(dir.resolve("model.safetensors")) ? dir.resolve("model.safetensors")
                 : dir.resolve("model.safetensors.index.json");
-        ModelFile file = ModelFile.open(weights);
+        ModelFile file = Transformer.open(weightsFile, weights);
         try {
             Weights w = new Weights(file);
             int d = c.hiddenSize(), heads = c.numAttentionHeads(), kvHeads = c.numKeyValueHeads(), ff = c.intermediateSize();
@@ -205,7 +215,11 @@ public final class Llama implements Decoder {
     }
 
     static Llama loadGguf(Path path) throws IOException {
-        ModelFile file = ModelFile.open(path);
+        return loadGguf(path, UnaryOperator.identity());
+    }
+
+    static Llama loadGguf(Path path, UnaryOperator<ModelFile> weights) throws IOException {
+        ModelFile file = Transformer.open(path, weights);
         try {
             Map<String, Object> m = file.metadata();
             String arch = text(m, "general.architecture");

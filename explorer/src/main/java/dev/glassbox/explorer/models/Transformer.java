@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A transformer of one of the three families, loaded with its weights, ready to run. Every run is
@@ -66,19 +67,41 @@ public sealed interface Transformer extends AutoCloseable permits Bert, Decoder 
      * model.safetensors (Llama or GPT-2, by {@code model_type}). A tokenizer.json beside it is used when present.
      */
     static Transformer load(Path path) throws IOException {
+        return load(path, UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #load(Path)}, with the weights file passed through {@code weights} before the family's loader
+     * reads it, e.g. {@code file -> QuantizedWeights.of(file, DType.Q8_0)}. The file {@code weights} returns must
+     * not read from the one it was given, which is closed once the transform is done (unless it returns it).
+     */
+    static Transformer load(Path path, UnaryOperator<ModelFile> weights) throws IOException {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".onnx")) return Bert.load(path);
-        if (name.endsWith(".gguf")) return Llama.load(path);
+        if (name.endsWith(".onnx")) return Bert.load(path, weights);
+        if (name.endsWith(".gguf")) return Llama.load(path, weights);
         Path dir = Files.isDirectory(path) ? path : path.getParent();
         Path config = dir.resolve("config.json");
         if (!Files.exists(config)) throw new IOException(path + ": an .onnx or .gguf file, or a folder with config.json, expected");
         String type = HfConfig.read(config).modelType();
         return switch (type == null ? "" : type) {
-            case "llama", "mistral", "qwen2" -> Llama.load(dir);
-            case "gpt2" -> Gpt2.load(dir);
+            case "llama", "mistral", "qwen2" -> Llama.load(dir, weights);
+            case "gpt2" -> Gpt2.load(dir, weights);
             case "bert" -> throw new IOException(config + ": BERT is read from its ONNX export; point at the .onnx file");
             default -> throw new IOException(config + ": model_type llama or gpt2 expected, found " + type);
         };
+    }
+
+    /** {@code path} opened and passed through {@code weights}; the opened file is closed if {@code weights} made another. */
+    static ModelFile open(Path path, UnaryOperator<ModelFile> weights) throws IOException {
+        ModelFile opened = ModelFile.open(path);
+        ModelFile result = null;
+        try {
+            result = weights.apply(opened);
+            if (result == null) throw new IllegalStateException("the weights transform returned no file for " + path.getFileName());
+            return result;
+        } finally {
+            if (result != opened) opened.close();
+        }
     }
 
     /** The tokenizer.json next to {@code file} (or inside it, for a folder), or null. */

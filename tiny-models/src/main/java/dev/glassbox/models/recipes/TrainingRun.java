@@ -309,6 +309,11 @@ public final class TrainingRun {
      * third symbol of the repeat; a story's first three words.
      */
     public String promptOf(String text) {
+        return promptOf(recipe, text);
+    }
+
+    /** The prompt {@code recipe}'s runs continue for a held-out {@code text} (see {@link #promptOf(String)}). */
+    public static String promptOf(Recipe recipe, String text) {
         return switch (recipe) {
             case SORTER -> text.substring(0, text.indexOf('>') + 1);
             case INDUCTION -> text.substring(0, heldOutSequences.stream().filter(q -> q.text().equals(text)).findFirst()

@@ -3,6 +3,7 @@ package dev.glassbox.web.security;
 import dev.glassbox.web.course.CourseRoutes;
 import dev.glassbox.web.inference.InferenceRoutes;
 import dev.glassbox.web.store.Store.Learner;
+import dev.glassbox.web.quantization.QuantizeRoutes;
 import dev.glassbox.web.training.TrainRoutes;
 import dev.glassbox.web.store.Store.Role;
 import io.javalin.http.Context;
@@ -47,7 +48,8 @@ public final class Access {
     private static boolean forClassMembers(String path) {
         if (CourseRoutes.PATHS.matcher(path).matches()) return true;   // the course map, search, glossary and drafts
         return path.equals("/") || path.startsWith("/lessons/") || path.startsWith("/api/lessons") || path.startsWith("/api/kernels")
-                || InferenceRoutes.PATHS.matcher(path).matches() || TrainRoutes.PATHS.matcher(path).matches();
+                || InferenceRoutes.PATHS.matcher(path).matches() || TrainRoutes.PATHS.matcher(path).matches()
+                || QuantizeRoutes.PATHS.matcher(path).matches();
     }
 
     /** {@code next} if it is a path on this server (never another site: no open redirects), else "/". */
