@@ -65,6 +65,16 @@ public final class RepeatedSequences extends Dataset<RepeatedSequences.Sequence>
         public boolean isInductionKey(int q, int k) { return k >= 1 && k <= q && text.charAt(k - 1) == text.charAt(q); }
     }
 
+    /** The shortest period with which {@code text} repeats ({@code text.length()} when it does not repeat). */
+    public static int periodOf(String text) {
+        for (int period = 1; period < text.length(); period++) {
+            boolean repeats = true;
+            for (int i = period; i < text.length() && repeats; i++) repeats = text.charAt(i) == text.charAt(i - period);
+            if (repeats) return period;
+        }
+        return text.length();
+    }
+
     public RepeatedSequences(long seed) {
         super(seed);
     }

@@ -316,8 +316,7 @@ public final class TrainingRun {
     public static String promptOf(Recipe recipe, String text) {
         return switch (recipe) {
             case SORTER -> text.substring(0, text.indexOf('>') + 1);
-            case INDUCTION -> text.substring(0, heldOutSequences.stream().filter(q -> q.text().equals(text)).findFirst()
-                    .map(q -> q.period() + 3).orElse(RepeatedSequences.LENGTH / 2));
+            case INDUCTION -> text.substring(0, Math.min(text.length(), RepeatedSequences.periodOf(text) + 3));
             case TINY_STORIES -> text.substring(0, text.indexOf(' ', text.indexOf(' ', text.indexOf(' ') + 1) + 1));
         };
     }

@@ -31,6 +31,7 @@ class RepeatedSequencesTest {
                 assertTrue(!(s.copyable(q) && s.firstOccurrence(q)), "a position is either in the first period or a repeat");
             }
             periods.add(s.period());
+            assertTrue(RepeatedSequences.periodOf(text) <= s.period() && s.period() % RepeatedSequences.periodOf(text) == 0, "periodOf " + text);
             for (int i = 0; i < s.period(); i++) uses[text.charAt(i)]++;
         }
         assertEquals(RepeatedSequences.MAX_PERIOD - RepeatedSequences.MIN_PERIOD + 1, periods.size(), "every period occurs");
