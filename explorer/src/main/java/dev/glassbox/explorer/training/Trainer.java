@@ -33,9 +33,12 @@ public final class Trainer {
     private int step;
     private volatile boolean stopRequested;
 
-    /** A trainer for a model as it is (initialised or loaded by the caller), from step 0. */
+    /**
+     * A trainer for a model as it is (initialised or loaded by the caller), from step 0. It updates the model's
+     * {@link TrainableLlama#trainableParameters()} as they are now: attach a LoRA adapter before, not after.
+     */
     public Trainer(TrainableLlama model, BatchSource source, Settings settings) {
-        this(model, source, settings, new AdamW(model.parameters(), settings.adam()), 0);
+        this(model, source, settings, new AdamW(model.trainableParameters(), settings.adam()), 0);
     }
 
     Trainer(TrainableLlama model, BatchSource source, Settings settings, AdamW optimizer, int step) {
@@ -73,7 +76,7 @@ public final class Trainer {
         Batch batch = source.next(step);
         model.zeroGradients();
         float loss = model.lossAndGradients(batch.tokens(), batch.targets(), batch.batch(), batch.seqLen());
-        double norm = GradientClipping.clip(model.parameters(), settings.maxGradNorm());
+        double norm = GradientClipping.clip(optimizer.parameters(), settings.maxGradNorm());
         float lr = settings.schedule().rate(step);
         optimizer.step(lr);
         step++;
