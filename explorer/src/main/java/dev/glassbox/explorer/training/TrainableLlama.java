@@ -170,6 +170,20 @@ public final class TrainableLlama {
         detach();
     }
 
+    /** A new model whose weights are this one's with the attached adapter (if any) folded in; this one is unchanged. */
+    public TrainableLlama merged() {
+        TrainableLlama copy = new TrainableLlama(c);
+        for (int i = 0; i < parameters.size(); i++) {
+            System.arraycopy(parameters.get(i).values(), 0, copy.parameters.get(i).values(), 0, parameters.get(i).size());
+        }
+        if (adapter != null) {
+            for (int l = 0; l < blocks.length; l++) {
+                for (Projection p : adapter.settings().orderedTargets()) adapter.mergeInto(copy.weight(l, p).values(), l, p);
+            }
+        }
+        return copy;
+    }
+
     /** The base weight of one projection of block l. */
     public Parameter weight(int l, Projection p) {
         Block w = blocks[l];
@@ -223,6 +237,28 @@ public final class TrainableLlama {
         if (counted == 0) return 0f;
         backward(tokens);
         return (float) (sum / counted);
+    }
+
+    /** A loss of the logits alone, for objectives other than next-token cross-entropy (distillation). */
+    @FunctionalInterface
+    public interface LogitLoss {
+        /**
+         * logits (m, vocab) -> the loss, written over {@code logits} with dLoss/dlogits (the array is the model's
+         * buffer: read it first, then overwrite it in place).
+         */
+        double lossAndGradient(float[] logits, int m, int vocab);
+    }
+
+    /**
+     * The forward over tokens (batch * seqLen,), the loss {@code loss} gives of the logits, and its backward: dLoss/dParameter
+     * is added into every trainable parameter's gradient. Returns the loss.
+     */
+    public float lossAndGradients(int[] tokens, int batch, int seqLen, LogitLoss loss) {
+        check(tokens, null, batch, seqLen);
+        forward(tokens, batch, seqLen);
+        double value = loss.lossAndGradient(logits, batch * seqLen, c.vocab());
+        backward(tokens);
+        return (float) value;
     }
 
     /** tokens (batch * seqLen,) -> logits (batch * seqLen, vocab), a fresh array: the forward alone. */
