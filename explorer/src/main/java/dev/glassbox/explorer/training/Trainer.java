@@ -26,7 +26,17 @@ public final class Trainer {
         void afterStep(Progress progress);
     }
 
+    /** What a step minimises on a batch, adding its gradients into the model; returns the loss. */
+    @FunctionalInterface
+    public interface Objective {
+        float lossAndGradients(TrainableLlama model, Batch batch);
+    }
+
+    /** Next-token cross-entropy against the batch's targets: the default objective. */
+    public static final Objective CROSS_ENTROPY = (model, b) -> model.lossAndGradients(b.tokens(), b.targets(), b.batch(), b.seqLen());
+
     private final TrainableLlama model;
+    private Objective objective = CROSS_ENTROPY;
     private final BatchSource source;
     private final Settings settings;
     private final AdamW optimizer;
@@ -67,6 +77,12 @@ public final class Trainer {
 
     AdamW optimizer() { return optimizer; }
 
+    /** Trains on another objective from the next step on (distillation: the teacher's softened distribution). */
+    public void objective(Objective objective) {
+        if (objective == null) throw new IllegalArgumentException("an objective expected, found null");
+        this.objective = objective;
+    }
+
     /** Steps done so far. */
     public int step() { return step; }
 
@@ -75,7 +91,7 @@ public final class Trainer {
         long start = System.nanoTime();
         Batch batch = source.next(step);
         model.zeroGradients();
-        float loss = model.lossAndGradients(batch.tokens(), batch.targets(), batch.batch(), batch.seqLen());
+        float loss = objective.lossAndGradients(model, batch);
         double norm = GradientClipping.clip(optimizer.parameters(), settings.maxGradNorm());
         float lr = settings.schedule().rate(step);
         optimizer.step(lr);

@@ -116,7 +116,7 @@ public final class FineTuneRun {
     }
 
     /** {@link #EVAL_WINDOWS} windows of seqLen tokens cut from the first held-out stories of a style. */
-    private static Batch heldOut(Stories stories, int seqLen) {
+    static Batch heldOut(Stories stories, int seqLen) {
         int needed = EVAL_WINDOWS * seqLen + 1, texts = 0;
         long tokens = 0;
         List<String> list = new ArrayList<>();

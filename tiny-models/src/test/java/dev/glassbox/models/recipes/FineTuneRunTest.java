@@ -62,19 +62,21 @@ class FineTuneRunTest {
         FineTuneRun run = new FineTuneRun(base, "tiny-stories", FineTuneSettings.LORA);
         Map<String, float[]> baseWeights = run.model().snapshot();
         System.out.println("LoRA: " + run.trainableParameterCount() + " of " + run.parameterCount() + " parameters train");
-        assertEquals(4L * (2 * 8 * (192 + 192) + 2 * 8 * (192 + 96)), run.trainableParameterCount(), "rank 8 on q, k, v, o of 4 blocks");
+        assertEquals(4L * 8 * (2 * (192 + 192) + 2 * (192 + 96) + 3 * (192 + 512)), run.trainableParameterCount(),
+                "rank 8 on q, o (192 -> 192), k, v (192 -> 96), gate, up, down (192 <-> 512) of 4 blocks");
         FineTuneRun.Result result = run(run);
         float seaBefore = result.evaluations().getFirst().seaLoss(), seaAfter = result.evaluations().getLast().seaLoss();
         System.out.printf("LoRA 50 steps: %.1f s (%.1f s in steps); sea %.4f -> %.4f, plain %.4f -> %.4f%n", result.seconds(), result.stepSeconds(),
                 seaBefore, seaAfter, result.evaluations().getFirst().plainLoss(), result.evaluations().getLast().plainLoss());
         assertEquals(50, result.steps());
-        assertTrue(seaAfter < seaBefore - 0.15f, "the sea loss falls by more than 0.15 nats: " + seaBefore + " -> " + seaAfter);
+        assertTrue(seaAfter < 0.6f * seaBefore, "the sea loss falls by more than 40%: " + seaBefore + " -> " + seaAfter);
         for (Map.Entry<String, float[]> e : run.model().snapshot().entrySet()) {
             assertArrayEquals(baseWeights.get(e.getKey()), e.getValue(), e.getKey() + " is frozen");
         }
         Map<String, Double> moved = run.movement();
         assertTrue(moved.get("model.layers.0.self_attn.q_proj.weight") > 0);
-        assertEquals(0.0, moved.get("model.layers.0.mlp.up_proj.weight"), "LoRA did not touch the MLP");
+        assertEquals(0.0, moved.get("model.layers.0.input_layernorm.weight"), "LoRA touches the projections only");
+        assertEquals(0.0, moved.get("model.embed_tokens.weight"), "LoRA touches the projections only");
         run.generations().forEach(g -> System.out.println("  " + g));
 
         Path saved = run.save(dir, "stories-at-sea-lora", "Stories at sea (LoRA)");
@@ -101,7 +103,9 @@ class FineTuneRunTest {
         float seaBefore = result.evaluations().getFirst().seaLoss(), seaAfter = result.evaluations().getLast().seaLoss();
         System.out.printf("full 50 steps: %.1f s (%.1f s in steps); sea %.4f -> %.4f, plain %.4f -> %.4f%n", result.seconds(), result.stepSeconds(),
                 seaBefore, seaAfter, result.evaluations().getFirst().plainLoss(), result.evaluations().getLast().plainLoss());
-        assertTrue(seaAfter < seaBefore - 0.15f, "the sea loss falls by more than 0.15 nats: " + seaBefore + " -> " + seaAfter);
+        assertTrue(seaAfter < 0.4f * seaBefore, "the sea loss falls by more than 60%: " + seaBefore + " -> " + seaAfter);
+        assertTrue(result.evaluations().getLast().plainLoss() > result.evaluations().getFirst().plainLoss(),
+                "every weight moved towards the sea: the plain loss rises (forgetting)");
         assertTrue(run.movement().values().stream().allMatch(v -> v > 0), "every tensor moved: " + run.movement());
         List<FineTuneRun.Generation> generations = run.generations();
         generations.forEach(g -> System.out.println("  " + g));
