@@ -61,7 +61,7 @@ public record DistillationLoss(float[] teacher, float temperature, float hardWei
     }
 
     /** T^2 KL(softmax(teacher / T) || softmax(student / T)) of one position's logits: the soft term alone, no gradient. */
-    public static double softenedKl(float[] student, float[] teacher, int at, int vocab, float temperature) {
+    static double softenedKl(float[] student, float[] teacher, int at, int vocab, float temperature) {
         double[] p = new double[vocab], q = new double[vocab];
         softmax(p, teacher, at, vocab, temperature);
         softmax(q, student, at, vocab, temperature);

@@ -115,11 +115,13 @@ public final class DistillationRun {
     /** Distils for the settings' steps; evaluates the student at step 0, every tenth of the run and at the end. */
     public void run(Listener listener) {
         int every = Math.max(1, settings.steps() / 10);
+        stopRequested = false;
         if (evaluations.isEmpty()) evaluate(listener);
-        while (trainer.step() < settings.steps()) {
+        while (trainer.step() < settings.steps() && !stopRequested) {
             trainer.step(null);
             if (trainer.step() % every == 0 || trainer.step() == settings.steps()) evaluate(listener);
         }
+        if (evaluations.getLast()[0] != trainer.step()) evaluate(listener);
     }
 
     private void evaluate(Listener listener) {
@@ -127,6 +129,11 @@ public final class DistillationRun {
         evaluations.add(new float[] {trainer.step(), loss});
         listener.onEvaluation(trainer.step(), loss);
     }
+
+    private volatile boolean stopRequested;
+
+    /** Asks {@link #run} to return after the step in progress (it evaluates the student first); safe from any thread. */
+    public void stop() { stopRequested = true; }
 
     /** A model's mean cross-entropy on the held-out plain stories (the same windows for teacher and student). */
     public float heldOutLoss(TrainableLlama model) {
@@ -140,7 +147,7 @@ public final class DistillationRun {
         return dir;
     }
 
-    /** Size, greedy decode speed (64 tokens after a prompt, Glassbox's inference with a KV cache, best of 3) and held-out loss of both. */
+    /** Size, greedy decode speed ({@value #DECODED} tokens after a prompt, Glassbox's inference with a KV cache, best of 3) and held-out loss of both. */
     public Comparison compare() throws IOException {
         Path dir = Files.createTempDirectory("glassbox-student");
         try {
@@ -155,13 +162,16 @@ public final class DistillationRun {
         }
     }
 
+    /** Tokens decoded per speed measurement. */
+    static final int DECODED = 48;
+
     private static double decodeSpeed(Path folder) throws IOException {
         try (Llama llama = Llama.load(folder)) {
             int[] prompt = Recipe.TINY_STORIES.tokenizer().encode(Stories.END_OF_TEXT + "Once upon a time", false).ids();
             double best = 0;
             for (int r = 0; r < 3; r++) {
                 long start = System.nanoTime();
-                int[] out = llama.greedy(prompt, 64);
+                int[] out = llama.greedy(prompt, DECODED);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 best = Math.max(best, out.length / seconds);
             }

@@ -181,9 +181,13 @@ public final class FineTuneRun {
     /** Steps between two evaluations: a tenth of the run, at least 1. */
     public int evaluationInterval() { return Math.max(1, settings.steps() / 10); }
 
-    /** Trains until the settings' steps are done or {@link #stop()} is called; evaluates at step 0, every interval and at the end. */
+    /**
+     * Trains until the settings' steps are done or {@link #stop()} is called; evaluates at step 0, every interval and at
+     * the end. A stopped run continues from where it stopped when run again.
+     */
     public Result run(Listener listener) {
         long start = System.nanoTime();
+        stopRequested = false;
         try {
             if (before.isEmpty()) for (String prompt : PROMPTS) before.add(generate(prompt, GENERATED_TOKENS));
             if (evaluations.isEmpty()) evaluate(listener);
