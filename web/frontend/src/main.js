@@ -2,6 +2,7 @@
 import "./styles/app.css";
 import { startAttention } from "./attention.js";
 import { startDashboard } from "./dashboard.js";
+import { startFineTune } from "./finetune.js";
 import { startGenerate } from "./generate.js";
 import { startLayers } from "./layers.js";
 import { startModelPage } from "./models.js";
@@ -19,6 +20,7 @@ function start() {
   if (page === "generate" && modelId) startGenerate(modelId);
   if (page === "tokenizers") startTokenizers();
   if (page === "train") startTrain();
+  if (page === "finetune" && modelId) startFineTune(modelId);
 }
 
 try {
