@@ -1,6 +1,7 @@
 package dev.glassbox.models.recipes;
 
 import dev.glassbox.explorer.models.Llama;
+import dev.glassbox.explorer.tokenizers.Tokenizer;
 import dev.glassbox.explorer.training.AdamW;
 import dev.glassbox.explorer.training.Batch;
 import dev.glassbox.explorer.training.DistillationLoss;
@@ -76,6 +77,7 @@ public final class DistillationRun {
     private final TrainableLlama teacher, student;
     private final Trainer trainer;
     private final Batch held;
+    private final int[] prompt;                                    // the opening decode speed is measured after
     private final List<float[]> evaluations = new ArrayList<>();   // (step, student held-out loss)
 
     public DistillationRun(Path teacherFolder, Settings settings) throws IOException {
@@ -89,7 +91,8 @@ public final class DistillationRun {
                 settings.dMlp(), t.context(), t.ropeTheta(), t.rmsEps(), false);
         this.student = new TrainableLlama(shape);
         student.initialize(settings.seed());
-        RecipeBatches batches = new RecipeBatches(Recipe.TINY_STORIES, Stories.plain(), settings.batch(), settings.seqLen());
+        Tokenizer tokenizer = Tokenizer.fromFile(teacherFolder.resolve("tokenizer.json"));   // the story tokenizer (checked above)
+        RecipeBatches batches = new RecipeBatches(Recipe.TINY_STORIES, tokenizer, Stories.plain(), settings.batch(), settings.seqLen());
         this.trainer = new Trainer(student, batches, new Trainer.Settings(
                 new Schedule(settings.learningRate(), settings.learningRate() / 10, Math.max(1, settings.steps() / 10), settings.steps()),
                 AdamW.Settings.DEFAULT, 1.0, settings.seed()));
@@ -98,7 +101,8 @@ public final class DistillationRun {
             return model.lossAndGradients(b.tokens(), b.batch(), b.seqLen(),
                     new DistillationLoss(soft, settings.temperature(), settings.hardWeight(), b.targets()));
         });
-        this.held = FineTuneRun.heldOut(Stories.plain(), settings.seqLen());
+        this.held = FineTuneRun.heldOut(tokenizer, Stories.plain(), settings.seqLen());
+        this.prompt = tokenizer.encode(Stories.END_OF_TEXT + "Once upon a time", false).ids();
     }
 
     public Settings settings() { return settings; }
@@ -152,7 +156,7 @@ public final class DistillationRun {
         Path dir = Files.createTempDirectory("glassbox-student");
         try {
             saveStudent(dir);
-            double teacherSpeed = decodeSpeed(teacherFolder), studentSpeed = decodeSpeed(dir);
+            double teacherSpeed = decodeSpeed(teacherFolder, prompt), studentSpeed = decodeSpeed(dir, prompt);
             return new Comparison(teacher.parameterCount(), student.parameterCount(), Files.size(teacherFolder.resolve("model.safetensors")),
                     Files.size(dir.resolve("model.safetensors")), teacherSpeed, studentSpeed, heldOutLoss(teacher), heldOutLoss(student));
         } finally {
@@ -165,9 +169,8 @@ public final class DistillationRun {
     /** Tokens decoded per speed measurement. */
     static final int DECODED = 48;
 
-    private static double decodeSpeed(Path folder) throws IOException {
+    private static double decodeSpeed(Path folder, int[] prompt) throws IOException {
         try (Llama llama = Llama.load(folder)) {
-            int[] prompt = Recipe.TINY_STORIES.tokenizer().encode(Stories.END_OF_TEXT + "Once upon a time", false).ids();
             double best = 0;
             for (int r = 0; r < 3; r++) {
                 long start = System.nanoTime();

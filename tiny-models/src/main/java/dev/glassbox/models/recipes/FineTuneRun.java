@@ -99,33 +99,33 @@ public final class FineTuneRun {
         this.baseFolder = baseFolder;
         this.baseId = baseId;
         this.settings = settings;
-        this.tokenizer = Recipe.TINY_STORIES.tokenizer();
+        this.tokenizer = Tokenizer.fromFile(baseFolder.resolve("tokenizer.json"));   // the story tokenizer (checked above)
         this.model = TrainableLlama.load(baseFolder);
         if (settings.seqLen() > model.config().context()) {
             throw new IllegalArgumentException("seqLen at most the model's context " + model.config().context() + " expected, found " + settings.seqLen());
         }
         this.initial = model.snapshot();
         if (settings.method() == FineTuneSettings.Method.LORA) model.attach(new LoraAdapter(model.config(), settings.lora(), settings.seed()));
-        this.batches = new RecipeBatches(Recipe.TINY_STORIES, Stories.atSea(), settings.batch(), settings.seqLen());
+        this.batches = new RecipeBatches(Recipe.TINY_STORIES, tokenizer, Stories.atSea(), settings.batch(), settings.seqLen());
         int warmup = Math.max(1, settings.steps() / 10);
         this.trainer = new Trainer(model, batches, new Trainer.Settings(
                 new Schedule(settings.learningRate(), settings.learningRate() / 10, warmup, settings.steps()),
                 AdamW.Settings.DEFAULT, 1.0, settings.seed()));
-        this.heldSea = heldOut(Stories.atSea(), settings.seqLen());
-        this.heldPlain = heldOut(Stories.plain(), settings.seqLen());
+        this.heldSea = heldOut(tokenizer, Stories.atSea(), settings.seqLen());
+        this.heldPlain = heldOut(tokenizer, Stories.plain(), settings.seqLen());
     }
 
     /** {@link #EVAL_WINDOWS} windows of seqLen tokens cut from the first held-out stories of a style. */
-    static Batch heldOut(Stories stories, int seqLen) {
+    static Batch heldOut(Tokenizer tokenizer, Stories stories, int seqLen) {
         int needed = EVAL_WINDOWS * seqLen + 1, texts = 0;
         long tokens = 0;
         List<String> list = new ArrayList<>();
         for (String text : (Iterable<String>) stories.texts(dev.glassbox.models.data.Split.HELD_OUT)::iterator) {
             list.add(text);
-            tokens += Recipe.TINY_STORIES.tokenizer().encode(text, false).ids().length + 1;
+            tokens += tokenizer.encode(text, false).ids().length + 1;
             if (tokens >= needed || ++texts > 10_000) break;
         }
-        return RecipeBatches.of(Recipe.TINY_STORIES, list, EVAL_WINDOWS, seqLen).next(0);
+        return RecipeBatches.of(Recipe.TINY_STORIES, tokenizer, list, EVAL_WINDOWS, seqLen).next(0);
     }
 
     /**
@@ -148,8 +148,15 @@ public final class FineTuneRun {
 
     private static byte[] storyTokenizerBytes;
 
+    /** tiny-stories' tokenizer.json: the shipped file when this jar has it, else written from the recipe (learning its merges). */
     private static synchronized byte[] storyTokenizer() {
         if (storyTokenizerBytes == null) {
+            try (var shipped = FineTuneRun.class.getClassLoader().getResourceAsStream(
+                    dev.glassbox.models.TrainedModel.resource(Recipe.TINY_STORIES, "tokenizer.json"))) {
+                if (shipped != null) return storyTokenizerBytes = shipped.readAllBytes();
+            } catch (IOException e) {
+                // fall through: the recipe writes the same file
+            }
             try {
                 Path file = Files.createTempFile("glassbox-stories", ".tokenizer.json");
                 try {
