@@ -14,10 +14,10 @@ import dev.glassbox.models.data.Stories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
@@ -78,7 +78,7 @@ public final class DistillationRun {
     private final Trainer trainer;
     private final Batch held;
     private final int[] prompt;                                    // the opening decode speed is measured after
-    private final List<float[]> evaluations = new ArrayList<>();   // (step, student held-out loss)
+    private final List<float[]> evaluations = new CopyOnWriteArrayList<>();   // (step, student held-out loss); read from any thread
 
     public DistillationRun(Path teacherFolder, Settings settings) throws IOException {
         String why = FineTuneRun.whyNotFineTunable(teacherFolder);
@@ -113,7 +113,7 @@ public final class DistillationRun {
 
     public int stepsDone() { return trainer.step(); }
 
-    /** (step, student held-out loss) of every evaluation so far. */
+    /** (step, student held-out loss) of every evaluation so far; safe to call from any thread while it runs. */
     public List<float[]> evaluations() { return List.copyOf(evaluations); }
 
     /** Distils for the settings' steps; evaluates the student at step 0, every tenth of the run and at the end. */

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Fine-tuning a story model Glassbox trained ({@code tiny-stories}, or a model made from it) on the second story
@@ -41,7 +42,7 @@ import java.util.Map;
  * run.generations().forEach(System.out::println);
  * }</pre>
  *
- * Not thread-safe, except {@link #stop()}: run it on one thread, stop it from another.
+ * Not thread-safe, except {@link #stop()} and {@link #result()}: run it on one thread, watch and stop it from another.
  */
 public final class FineTuneRun {
     /** Hears about a run's progress, on the thread that runs it. */
@@ -84,8 +85,8 @@ public final class FineTuneRun {
     private final RecipeBatches batches;
     private final Trainer trainer;
     private final Batch heldSea, heldPlain;
-    private final List<Float> losses = new ArrayList<>();
-    private final List<Evaluation> evaluations = new ArrayList<>();
+    private final List<Float> losses = new CopyOnWriteArrayList<>();          // appended by the run, read by anyone
+    private final List<Evaluation> evaluations = new CopyOnWriteArrayList<>();
     private final List<String> before = new ArrayList<>();
     private List<String> after = List.of();
     private int afterStep = -1;                            // the step the after-generations were made at
@@ -228,6 +229,7 @@ public final class FineTuneRun {
 
     private float loss(Batch b) { return model.loss(b.tokens(), b.targets(), b.batch(), b.seqLen()); }
 
+    /** What the run has done so far; safe to call from any thread while it runs. */
     public Result result() {
         return new Result(trainer.step(), losses, evaluations, seconds, stepSeconds);
     }
