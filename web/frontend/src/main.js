@@ -3,6 +3,7 @@ import "./styles/app.css";
 import { startAttention } from "./attention.js";
 import { startCourse, startCourseMap } from "./course.js";
 import { startDashboard } from "./dashboard.js";
+import { startFineTune } from "./finetune.js";
 import { startGenerate } from "./generate.js";
 import { startLayers } from "./layers.js";
 import { startModelPage } from "./models.js";
@@ -24,6 +25,7 @@ function start() {
   if (page === "quantize" && modelId) startQuantize(modelId);
   if (page === "tokenizers") startTokenizers();
   if (page === "train") startTrain();
+  if (page === "finetune" && modelId) startFineTune(modelId);
 }
 
 try {

@@ -341,7 +341,7 @@ export function startTrain() {
 }
 
 /** About `count` round tick values from lo to at least hi (1, 2 or 5 times a power of ten apart). */
-function niceTicks(lo, hi, count) {
+export function niceTicks(lo, hi, count) {
   if (!(hi > lo)) hi = lo + 1;
   const raw = (hi - lo) / count;
   const power = 10 ** Math.floor(Math.log10(raw));

@@ -62,8 +62,9 @@ public final class TrainedModels {
         @SuppressWarnings("unchecked")
         Map<String, Object> config = new ObjectMapper().readValue(folder.resolve("config.json").toFile(), LinkedHashMap.class);
         ModelCard card = ModelCard.parse(Files.readString(folder.resolve("MODEL_CARD.md"), StandardCharsets.UTF_8));
+        String how = card.baseModel().isEmpty() ? "from scratch" : "fine-tuned from " + String.join(", ", card.baseModel());
         return new ModelEntry(id, title(folder, card, id), "llama", parameters,
-                "trained on this machine by Glassbox, from scratch (its folder: trained/" + id + ")", weights, config, card,
+                "trained on this machine by Glassbox, " + how + " (its folder: trained/" + id + ")", weights, config, card,
                 openness(card.license()));
     }
 

@@ -72,6 +72,7 @@ class ReadmeStartIT {
             new Route("GET /models/{id}/attention", Mode.SINGLE_USER),
             new Route("GET /models/{id}/layers", Mode.SINGLE_USER),
             new Route("GET /models/{id}/generate", Mode.SINGLE_USER),
+            new Route("GET /models/{id}/finetune", Mode.SINGLE_USER),
             new Route("GET /tokenizers", Mode.SINGLE_USER),
             new Route("GET /train", Mode.SINGLE_USER),
             new Route("GET /models/{id}/quantize", Mode.SINGLE_USER),
@@ -123,6 +124,12 @@ class ReadmeStartIT {
             new Route("GET /api/train/runs/current", Mode.SINGLE_USER),
             new Route("POST /api/train/runs/current/stop", Mode.SINGLE_USER),
             new Route("POST /api/train/runs/current/save", Mode.SINGLE_USER),
+            // fine-tuning a trained model on the sea stories, and saving the result into the catalog
+            new Route("GET /api/models/{id}/finetune", Mode.SINGLE_USER),
+            new Route("POST /api/models/{id}/finetune/runs", Mode.SINGLE_USER),
+            new Route("GET /api/models/{id}/finetune/runs/current", Mode.SINGLE_USER),
+            new Route("POST /api/models/{id}/finetune/runs/current/stop", Mode.SINGLE_USER),
+            new Route("POST /api/models/{id}/finetune/runs/current/save", Mode.SINGLE_USER),
             // classroom mode only
             new Route("GET /join", Mode.CLASSROOM),
             new Route("POST /join", Mode.CLASSROOM),
@@ -200,6 +207,7 @@ class ReadmeStartIT {
             visit(learner, Expect.OK, "GET /models/{id}/layers", null, id);
             visit(learner, encoder ? Expect.NO_SERVER_ERROR : Expect.OK, "GET /models/{id}/generate", null, id);
             visit(learner, Expect.OK, "GET /models/{id}/quantize", null, id);
+            visit(learner, Expect.OK, "GET /models/{id}/finetune", null, id);      // a model that cannot be fine-tuned says why
         }
 
         lessonApi(learner, lessons);
@@ -208,6 +216,7 @@ class ReadmeStartIT {
         for (JsonNode model : models) modelApi(learner, model);
         trainApi(learner);
         quantizeApi(learner);
+        fineTuneApi(learner);
 
         assertWalkComplete(Mode.SINGLE_USER, server);
     }
@@ -442,6 +451,25 @@ class ReadmeStartIT {
         }
         check(run.path("state").asText().equals("finished") && run.path("variants").size() == 3
                 && run.path("variants").path(1).path("heldOutLoss").isNumber(), "the lab on the sorter finished with F32, Q8_0, Q4_0: " + run);
+    }
+
+    /** A 3-step LoRA fine-tune of tiny-stories: options, start, watch, stop, save, and the saved model's page naming its base. */
+    private static void fineTuneApi(Browserless learner) throws Exception {
+        JsonNode options = json(visit(learner, Expect.OK, "GET /api/models/{id}/finetune", null, "tiny-stories"));
+        check(options.path("fineTunable").asBoolean(), "tiny-stories can be fine-tuned: " + options);
+        visit(learner, Expect.OK, "POST /api/models/{id}/finetune/runs",
+                Map.of("method", "lora", "steps", 3, "rank", 4, "targets", List.of("q_proj", "v_proj"), "batch", 2, "seqLen", 32), "tiny-stories");
+        JsonNode run = json(visit(learner, Expect.OK, "GET /api/models/{id}/finetune/runs/current", null, "tiny-stories"));
+        for (long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); run.path("active").asBoolean() && System.nanoTime() < deadline; ) {
+            Thread.sleep(300);
+            run = json(visit(learner, Expect.OK, "GET /api/models/{id}/finetune/runs/current", null, "tiny-stories"));
+        }
+        check(run.path("state").asText().equals("finished") && run.path("stepsDone").asInt() == 3, "the 3-step fine-tune finished: " + run);
+        visit(learner, Expect.OK, "POST /api/models/{id}/finetune/runs/current/stop", Map.of(), "tiny-stories");
+        JsonNode saved = json(visit(learner, Expect.OK, "POST /api/models/{id}/finetune/runs/current/save", Map.of("name", "readme sea"), "tiny-stories"));
+        check(saved.path("id").asText().equals("readme-sea"), "saved under its name: " + saved);
+        JsonNode model = json(visit(learner, Expect.OK, "GET /api/models/{id}", null, "readme-sea"));
+        check(model.path("card").path("baseModel").toString().contains("tiny-stories"), "the card names its base model: " + model.path("card"));
     }
 
     private static void kernelApi(Browserless learner) throws Exception {

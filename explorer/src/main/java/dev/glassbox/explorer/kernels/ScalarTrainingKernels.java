@@ -46,10 +46,11 @@ public final class ScalarTrainingKernels {
 
     /**
      * The backward of {@link #linear}: dx (m,n) += dy (m,d) @ w (d,n) and dw (d,n) += dy^T (d,m) @ x (m,n);
-     * dyT (d,m) receives dy transposed. dx may be null when the input needs no gradient.
+     * dyT (d,m) receives dy transposed. dx may be null when the input needs no gradient, dw when the weight is frozen.
      */
     public static void linearBackward(float[] dx, float[] dw, float[] dy, float[] x, float[] w, float[] dyT, int m, int n, int d) {
         if (dx != null) matmulAdd(dx, dy, w, m, d, n);
+        if (dw == null) return;
         transpose(dyT, dy, m, d);
         matmulAdd(dw, dyT, x, d, m, n);
     }

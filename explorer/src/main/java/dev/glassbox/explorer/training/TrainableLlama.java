@@ -28,6 +28,10 @@ import java.util.Random;
  * <p>RoPE pairs (j, j + d_head/2), as Hugging Face files expect. The loss is the mean cross-entropy over the
  * positions whose target is not -1. Buffers are sized for one (batch, seqLen) and reused while it stays the same,
  * so a training step allocates almost nothing. Not thread-safe: one training loop at a time per model.
+ *
+ * <p>With a {@link LoraAdapter} attached ({@link #attach}), each adapted projection computes {@code W x + (alpha / r) B A x},
+ * the base weights are frozen (the backward skips their matrix gradients) and {@link #trainableParameters()} is the
+ * adapter's A and B alone; {@link #mergeAdapter()} folds {@code (alpha / r) B A} into W.
  */
 public final class TrainableLlama {
     /** One block's parameters; the MLP ones are null in an attention-only model. */
@@ -37,6 +41,7 @@ public final class TrainableLlama {
     /** What one block's forward keeps for its backward, for one (batch, seqLen). */
     private static final class Saved {
         final float[] xb1, q, k, v, pattern, z, mid, xb2, gate, up, act;
+        final float[][] loraU = new float[Projection.values().length][];   // per adapted projection (m, r): (alpha/r) A x
 
         Saved(LlamaConfig c, int batch, int s) {
             int m = batch * s, d = c.dModel(), kv = c.kvDim(), ff = c.dMlp();
@@ -66,7 +71,8 @@ public final class TrainableLlama {
     private int batch = -1, seqLen = -1;
     private float[][] resid;                // layers + 1 of (m, d): each block's input, then the final residual
     private Saved[] saved;
-    private float[] xf, logits, attnOut, dx, dxb, dq, dk, dv, dz, dAct, dGate, dUp, wT, dyT;
+    private float[] xf, logits, attnOut, dx, dxb, dq, dk, dv, dz, dAct, dGate, dUp, wT, dyT, loraOut, dU;
+    private LoraAdapter adapter;            // null: every parameter trains
 
     public TrainableLlama(LlamaConfig config) {
         this.c = config;
@@ -120,8 +126,78 @@ public final class TrainableLlama {
         return n;
     }
 
+    /** What an optimiser should update: every parameter, or with an adapter attached the adapter's A and B alone. */
+    public List<Parameter> trainableParameters() { return adapter == null ? parameters : adapter.parameters(); }
+
+    /** How many numbers {@link #trainableParameters()} holds. */
+    public long trainableParameterCount() {
+        long n = 0;
+        for (Parameter p : trainableParameters()) n += p.size();
+        return n;
+    }
+
     public void zeroGradients() {
         for (Parameter p : parameters) Arrays.fill(p.grads(), 0f);
+        if (adapter != null) for (Parameter p : adapter.parameters()) Arrays.fill(p.grads(), 0f);
+    }
+
+    // ---------------------------------------------------------------- LoRA
+
+    /** Attaches a LoRA adapter made for this model's shape; the base weights are frozen while it is attached. */
+    public void attach(LoraAdapter lora) {
+        if (!lora.config().equals(c)) throw new IllegalArgumentException("an adapter for " + c + " expected, found one for " + lora.config());
+        this.adapter = lora;
+        this.batch = -1;                        // the buffers gain the adapter's (m, r) activations
+    }
+
+    /** The attached adapter, or null. */
+    public LoraAdapter adapter() { return adapter; }
+
+    /** Detaches the adapter, leaving the base weights as they were; returns it. */
+    public LoraAdapter detach() {
+        LoraAdapter lora = adapter;
+        adapter = null;
+        batch = -1;
+        return lora;
+    }
+
+    /** W += (alpha / r) B A for every adapted projection, then detaches the adapter: the same function, in the base weights. */
+    public void mergeAdapter() {
+        if (adapter == null) throw new IllegalStateException("an attached LoRA adapter expected, found none");
+        for (int l = 0; l < blocks.length; l++) {
+            for (Projection p : adapter.settings().orderedTargets()) adapter.mergeInto(weight(l, p).values(), l, p);
+        }
+        detach();
+    }
+
+    /** A new model whose weights are this one's with the attached adapter (if any) folded in; this one is unchanged. */
+    public TrainableLlama merged() {
+        TrainableLlama copy = new TrainableLlama(c);
+        for (int i = 0; i < parameters.size(); i++) {
+            System.arraycopy(parameters.get(i).values(), 0, copy.parameters.get(i).values(), 0, parameters.get(i).size());
+        }
+        if (adapter != null) {
+            for (int l = 0; l < blocks.length; l++) {
+                for (Projection p : adapter.settings().orderedTargets()) adapter.mergeInto(copy.weight(l, p).values(), l, p);
+            }
+        }
+        return copy;
+    }
+
+    /** The base weight of one projection of block l. */
+    public Parameter weight(int l, Projection p) {
+        Block w = blocks[l];
+        Parameter param = switch (p) {
+            case Q -> w.wq();
+            case K -> w.wk();
+            case V -> w.wv();
+            case O -> w.wo();
+            case GATE -> w.wGate();
+            case UP -> w.wUp();
+            case DOWN -> w.wDown();
+        };
+        if (param == null) throw new IllegalArgumentException("projection " + p.module() + " expected, this model has no MLP");
+        return param;
     }
 
     /**
@@ -161,6 +237,28 @@ public final class TrainableLlama {
         if (counted == 0) return 0f;
         backward(tokens);
         return (float) (sum / counted);
+    }
+
+    /** A loss of the logits alone, for objectives other than next-token cross-entropy (distillation). */
+    @FunctionalInterface
+    public interface LogitLoss {
+        /**
+         * logits (m, vocab) -> the loss, written over {@code logits} with dLoss/dlogits (the array is the model's
+         * buffer: read it first, then overwrite it in place).
+         */
+        double lossAndGradient(float[] logits, int m, int vocab);
+    }
+
+    /**
+     * The forward over tokens (batch * seqLen,), the loss {@code loss} gives of the logits, and its backward: dLoss/dParameter
+     * is added into every trainable parameter's gradient. Returns the loss.
+     */
+    public float lossAndGradients(int[] tokens, int batch, int seqLen, LogitLoss loss) {
+        check(tokens, null, batch, seqLen);
+        forward(tokens, batch, seqLen);
+        double value = loss.lossAndGradient(logits, batch * seqLen, c.vocab());
+        backward(tokens);
+        return (float) value;
     }
 
     /** tokens (batch * seqLen,) -> logits (batch * seqLen, vocab), a fresh array: the forward alone. */
@@ -213,6 +311,12 @@ public final class TrainableLlama {
         int widest = Math.max(vocab, Math.max(d, ff));
         wT = new float[widest * Math.max(d, ff)];       // a weight transposed to the kernels' (in, out)
         dyT = new float[widest * m];                    // an output gradient transposed, (out, m)
+        if (adapter != null) {
+            int r = adapter.settings().rank();
+            for (Saved a : saved) for (Projection p : adapter.settings().targets()) a.loraU[p.ordinal()] = new float[m * r];
+            loraOut = new float[m * Math.max(d, ff)];   // (m, out) B (alpha/r) A x
+            dU = new float[m * r];                      // (m, r) dLoss/d (alpha/r) A x
+        }
         this.batch = batch;
         this.seqLen = seqLen;
     }
@@ -234,13 +338,13 @@ public final class TrainableLlama {
 
             // attention: RMSNorm, project, rotate q and k by position, attend to every earlier position, project back
             Kernels.rmsNorm(a.xb1, x, w.attnNorm().values(), m, d, eps);
-            TrainingKernels.linear(a.q, a.xb1, w.wq().values(), wT, m, d, d);        // (m, heads*dh)
-            TrainingKernels.linear(a.k, a.xb1, w.wk().values(), wT, m, d, kv);       // (m, kvHeads*dh)
-            TrainingKernels.linear(a.v, a.xb1, w.wv().values(), wT, m, d, kv);       // (m, kvHeads*dh)
+            project(a.q, a.xb1, l, Projection.Q, m, d, d);                           // (m, heads*dh)
+            project(a.k, a.xb1, l, Projection.K, m, d, kv);                          // (m, kvHeads*dh)
+            project(a.v, a.xb1, l, Projection.V, m, d, kv);                          // (m, kvHeads*dh)
             TrainingKernels.rope(a.q, cos, sin, m, s, heads, dh, false);
             TrainingKernels.rope(a.k, cos, sin, m, s, kvHeads, dh, false);
             TrainingKernels.attention(a.z, a.pattern, a.q, a.k, a.v, batch, s, heads, kvHeads, dh);
-            TrainingKernels.linear(attnOut, a.z, w.wo().values(), wT, m, d, d);      // (m, d)
+            project(attnOut, a.z, l, Projection.O, m, d, d);                         // (m, d)
             Kernels.add(a.mid, x, attnOut, m * d);
             if (!c.hasMlp()) {                                                      // attention-only: the block ends here
                 System.arraycopy(a.mid, 0, out, 0, m * d);
@@ -250,12 +354,12 @@ public final class TrainableLlama {
 
             // MLP (SwiGLU): down(silu(gate(x)) * up(x))
             Kernels.rmsNorm(a.xb2, a.mid, w.mlpNorm().values(), m, d, eps);
-            TrainingKernels.linear(a.gate, a.xb2, w.wGate().values(), wT, m, d, ff); // (m, d_mlp)
-            TrainingKernels.linear(a.up, a.xb2, w.wUp().values(), wT, m, d, ff);     // (m, d_mlp)
+            project(a.gate, a.xb2, l, Projection.GATE, m, d, ff);                    // (m, d_mlp)
+            project(a.up, a.xb2, l, Projection.UP, m, d, ff);                        // (m, d_mlp)
             System.arraycopy(a.gate, 0, a.act, 0, m * ff);
             Kernels.silu(a.act, m * ff);
             Kernels.mul(a.act, a.act, a.up, m * ff);
-            TrainingKernels.linear(attnOut, a.act, w.wDown().values(), wT, m, ff, d); // (m, d)
+            project(attnOut, a.act, l, Projection.DOWN, m, ff, d);                   // (m, d)
             Kernels.add(out, a.mid, attnOut, m * d);
             x = out;
         }
@@ -265,6 +369,39 @@ public final class TrainableLlama {
         TrainingKernels.linear(logits, xf, head.values(), wT, m, d, c.vocab());      // (m, vocab)
     }
 
+    /**
+     * y (m, out) = x (m, in) W^T for one projection of block l, plus (alpha/r) B A x when it has an adapter; the
+     * adapter's (m, r) activation (alpha/r) A x is kept for the backward.
+     */
+    private void project(float[] y, float[] x, int l, Projection p, int m, int in, int out) {
+        TrainingKernels.linear(y, x, weight(l, p).values(), wT, m, in, out);
+        Parameter la = adapter == null ? null : adapter.a(l, p);
+        if (la == null) return;
+        int r = adapter.settings().rank();
+        float[] u = saved[l].loraU[p.ordinal()];                                       // (m, r)
+        TrainingKernels.linear(u, x, la.values(), wT, m, in, r);
+        Kernels.scale(u, adapter.settings().scale(), m * r);
+        TrainingKernels.linear(loraOut, u, adapter.b(l, p).values(), wT, m, r, out);   // (m, out)
+        Kernels.add(y, y, loraOut, m * out);
+    }
+
+    /**
+     * The backward of {@link #project}: dx (m, in) += dy W (+ the adapter's path), and the gradient of W, or with an
+     * adapter attached of B (dy^T (alpha/r) A x) and A (((alpha/r) dy B)^T x) only.
+     */
+    private void projectBackward(float[] dx, float[] dy, float[] x, int l, Projection p, int m, int in, int out) {
+        Parameter w = weight(l, p);
+        TrainingKernels.linearBackward(dx, adapter == null ? w.grads() : null, dy, x, w.values(), dyT, m, in, out);
+        Parameter la = adapter == null ? null : adapter.a(l, p);
+        if (la == null) return;
+        int r = adapter.settings().rank();
+        Parameter lb = adapter.b(l, p);
+        Arrays.fill(dU, 0f);
+        TrainingKernels.linearBackward(dU, lb.grads(), dy, saved[l].loraU[p.ordinal()], lb.values(), dyT, m, r, out);   // (m, r)
+        Kernels.scale(dU, adapter.settings().scale(), m * r);
+        TrainingKernels.linearBackward(dx, la.grads(), dU, x, la.values(), dyT, m, in, r);
+    }
+
     /** From dLoss/dlogits (in logits) back to every parameter's gradient: the forward's steps mirrored, in reverse. */
     private void backward(int[] tokens) {
         int s = seqLen, m = batch * s, d = c.dModel(), kv = c.kvDim(), ff = c.dMlp(), heads = c.heads(), kvHeads = c.kvHeads(), dh = c.dHead();
@@ -272,7 +409,7 @@ public final class TrainableLlama {
 
         // unembedding and final norm: dxf = dlogits @ W_head, dW_head += dlogits^T @ xf, then through the RMSNorm
         Arrays.fill(dxb, 0f);
-        TrainingKernels.linearBackward(dxb, head.grads(), logits, xf, head.values(), dyT, m, d, c.vocab());
+        TrainingKernels.linearBackward(dxb, adapter == null ? head.grads() : null, logits, xf, head.values(), dyT, m, d, c.vocab());
         Arrays.fill(dx, 0f);
         TrainingKernels.rmsNormBackward(dx, finalNorm.grads(), dxb, resid[blocks.length], finalNorm.values(), m, d, eps);
 
@@ -284,29 +421,29 @@ public final class TrainableLlama {
             if (c.hasMlp()) {
                 // MLP: out = mid + down(silu(gate) * up); the residual passes dx to mid unchanged
                 Arrays.fill(dAct, 0, m * ff, 0f);
-                TrainingKernels.linearBackward(dAct, w.wDown().grads(), dx, a.act, w.wDown().values(), dyT, m, ff, d);   // (m, d_mlp)
+                projectBackward(dAct, dx, a.act, l, Projection.DOWN, m, ff, d);                                         // (m, d_mlp)
                 TrainingKernels.swigluBackward(dGate, dUp, dAct, a.gate, a.up, m * ff);                                  // (m, d_mlp) each
                 Arrays.fill(dxb, 0f);
-                TrainingKernels.linearBackward(dxb, w.wGate().grads(), dGate, a.xb2, w.wGate().values(), dyT, m, d, ff);  // (m, d)
-                TrainingKernels.linearBackward(dxb, w.wUp().grads(), dUp, a.xb2, w.wUp().values(), dyT, m, d, ff);
+                projectBackward(dxb, dGate, a.xb2, l, Projection.GATE, m, d, ff);                                        // (m, d)
+                projectBackward(dxb, dUp, a.xb2, l, Projection.UP, m, d, ff);
                 TrainingKernels.rmsNormBackward(dx, w.mlpNorm().grads(), dxb, a.mid, w.mlpNorm().values(), m, d, eps);   // dx: dLoss/d mid
             }
 
             // attention: mid = x + o(attend(rope(q), rope(k), v)); the residual passes dx to x unchanged
             Arrays.fill(dz, 0f);
-            TrainingKernels.linearBackward(dz, w.wo().grads(), dx, a.z, w.wo().values(), dyT, m, d, d);               // (m, heads*dh)
+            projectBackward(dz, dx, a.z, l, Projection.O, m, d, d);                                                     // (m, heads*dh)
             TrainingKernels.attentionBackward(dq, dk, dv, dz, a.pattern, a.q, a.k, a.v, batch, s, heads, kvHeads, dh);
             TrainingKernels.ropeBackward(dq, cos, sin, m, s, heads, dh, false);                                         // (m, heads*dh)
             TrainingKernels.ropeBackward(dk, cos, sin, m, s, kvHeads, dh, false);                                       // (m, kvHeads*dh)
             Arrays.fill(dxb, 0f);
-            TrainingKernels.linearBackward(dxb, w.wq().grads(), dq, a.xb1, w.wq().values(), dyT, m, d, d);              // (m, d)
-            TrainingKernels.linearBackward(dxb, w.wk().grads(), dk, a.xb1, w.wk().values(), dyT, m, d, kv);
-            TrainingKernels.linearBackward(dxb, w.wv().grads(), dv, a.xb1, w.wv().values(), dyT, m, d, kv);
+            projectBackward(dxb, dq, a.xb1, l, Projection.Q, m, d, d);                                                  // (m, d)
+            projectBackward(dxb, dk, a.xb1, l, Projection.K, m, d, kv);
+            projectBackward(dxb, dv, a.xb1, l, Projection.V, m, d, kv);
             TrainingKernels.rmsNormBackward(dx, w.attnNorm().grads(), dxb, resid[l], w.attnNorm().values(), m, d, eps); // dx: dLoss/d x
         }
 
-        // embedding: each token's row of the table receives its position's gradient
-        TrainingKernels.embeddingBackward(embed.grads(), dx, tokens, m, d);
+        // embedding: each token's row of the table receives its position's gradient (frozen under an adapter)
+        if (adapter == null) TrainingKernels.embeddingBackward(embed.grads(), dx, tokens, m, d);
     }
 
     // ---------------------------------------------------------------- files

@@ -26,16 +26,29 @@ public final class Trainer {
         void afterStep(Progress progress);
     }
 
+    /** What a step minimises on a batch, adding its gradients into the model; returns the loss. */
+    @FunctionalInterface
+    public interface Objective {
+        float lossAndGradients(TrainableLlama model, Batch batch);
+    }
+
+    /** Next-token cross-entropy against the batch's targets: the default objective. */
+    public static final Objective CROSS_ENTROPY = (model, b) -> model.lossAndGradients(b.tokens(), b.targets(), b.batch(), b.seqLen());
+
     private final TrainableLlama model;
+    private Objective objective = CROSS_ENTROPY;
     private final BatchSource source;
     private final Settings settings;
     private final AdamW optimizer;
     private int step;
     private volatile boolean stopRequested;
 
-    /** A trainer for a model as it is (initialised or loaded by the caller), from step 0. */
+    /**
+     * A trainer for a model as it is (initialised or loaded by the caller), from step 0. It updates the model's
+     * {@link TrainableLlama#trainableParameters()} as they are now: attach a LoRA adapter before, not after.
+     */
     public Trainer(TrainableLlama model, BatchSource source, Settings settings) {
-        this(model, source, settings, new AdamW(model.parameters(), settings.adam()), 0);
+        this(model, source, settings, new AdamW(model.trainableParameters(), settings.adam()), 0);
     }
 
     Trainer(TrainableLlama model, BatchSource source, Settings settings, AdamW optimizer, int step) {
@@ -64,6 +77,12 @@ public final class Trainer {
 
     AdamW optimizer() { return optimizer; }
 
+    /** Trains on another objective from the next step on (distillation: the teacher's softened distribution). */
+    public void objective(Objective objective) {
+        if (objective == null) throw new IllegalArgumentException("an objective expected, found null");
+        this.objective = objective;
+    }
+
     /** Steps done so far. */
     public int step() { return step; }
 
@@ -72,8 +91,8 @@ public final class Trainer {
         long start = System.nanoTime();
         Batch batch = source.next(step);
         model.zeroGradients();
-        float loss = model.lossAndGradients(batch.tokens(), batch.targets(), batch.batch(), batch.seqLen());
-        double norm = GradientClipping.clip(model.parameters(), settings.maxGradNorm());
+        float loss = objective.lossAndGradients(model, batch);
+        double norm = GradientClipping.clip(optimizer.parameters(), settings.maxGradNorm());
         float lr = settings.schedule().rate(step);
         optimizer.step(lr);
         step++;

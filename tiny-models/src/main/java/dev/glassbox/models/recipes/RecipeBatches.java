@@ -38,17 +38,26 @@ public final class RecipeBatches implements BatchSource {
     private int streamLength;
 
     public RecipeBatches(Recipe recipe, Dataset<?> data, int batch, int seqLen) {
-        this(recipe, data instanceof RepeatedSequences repeats ? null : data.texts(Split.TRAIN).iterator(),
+        this(recipe, recipe.tokenizer(), data, batch, seqLen);
+    }
+
+    /**
+     * The batches of {@code data} cut with {@code tokenizer}, which must be the recipe's (read from a model's
+     * tokenizer.json, it saves learning the recipe's merges again).
+     */
+    public RecipeBatches(Recipe recipe, Tokenizer tokenizer, Dataset<?> data, int batch, int seqLen) {
+        this(recipe, tokenizer, data instanceof RepeatedSequences ? null : data.texts(Split.TRAIN).iterator(),
                 data instanceof RepeatedSequences repeats ? repeats.examples(Split.TRAIN).iterator() : null, batch, seqLen);
     }
 
-    private RecipeBatches(Recipe recipe, Iterator<String> texts, Iterator<RepeatedSequences.Sequence> sequences, int batch, int seqLen) {
+    private RecipeBatches(Recipe recipe, Tokenizer tokenizer, Iterator<String> texts, Iterator<RepeatedSequences.Sequence> sequences,
+                          int batch, int seqLen) {
         if ((recipe == Recipe.INDUCTION) != (sequences != null)) {
             throw new IllegalArgumentException("repeated sequences expected for induction-2l and only for it, recipe " + recipe.id());
         }
         if (batch < 1 || seqLen < 2) throw new IllegalArgumentException("batch >= 1 and seqLen >= 2 expected, found " + batch + ", " + seqLen);
         this.recipe = recipe;
-        this.tokenizer = recipe.tokenizer();
+        this.tokenizer = tokenizer;
         this.batch = batch;
         this.seqLen = seqLen;
         this.texts = texts;
@@ -57,12 +66,17 @@ public final class RecipeBatches implements BatchSource {
 
     /** The batches of a fixed list of texts (a held-out set), row {@code r} of step {@code i} from text or window {@code i * batch + r}. */
     public static RecipeBatches of(Recipe recipe, List<String> texts, int batch, int seqLen) {
-        return new RecipeBatches(recipe, texts.iterator(), null, batch, seqLen);
+        return new RecipeBatches(recipe, recipe.tokenizer(), texts.iterator(), null, batch, seqLen);
+    }
+
+    /** As {@link #of(Recipe, List, int, int)}, cut with {@code tokenizer} (the recipe's, read from a model's file). */
+    public static RecipeBatches of(Recipe recipe, Tokenizer tokenizer, List<String> texts, int batch, int seqLen) {
+        return new RecipeBatches(recipe, tokenizer, texts.iterator(), null, batch, seqLen);
     }
 
     /** The batches of a fixed list of repeated sequences (induction-2l's held-out set), scored as in training. */
     public static RecipeBatches ofSequences(List<RepeatedSequences.Sequence> sequences, int batch, int seqLen) {
-        return new RecipeBatches(Recipe.INDUCTION, null, sequences.iterator(), batch, seqLen);
+        return new RecipeBatches(Recipe.INDUCTION, Recipe.INDUCTION.tokenizer(), null, sequences.iterator(), batch, seqLen);
     }
 
     /** How many training examples (stories for tiny-stories) have been read so far. */

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * priority and with its kernels on that one thread, and what the page shows of it (loss curve, held-out
  * losses, samples, progress, time left). Request threads only read it, ask it to stop, and save it once it ended.
  */
-final class LearnerRun {
+final class LearnerRun implements BackgroundRun {
     private static final Logger LOG = Logger.getLogger(LearnerRun.class.getName());
     /** Samples the page shows (the latest ones). */
     static final int SAMPLES = 12;
@@ -95,6 +95,11 @@ final class LearnerRun {
         this.onEnd = onEnd;
     }
 
+    @Override
+    public String busyText() {
+        return recipe.id() + ", step " + stepsDone + " of " + settings.steps();
+    }
+
     /** Starts the run's thread. */
     void start() {
         Thread.ofPlatform().name("training-" + recipe.id() + "-" + runId).daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
@@ -151,7 +156,8 @@ final class LearnerRun {
     }
 
     /** Asks the run to end after the step in progress (the first reason given is kept). */
-    void stop(StopReason reason) {
+    @Override
+    public void stop(StopReason reason) {
         if (!state.active()) return;
         if (stopReason == null) stopReason = reason;
         if (state != State.PREPARING) state = State.STOPPING;
@@ -166,21 +172,22 @@ final class LearnerRun {
 
     String runId() { return runId; }
 
-    String learnerId() { return learnerId; }
+    @Override public String learnerId() { return learnerId; }
 
-    State state() { return state; }
+    @Override public State state() { return state; }
 
     /** Nanoseconds since the page last looked at the run. */
-    long unwatchedNanos() { return System.nanoTime() - lastSeenNanos; }
+    @Override public long unwatchedNanos() { return System.nanoTime() - lastSeenNanos; }
 
     /** Nanoseconds since the run started. */
-    long ageNanos() { return System.nanoTime() - startedNanos; }
+    @Override public long ageNanos() { return System.nanoTime() - startedNanos; }
 
     /** Nanoseconds since the run ended; 0 while it goes on. */
-    long endedAgoNanos() { return state.active() || endedNanos == 0 ? 0 : System.nanoTime() - endedNanos; }
+    @Override public long endedAgoNanos() { return state.active() || endedNanos == 0 ? 0 : System.nanoTime() - endedNanos; }
 
     /** Why it cannot be saved now, or null when it can. */
-    synchronized String whyNotSaveable() {
+    @Override
+    public synchronized String whyNotSaveable() {
         if (state.active()) return "The run is still going: stop it, or wait for it to finish, then save it.";
         if (savedId != null) return "This run is already saved as \"" + savedId + "\"; start a new run to save another model.";
         if (state == State.FAILED) return "The run failed (" + error + "), so there is no model to save.";
@@ -192,7 +199,8 @@ final class LearnerRun {
      * Writes the trained model into {@code dir/id} (see {@link TrainingRun#save}) and remembers it was saved;
      * an IllegalStateException with {@link #whyNotSaveable()} when it cannot be saved now.
      */
-    synchronized Path save(Path dir, String id, String name) throws IOException {
+    @Override
+    public synchronized Path save(Path dir, String id, String name) throws IOException {
         String why = whyNotSaveable();
         if (why != null) throw new IllegalStateException(why);
         Path[] folder = new Path[1];

@@ -76,7 +76,7 @@ final class SavedModels {
      * Saves the run's model as {@code name}, owned by the learner; returns its id (the name's id, with "-2", "-3", ...
      * when taken). The catalog lists it as soon as this returns.
      */
-    synchronized String save(LearnerRun run, String learnerId, String name) throws IOException {
+    synchronized String save(BackgroundRun run, String learnerId, String name) throws IOException {
         String base = idFor(name);
         String why = run.whyNotSaveable();
         if (why != null) throw new IllegalStateException(why);

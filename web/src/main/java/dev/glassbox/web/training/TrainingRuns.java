@@ -1,8 +1,10 @@
 package dev.glassbox.web.training;
 
+import dev.glassbox.models.recipes.FineTuneSettings;
 import dev.glassbox.models.recipes.Recipe;
 import dev.glassbox.models.recipes.RecipeSettings;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -12,9 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The training runs of the server: at most one per learner, and at most {@code slots} going at once, all learners
+ * The training runs of the server (models trained from recipes and fine-tuning runs): at most one per learner, and at most {@code slots} going at once, all learners
  * together, so that a class training models still leaves cores for pages and cells. A watchdog stops runs nobody
  * watches and runs that reach the longest time allowed, and forgets ended runs after a while.
  */
@@ -34,7 +38,7 @@ public final class TrainingRuns implements AutoCloseable {
 
     private final int slots;
     private final TrainingLimits limits;
-    private final Map<String, LearnerRun> byLearner = new ConcurrentHashMap<>();
+    private final Map<String, BackgroundRun> byLearner = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog;
     private int active;
 
@@ -58,21 +62,35 @@ public final class TrainingRuns implements AutoCloseable {
      * @throws Full           when {@link #slots()} runs are going already
      */
     public synchronized LearnerRun start(String learnerId, Recipe recipe, RecipeSettings settings) {
-        LearnerRun previous = byLearner.get(learnerId);
+        return launch(learnerId, runId -> new LearnerRun(runId, learnerId, recipe, settings, this::ended), LearnerRun::start);
+    }
+
+    /**
+     * Starts fine-tuning the model in {@code baseFolder} (catalog id {@code baseId}) for this learner, in a training
+     * slot like {@link #start}; the same one-run-per-learner rule holds across both kinds.
+     *
+     * @throws AlreadyRunning when the learner's previous run is still going
+     * @throws Full           when {@link #slots()} runs are going already
+     */
+    public synchronized FineTuneJob startFineTune(String learnerId, Path baseFolder, String baseId, FineTuneSettings settings) {
+        return launch(learnerId, runId -> new FineTuneJob(runId, learnerId, baseFolder, baseId, settings, this::ended), FineTuneJob::start);
+    }
+
+    private <R extends BackgroundRun> R launch(String learnerId, Function<String, R> make, Consumer<R> start) {
+        BackgroundRun previous = byLearner.get(learnerId);
         if (previous != null && previous.state().active()) {
-            LearnerRun.View going = previous.view(2);
-            throw new AlreadyRunning("You already have a training run going (" + going.recipe() + ", step " + going.stepsDone() + " of "
-                    + going.steps() + "): stop it first, one run at a time per learner.");
+            throw new AlreadyRunning("You already have a training run going (" + previous.busyText()
+                    + "): stop it first, one run at a time per learner.");
         }
         if (active >= slots) {
             throw new Full("The server is training " + active + " model" + (active == 1 ? "" : "s") + " already, the most it runs at once ("
                     + slots + ", so that pages and cells stay quick). Try again in a few minutes.");
         }
         active++;
-        LearnerRun run = new LearnerRun(HexFormat.of().formatHex(randomBytes()), learnerId, recipe, settings, this::ended);
+        R run = make.apply(HexFormat.of().formatHex(randomBytes()));
         byLearner.put(learnerId, run);
         try {
-            run.start();
+            start.accept(run);
         } catch (RuntimeException | Error e) {                     // no thread: give the slot back
             ended();
             byLearner.remove(learnerId, run);
@@ -83,7 +101,12 @@ public final class TrainingRuns implements AutoCloseable {
 
     /** The learner's current run (going, or ended and not yet forgotten). */
     public Optional<LearnerRun> current(String learnerId) {
-        return Optional.ofNullable(byLearner.get(learnerId));
+        return byLearner.get(learnerId) instanceof LearnerRun run ? Optional.of(run) : Optional.empty();
+    }
+
+    /** The learner's current fine-tuning run (going, or ended and not yet forgotten). */
+    public Optional<FineTuneJob> currentFineTune(String learnerId) {
+        return byLearner.get(learnerId) instanceof FineTuneJob job ? Optional.of(job) : Optional.empty();
     }
 
     /** Runs going now, all learners together. */
@@ -97,7 +120,7 @@ public final class TrainingRuns implements AutoCloseable {
 
     /** Stops runs that nobody watches or that ran too long; forgets runs that ended long ago. */
     void watch() {
-        for (LearnerRun run : byLearner.values()) {
+        for (BackgroundRun run : byLearner.values()) {
             if (run.state().active()) {
                 if (run.ageNanos() > limits.maxWallTime().toNanos()) run.stop(LearnerRun.StopReason.WALL_TIME);
                 else if (run.unwatchedNanos() > limits.idleStop().toNanos()) run.stop(LearnerRun.StopReason.IDLE);
