@@ -28,7 +28,8 @@ record FrontMatter(String id, String title, String summary, int order, List<Stri
     /** Lesson and cell ids: they end up in URLs and HTML ids, so no spaces, capitals or stray dashes. */
     static final Pattern ID = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*");
 
-    private static final List<String> FIELDS = List.of("id", "title", "summary", "order", "models");
+    private static final List<String> FIELDS = List.of("id", "title", "summary", "order", "models",
+            "objectives", "minutes", "requires"); // the last three: course contract keys, read by the course map
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final String DELIMITER = "---";
 
