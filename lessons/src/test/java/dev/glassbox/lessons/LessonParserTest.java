@@ -401,7 +401,7 @@ class LessonParserTest {
         assertEquals("Vectors in the notebook", lesson.title());
         assertEquals(50, lesson.order());
         assertEquals(List.of("tiny-stories"), lesson.models());
-        assertEquals(List.of("the-model", "dot-scalar", "species", "all-species", "dot-vector", "stopwatch", "race", "similarity",
+        assertEquals(List.of("the-model", "the-model-writes", "dot-scalar", "species", "all-species", "dot-vector", "stopwatch", "race", "similarity",
                 "sum-of-squares"), lesson.cells().stream().map(Cell::id).toList());
         assertEquals(List.of("sum-of-squares"),
                 lesson.cells().stream().filter(Cell::exercise).map(Cell::id).toList());
