@@ -71,10 +71,22 @@ class LessonCatalogTest {
     }
 
     @Test
+    void shippedLessonsNameModelsByTheirCatalogIds() {
+        java.util.Set<String> ids = new java.util.HashSet<>(List.of(dev.glassbox.models.MiniLmL6.ID,
+                dev.glassbox.models.TinyLlamaRandom.ID, dev.glassbox.models.TinyGpt2Random.ID));
+        for (var recipe : dev.glassbox.models.recipes.Recipe.values()) ids.add(recipe.id());
+        for (Lesson lesson : LessonCatalog.fromClasspath().lessons()) {
+            for (String model : lesson.models()) {
+                assertTrue(ids.contains(model), lesson.file() + " lists '" + model + "', expected a catalog id, one of " + ids);
+            }
+        }
+    }
+
+    @Test
     void shippedLessonsAllParse() {
         LessonCatalog catalog = LessonCatalog.fromClasspath();
         assertEquals(List.of(), catalog.problems());
-        assertEquals("vectors-in-the-notebook", catalog.lessons().getFirst().id());
+        assertEquals("what-open-means", catalog.lessons().getFirst().id(), "the course starts with what open means, before SIMD");
         assertTrue(catalog.find("vectors-in-the-notebook").orElseThrow().cell("sum-of-squares").orElseThrow().exercise());
     }
 

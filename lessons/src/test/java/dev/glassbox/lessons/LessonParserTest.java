@@ -390,7 +390,7 @@ class LessonParserTest {
 
     @Test
     void shippedLessonHasItsCellsAndExercise() throws Exception {
-        String file = "01-vectors-in-the-notebook.md";
+        String file = "050-vectors-in-the-notebook.md";
         String text;
         try (var in = getClass().getClassLoader().getResourceAsStream("lessons/" + file)) {
             assertTrue(in != null, "lessons/" + file + " is not on the class path");
@@ -399,9 +399,9 @@ class LessonParserTest {
         Lesson lesson = LessonParser.parse(file, text);
         assertEquals("vectors-in-the-notebook", lesson.id());
         assertEquals("Vectors in the notebook", lesson.title());
-        assertEquals(1, lesson.order());
-        assertEquals(List.of(), lesson.models());
-        assertEquals(List.of("dot-scalar", "species", "all-species", "dot-vector", "stopwatch", "race", "similarity",
+        assertEquals(50, lesson.order());
+        assertEquals(List.of("tiny-stories"), lesson.models());
+        assertEquals(List.of("the-model", "the-model-writes", "dot-scalar", "species", "all-species", "dot-vector", "stopwatch", "race", "similarity",
                 "sum-of-squares"), lesson.cells().stream().map(Cell::id).toList());
         assertEquals(List.of("sum-of-squares"),
                 lesson.cells().stream().filter(Cell::exercise).map(Cell::id).toList());

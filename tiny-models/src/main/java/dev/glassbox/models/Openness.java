@@ -16,7 +16,8 @@ public record Openness(Map<Part, Level> levels, Map<Part, String> reasons, Licen
     /** The parts of a model that can each be opened or kept closed. */
     public enum Part { ARCHITECTURE, INFERENCE_CODE, TRAINING_CODE, WEIGHTS, TRAINING_DATA, LICENCE }
 
-    public enum Level { OPEN, PARTLY_OPEN, CLOSED }
+    /** NOT_APPLICABLE: the part does not exist for this model, e.g. training data for weights drawn at random. */
+    public enum Level { OPEN, PARTLY_OPEN, CLOSED, NOT_APPLICABLE }
 
     public enum LicenceType { OSI_APPROVED, CUSTOM_WITH_RESTRICTIONS, NONE }
 
@@ -29,9 +30,9 @@ public record Openness(Map<Part, Level> levels, Map<Part, String> reasons, Licen
         reasons = Map.copyOf(reasons);
     }
 
-    /** True when every part is open: weights, code and data can all be inspected and reused. */
+    /** True when every part that exists is open: weights, code and data can all be inspected and reused. */
     public boolean fullyOpen() {
-        return levels.values().stream().allMatch(l -> l == Level.OPEN);
+        return levels.values().stream().allMatch(l -> l == Level.OPEN || l == Level.NOT_APPLICABLE);
     }
 
     /** Starts a checklist under a licence of {@code type}; name every part once with {@link Builder#part}. */

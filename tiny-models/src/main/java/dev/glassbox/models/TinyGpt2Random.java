@@ -148,7 +148,7 @@ public final class TinyGpt2Random {
                 .part(Part.INFERENCE_CODE, Level.OPEN, "Glassbox's own reader and kernels, in this repository")
                 .part(Part.TRAINING_CODE, Level.OPEN, "there is no training: the generator that draws the weights is in this repository")
                 .part(Part.WEIGHTS, Level.OPEN, "generated on this machine from a fixed seed, bit for bit the same everywhere")
-                .part(Part.TRAINING_DATA, Level.OPEN, "no data was used: the weights are random")
+                .part(Part.TRAINING_DATA, Level.NOT_APPLICABLE, "no data was used: the weights are random")
                 .part(Part.LICENCE, Level.OPEN, "Apache-2.0, like the rest of Glassbox")
                 .build();
     }

@@ -25,8 +25,13 @@ import java.util.stream.Stream;
  * safetensors {@code __metadata__}, ONNX producer), and "not stated" for the rest.
  */
 public final class UserModels {
+    /**
+     * Hub licence ids of licences on the OSI's list of approved licences (opensource.org/licenses). CC0-1.0 is
+     * not one: it was submitted and withdrawn in 2012 because it expressly keeps patent rights back; Creative
+     * Commons licences are not on the list.
+     */
     static final Set<String> OSI_LICENCES = Set.of("apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "mpl-2.0",
-            "gpl-3.0", "lgpl-3.0", "agpl-3.0", "gpl-2.0", "cc0-1.0", "unlicense", "isc");
+            "gpl-3.0", "lgpl-3.0", "agpl-3.0", "gpl-2.0", "unlicense", "isc");
 
     private UserModels() {}
 

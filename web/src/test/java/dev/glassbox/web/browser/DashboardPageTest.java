@@ -154,7 +154,7 @@ class DashboardPageTest {
         Locator graceRow = row(teacher, "Grace Hopper");
         assertThat(teacher.locator("tr.student-row")).hasCount(3, new com.microsoft.playwright.assertions.LocatorAssertions.HasCountOptions().setTimeout(10_000));
         assertThat(adaRow.locator(".progress-label")).hasText("1/1 exercise ✓");
-        assertThat(adaRow.locator(".cell-lesson").first()).hasAttribute("data-state", "done");
+        assertThat(adaRow.locator(".cell-lesson[data-state=done]")).hasCount(1);
         assertThat(adaRow.locator(".last-run")).hasAttribute("data-status", "ok");
         assertThat(alanRow.locator(".progress-label")).hasText("0/1 exercise");
         assertThat(alanRow.locator(".progress-counts")).hasText(Pattern.compile("1 run · 1 edited"));
@@ -167,7 +167,7 @@ class DashboardPageTest {
             assertThat(r.locator(".student-seen")).containsText("active now");
         }
         assertThat(teacher.locator("[data-stat=students]")).hasText("3 / 3");
-        assertThat(teacher.locator("th.col-lesson .lesson-col-meta").first()).hasText("1 of 3 done");
+        assertThat(teacher.locator("th.col-lesson[data-lesson-id=" + LESSON + "] .lesson-col-meta")).hasText("1 of 3 done");
         assertThat(teacher.locator("[data-stat=kernels]")).hasText(Pattern.compile("^2 / \\d+$"));
         Files.createDirectories(SCREENSHOTS);
         teacher.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("dashboard.png")).setFullPage(true));
@@ -193,14 +193,14 @@ class DashboardPageTest {
         assertThat(alanRow.locator(".kernel-meta")).containsText("1 restart", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
 
         // Resetting the lesson asks first; cancelling changes nothing, confirming clears everyone's work.
-        teacher.locator("th.col-lesson .lesson-reset").first().click();
+        teacher.locator("th.col-lesson[data-lesson-id=" + LESSON + "] .lesson-reset").click();
         Locator dialog = teacher.locator("#reset-dialog");
         assertThat(dialog).isVisible();
         assertThat(dialog.locator(".dialog-title")).hasText("Reset “Vectors in the notebook” for everyone?");
         dialog.getByText("Cancel").click();
         assertThat(dialog).isHidden();
         assertThat(adaRow.locator(".progress-label")).hasText("1/1 exercise ✓");
-        teacher.locator("th.col-lesson .lesson-reset").first().click();
+        teacher.locator("th.col-lesson[data-lesson-id=" + LESSON + "] .lesson-reset").click();
         dialog.locator("#reset-confirm").click();
         assertThat(teacher.locator("#notices")).containsText("was reset for the class");
         assertThat(adaRow.locator(".progress-none").first()).hasText("not started");
