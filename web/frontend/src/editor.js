@@ -1,12 +1,35 @@
 // The code editor of one cell: CodeMirror 6 with Java highlighting, kernel completions,
-// notebook keys (Shift+Enter, Ctrl/Cmd+Enter, Esc) and a highlighted error line.
+// notebook keys (Shift+Enter, Ctrl/Cmd+Enter, Esc) and a highlighted error line. Tab leaves the editor
+// (CodeMirror's accessible default) unless the learner turns "Tab indents" on.
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionStatus } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { java } from "@codemirror/lang-java";
 import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
-import { Annotation, EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
+import { Annotation, Compartment, EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
+
+const TAB_SETTING = "glassbox.tabIndents";
+const tabKeys = new Compartment();
+const editors = new Set(); // every live editor, so the Tab setting reaches all of them at once
+
+/** Whether Tab indents in the editors (off by default: Tab moves the focus, so the keyboard never gets trapped). */
+export function tabIndents() {
+  try {
+    return localStorage.getItem(TAB_SETTING) === "true";
+  } catch {
+    return false;
+  }
+}
+
+export function setTabIndents(on) {
+  try {
+    localStorage.setItem(TAB_SETTING, String(on));
+  } catch {
+    // storage disabled: the setting lasts as long as the page
+  }
+  for (const view of editors) view.dispatch({ effects: tabKeys.reconfigure(on ? keymap.of([indentWithTab]) : []) });
+}
 
 /** Marks changes that come from the page (reset, saved state), not from the learner typing. */
 const external = Annotation.define();
@@ -141,7 +164,8 @@ export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEsca
         EditorState.tabSize.of(4),
         errorLineField,
         cspNonce ? EditorView.cspNonce.of(cspNonce) : [],
-        keymap.of([...closeBracketsKeymap, ...historyKeymap, ...defaultKeymap, indentWithTab]),
+        tabKeys.of(tabIndents() ? keymap.of([indentWithTab]) : []),
+        keymap.of([...closeBracketsKeymap, ...historyKeymap, ...defaultKeymap]),
         EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false", autocapitalize: "off", autocorrect: "off" }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) {
@@ -154,6 +178,7 @@ export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEsca
     }),
   });
 
+  editors.add(view);
   return {
     view,
     code: () => view.state.doc.toString(),
