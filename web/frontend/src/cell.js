@@ -179,7 +179,8 @@ export class Cell {
   /** The kernel's reply to a run of this cell. */
   finish(reply, streamed) {
     this.setIdle();
-    this.executionCount = Number.isInteger(reply.executionCount) ? reply.executionCount : null;
+    // A run that lost its kernel has no count in the new one (the server says 0): the gutter shows [ ], not [0].
+    this.executionCount = Number.isInteger(reply.executionCount) && reply.executionCount > 0 ? reply.executionCount : null;
     this.#showCount();
     this.#setStatus(reply.status);
     const outputs = Array.isArray(reply.outputs) ? reply.outputs : streamed;

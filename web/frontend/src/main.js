@@ -3,6 +3,7 @@ import "./styles/app.css";
 import { startAttention } from "./attention.js";
 import { startDashboard } from "./dashboard.js";
 import { startGenerate } from "./generate.js";
+import { announceInputLimits } from "./input-limits.js";
 import { startLayers } from "./layers.js";
 import { startModelPage } from "./models.js";
 import { startNotebook } from "./notebook.js";
@@ -11,6 +12,7 @@ import { startTrain } from "./train.js";
 
 function start() {
   const { page, lessonId, classCode, modelId } = document.body.dataset;
+  announceInputLimits();
   if (page === "lesson" && lessonId) startNotebook(lessonId);
   if (page === "dashboard" && classCode) startDashboard(classCode);
   if (page === "model" && modelId) startModelPage(modelId);

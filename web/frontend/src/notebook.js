@@ -9,9 +9,9 @@ import "./styles/notebook.css";
 
 const SAVE_LABELS = { saved: "All changes saved", saving: "Saving…", retrying: "Not saved — retrying" };
 const MODE_TEXT = {
-  none: ["No cell selected", " · Tab to a cell's editor, ? for keys"],
-  edit: ["Edit mode", " · Esc: command mode · Shift+Enter: run"],
-  command: ["Command mode", " · Enter: edit · I, I: interrupt · ?: keys"],
+  none: ["No cell selected", " · ? for keys"],
+  edit: ["Edit mode", " · Esc to leave"],
+  command: ["Command mode", " · Enter to edit"],
 };
 /** Two presses of the same command key (I, I or 0, 0) count as one command within this time. */
 const DOUBLE_PRESS_MS = 800;
@@ -215,9 +215,9 @@ class Notebook {
   }
 
   /** A run changed the kernel's state: later outputs made before it are out of date. */
-  #afterRun(cell) {
+  #afterRun(cell, changedState) {
     cell.outputSerial = ++this.#runSerial;
-    for (const later of this.cells.slice(cell.index + 1)) {
+    if (changedState) for (const later of this.cells.slice(cell.index + 1)) {
       if (!later.outputs.isEmpty && later.outputSerial < cell.outputSerial) later.markStaleAfter(cell);
     }
     this.#noteUnsolved(cell);
@@ -264,7 +264,7 @@ class Notebook {
         (queue) => (queue.waiting ? cell.setWaiting(queue.ahead) : cell.setStarted()),
       );
       cell.finish(reply, streamed);
-      this.#afterRun(cell);
+      this.#afterRun(cell, reply.status === "ok");
       if (reply.kernel === "restarted") {
         this.#kernelLost("The kernel was restarted: variables from earlier cells are gone — run them again.", cell);
       }
@@ -394,8 +394,8 @@ class Notebook {
     if (!this.modeIndicator) return;
     this.modeIndicator.dataset.mode = mode;
     const [name, hint] = MODE_TEXT[mode];
-    this.modeIndicator.querySelector("#mode-name").textContent =
-      mode === "none" ? name : `${name} · cell ${this.cells.findIndex((c) => c.section === section) + 1}`;
+    this.modeIndicator.querySelector("#mode-name").textContent = name;
+    this.modeIndicator.title = mode === "none" ? "" : `Cell ${this.cells.findIndex((c) => c.section === section) + 1}`;
     this.modeIndicator.querySelector("#mode-hint").textContent = hint;
   }
 

@@ -158,16 +158,16 @@ export class OutputArea {
       this.#container.classList.toggle("is-long", this.#container.scrollHeight > LONG_OUTPUT);
     }
     const long = this.#container.classList.contains("is-long");
-    const text = this.#container.textContent;
+    const text = this.#container.textContent.replace(/\n$/, "");
     const lines = text ? text.split("\n").length : 0;
-    const size = el("span", null, lines > 1 ? `${lines.toLocaleString("en")} lines of output` : "");
+    const count = lines > 1 ? ` (${lines.toLocaleString("en")} lines)` : "";
     const showAll = this.#controls.querySelector(".output-show-all");
     const collapse = this.#controls.querySelector(".output-collapse");
     this.#controls.querySelector(".output-size").textContent = collapsed
-      ? `Output collapsed${lines > 1 ? ` (${lines.toLocaleString("en")} lines)` : ""}`
+      ? `Output collapsed${count}`
       : long && !expanded
-        ? `Long output: scroll inside the box${lines > 1 ? ` (${lines.toLocaleString("en")} lines)` : ""}`
-        : size.textContent;
+        ? `Long output: it scrolls inside its box${count}`
+        : "";
     showAll.hidden = collapsed || !long;
     showAll.textContent = expanded ? "Show less" : "Show all";
     showAll.setAttribute("aria-expanded", String(expanded));

@@ -171,9 +171,11 @@ public final class Kernel implements AutoCloseable {
                     }
                     case KernelProcess.Exited x -> {
                         replaceProcess();
-                        collect.accept(notice("KernelRestarted", "The kernel stopped (exit code " + x.exitCode()
-                                + (x.cause() != null ? ": " + x.cause() : x.exitCode() == 0 ? ", e.g. System.exit(0)" : "")
-                                + ") while running this cell, so a new one was started: variables from earlier cells are gone."));
+                        // Exit code 0 while a cell runs is the cell's own System.exit: the server is still here to see it.
+                        String why = x.exitCode() == 0 ? "the cell ended the kernel's JVM, e.g. with System.exit"
+                                : x.cause() != null ? x.cause() + ", exit code " + x.exitCode() : "exit code " + x.exitCode();
+                        collect.accept(notice("KernelRestarted", "The kernel stopped while running this cell (" + why
+                                + "), so Glassbox started a new one. Variables from earlier cells are gone: run the cells above again."));
                         return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
                     }
                     case null -> {
