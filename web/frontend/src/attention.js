@@ -153,7 +153,7 @@ function drawHeadView(box, data, state) {
   const colWidth = 130;
   const height = n * ROW + 8;
   const chart = svg("svg", {
-    width, height, viewBox: `0 0 ${width} ${height}`, class: "head-view-svg", role: "img",
+    width, height, viewBox: `0 0 ${width} ${height}`, class: "head-view-svg", role: "group", // not "img": its query tokens can be focused
     "aria-label": `Head view of layer ${state.layer} head ${state.head}`,
   });
   const y = (i) => 4 + i * ROW + ROW / 2;

@@ -7,11 +7,13 @@ import { announceInputLimits } from "./input-limits.js";
 import { startLayers } from "./layers.js";
 import { startModelPage } from "./models.js";
 import { startNotebook } from "./notebook.js";
+import { startSettings } from "./theme.js";
 import { startTokenizers } from "./tokenizers.js";
 import { startTrain } from "./train.js";
 
 function start() {
   const { page, lessonId, classCode, modelId } = document.body.dataset;
+  startSettings();
   announceInputLimits();
   if (page === "lesson" && lessonId) startNotebook(lessonId);
   if (page === "dashboard" && classCode) startDashboard(classCode);
