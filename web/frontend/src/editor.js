@@ -175,7 +175,8 @@ export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEsca
         cspNonce ? EditorView.cspNonce.of(cspNonce) : [],
         tabKeys.of(tabIndents() ? keymap.of([indentWithTab]) : []),
         keymap.of([...closeBracketsKeymap, ...historyKeymap, ...defaultKeymap]),
-        EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false", autocapitalize: "off", autocorrect: "off" }),
+        // tabindex 0 says what contenteditable already means: a long line's sideways scroll is reachable by keyboard.
+        EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false", autocapitalize: "off", autocorrect: "off", tabindex: "0" }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) {
             onEdit(update.state.doc.toString());
@@ -222,7 +223,7 @@ export function createViewer({ parent, doc, label }) {
         EditorState.readOnly.of(true),
         EditorState.tabSize.of(4),
         cspNonce ? EditorView.cspNonce.of(cspNonce) : [],
-        EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true" }),
+        EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true", tabindex: "0" }),
         theme,
       ],
     }),

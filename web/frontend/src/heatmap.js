@@ -46,6 +46,7 @@ export function renderHeatmap(spec) {
   redrawOnThemeChange(canvas, () => draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels));
   attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, colLabels);
   figure.append(frame);
+  focusableWhenScrolling(frame, canvas.getAttribute("aria-label"));
   return figure;
 }
 
@@ -181,6 +182,23 @@ function draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels) {
   tick(scale.high, layout.top, "top");
   tick(scale.low, layout.top + layout.barHeight, "bottom");
   if (scale.diverging) tick(0, layout.top + layout.barHeight / 2, "middle");
+}
+
+/** A frame narrower than its map scrolls; then it takes the focus, so the arrow keys can scroll it too. */
+function focusableWhenScrolling(frame, label) {
+  if (typeof ResizeObserver === "undefined") return;
+  new ResizeObserver(() => {
+    const scrolls = frame.scrollWidth > frame.clientWidth + 1;
+    if (scrolls && frame.tabIndex !== 0) {
+      frame.tabIndex = 0;
+      frame.setAttribute("role", "group");
+      frame.setAttribute("aria-label", `${label} (scrolls sideways)`);
+    } else if (!scrolls && frame.hasAttribute("tabindex")) {
+      frame.removeAttribute("tabindex");
+      frame.removeAttribute("role");
+      frame.removeAttribute("aria-label");
+    }
+  }).observe(frame);
 }
 
 /** Canvases drawn with theme colours are drawn again when the theme changes (and forgotten once off the page). */

@@ -235,17 +235,17 @@ class ScreensAndThemesTest {
     void theThemeSwitchOverridesTheSystemAndIsRemembered() throws Exception {
         inPage(LAPTOP, ColorScheme.LIGHT, page -> {
             page.navigate(base + "/");
-            String background = "() => getComputedStyle(document.body).backgroundColor";
-            assertEquals("rgb(247, 248, 250)", page.evaluate(background));
+            // hasCSS waits: with reduced motion every change still passes through a 0.01 ms transition.
+            Locator body = page.locator("body");
+            assertThat(body).hasCSS("background-color", "rgb(247, 248, 250)");
             assertThat(page.locator("#theme-label")).hasText("Theme: auto");
             page.locator("#theme-toggle").click();                       // auto -> light
             page.locator("#theme-toggle").click();                       // light -> dark
             assertThat(page.locator("#theme-label")).hasText("Theme: dark");
-            assertEquals("rgb(15, 18, 23)", page.evaluate(background));
+            assertThat(body).hasCSS("background-color", "rgb(15, 18, 23)");
             page.navigate(base + "/lessons/" + LESSON);
-            assertEquals("rgb(15, 18, 23)", page.evaluate(background), "the choice holds on the next page");
-            String editorBackground = "() => getComputedStyle(document.querySelector('.cm-editor')).backgroundColor";
-            assertEquals("rgb(23, 27, 34)", page.evaluate(editorBackground), "the editor is dark too");
+            assertThat(body).hasCSS("background-color", "rgb(15, 18, 23)");   // the choice holds on the next page
+            assertThat(page.locator(".cm-editor").first()).hasCSS("background-color", "rgb(23, 27, 34)");   // the editor is dark too
             page.locator("#text-toggle").click();
             assertThat(page.locator("html")).hasAttribute("data-text", "large");
             assertNoSidewaysScroll(page, "large text");
