@@ -15,7 +15,8 @@ export function announceInputLimits(root = document) {
     note.id = `${box.id || box.name || "box"}-limit-${Math.random().toString(36).slice(2, 8)}`;
     note.setAttribute("aria-live", "polite");
     note.hidden = true;
-    box.after(note);
+    // Under the box's row (a text box and its button side by side) or its label, not between them.
+    (box.closest(".inference-input-row, .train-save-form, label") ?? box).after(note);
     box.setAttribute("aria-describedby", [box.getAttribute("aria-describedby"), note.id].filter(Boolean).join(" "));
     let cut = 0; // characters the last paste or drop lost
 

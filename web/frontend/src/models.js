@@ -54,8 +54,8 @@ export async function startModelPage(modelId) {
       for (const b of tree.querySelectorAll(".tensor-item[aria-current]")) b.removeAttribute("aria-current");
       button.setAttribute("aria-current", "true");
       showTensor(detail, modelId, tensor);
-      // On a narrow screen the details are under the whole list: take the learner there.
-      if (detail.getBoundingClientRect().top > window.innerHeight * 0.5) {
+      // On a narrow screen the details are under the whole list (not beside it): take the learner there.
+      if (detail.getBoundingClientRect().top >= tree.getBoundingClientRect().bottom - 1) {
         detail.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
       }
     });
