@@ -47,6 +47,7 @@ export function renderHeatmap(spec) {
   attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, colLabels);
   figure.append(frame);
   focusableWhenScrolling(frame, canvas.getAttribute("aria-label"));
+  caption.append(saveButton(canvas, spec.title));
   return figure;
 }
 
@@ -182,6 +183,33 @@ function draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels) {
   tick(scale.high, layout.top, "top");
   tick(scale.low, layout.top + layout.barHeight, "bottom");
   if (scale.diverging) tick(0, layout.top + layout.barHeight / 2, "middle");
+}
+
+/** "Save PNG": the map as drawn (labels, colour bar), on the page's background so it reads outside the page too. */
+function saveButton(canvas, title) {
+  const button = el("button", "btn btn-small heatmap-save", "Save PNG");
+  button.type = "button";
+  button.title = "Download this heatmap as a PNG image";
+  button.addEventListener("click", () => {
+    const copy = document.createElement("canvas");
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const ctx = copy.getContext("2d");
+    ctx.fillStyle = chartColour("--surface", "#ffffff");
+    ctx.fillRect(0, 0, copy.width, copy.height);
+    ctx.drawImage(canvas, 0, 0);
+    copy.toBlob((blob) => {
+      if (!blob) return;
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `${(title || "heatmap").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "heatmap"}.png`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    }, "image/png");
+  });
+  return button;
 }
 
 /** A frame narrower than its map scrolls; then it takes the focus, so the arrow keys can scroll it too. */

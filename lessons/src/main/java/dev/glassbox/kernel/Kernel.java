@@ -38,6 +38,8 @@ public final class Kernel implements AutoCloseable {
     private final ReentrantLock running = new ReentrantLock(true);
     private final AtomicLong requests = new AtomicLong();
     private volatile KernelProcess process;
+    /** How often a stop is sent again while the stopped cell has not answered. */
+    private static final long STOP_REPEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private volatile long interruptAskedAt;          // System.nanoTime() of the learner's interrupt, 0 if none
     private volatile Instant lastUsed = Instant.now();
     private volatile boolean closed;
@@ -140,6 +142,7 @@ public final class Kernel implements AutoCloseable {
             long limitNanos = settings.timeLimit().toNanos();
             long graceNanos = settings.grace().toNanos();
             long stopAskedAt = 0;                 // nanoTime when the kernel was asked to stop (time limit)
+            long stopSentAt = 0;                  // nanoTime of the last Interrupt sent for this cell
             long received = 0;
             long hostCap = settings.outputCap() + HOST_OUTPUT_MARGIN;
             boolean truncated = false;
@@ -181,9 +184,16 @@ public final class Kernel implements AutoCloseable {
                     case null -> {
                         if (stopAskedAt == 0 && now - started > limitNanos) {
                             stopAskedAt = now;
+                            stopSentAt = now;
                             p.send(new HostMessage.Interrupt());
                         }
                         long askedAt = stopAskedAt != 0 ? stopAskedAt : interruptAskedAt;
+                        // A stop that reaches the kernel before its cell runs is lost (JShell clears its stop flag
+                        // when a snippet starts, and a stop while it compiles does nothing): repeat it until the reply.
+                        if (askedAt != 0 && now - stopSentAt > STOP_REPEAT_NANOS) {
+                            stopSentAt = now;
+                            p.send(new HostMessage.Interrupt());
+                        }
                         if (askedAt != 0 && now - askedAt > graceNanos) {
                             p.kill("the cell did not stop when asked");
                             replaceProcess();

@@ -2,6 +2,7 @@ package dev.glassbox.web.browser;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
@@ -201,6 +202,13 @@ class ScreensAndThemesTest {
                     page.locator("#attention-heatmap").scrollIntoViewIfNeeded();
                     screenshot(page, "attention", screen, scheme);
                     assertEquals(List.of(), Axe.violations(page), "axe on the attention page at " + screen + ", " + scheme);
+                    if (screen == LAPTOP && scheme == ColorScheme.DARK) {
+                        // Save PNG downloads the map as drawn.
+                        Download download = page.waitForDownload(() -> page.locator("#attention-heatmap .heatmap-save").click());
+                        assertEquals("layer-0-head-0.png", download.suggestedFilename());
+                        byte[] png = java.nio.file.Files.readAllBytes(download.path());
+                        assertTrue(png.length > 2_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG of " + png.length + " bytes");
+                    }
                 });
             }
         }
