@@ -37,13 +37,14 @@ export function startAttention(modelId) {
     const text = input.value.trim();
     if (!text) {
       status.fail(new Error("Type a text first."));
+      view.hidden = true; // an old map under the message would look like the answer
       return;
     }
     if (text !== state.text) state.ablated.clear(); // ablations belong to one text
     const ablate = [...state.ablated.values()];
     const mine = ++state.request;
     status.start(ablate.length ? `Running again with ${ablate.length} head${ablate.length > 1 ? "s" : ""} switched off…`
-      : "Running the model… (the first run loads it)");
+      : "Running the model…", "the first run of a model also loads it");
     try {
       const data = await sendJson("POST", apiPath`/api/models/${modelId}/attention`, { text, ablate });
       if (mine !== state.request) return;
@@ -56,18 +57,22 @@ export function startAttention(modelId) {
       drawAll();
       status.done(`${data.tokens.length} tokens · ${data.layers} layers × ${data.heads} heads · ${Math.round(status.elapsed())} ms`);
     } catch (e) {
-      if (mine === state.request) status.fail(e);
+      if (mine === state.request) {
+        status.fail(e);
+        view.hidden = true; // the old map belongs to another text
+      }
     }
   }
 
   function fillPickers(data) {
-    const options = (n, label) => Array.from({ length: n }, (_, i) => {
-      const o = el("option", null, `${label} ${i}`);
+    // The select sits in a label that already says "layer" or "head": an option reads as its number alone.
+    const options = (n) => Array.from({ length: n }, (_, i) => {
+      const o = el("option", null, String(i));
       o.value = String(i);
       return o;
     });
-    layerSelect.replaceChildren(...options(data.layers, "layer"));
-    headSelect.replaceChildren(...options(data.heads, "head"));
+    layerSelect.replaceChildren(...options(data.layers));
+    headSelect.replaceChildren(...options(data.heads));
     state.layer = Math.min(state.layer, data.layers - 1);
     state.head = Math.min(state.head, data.heads - 1);
   }
@@ -148,7 +153,7 @@ function drawHeadView(box, data, state) {
   const colWidth = 130;
   const height = n * ROW + 8;
   const chart = svg("svg", {
-    width, height, viewBox: `0 0 ${width} ${height}`, class: "head-view-svg", role: "img",
+    width, height, viewBox: `0 0 ${width} ${height}`, class: "head-view-svg", role: "group", // not "img": its query tokens can be focused
     "aria-label": `Head view of layer ${state.layer} head ${state.head}`,
   });
   const y = (i) => 4 + i * ROW + ROW / 2;

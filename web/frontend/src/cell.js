@@ -15,6 +15,9 @@ const STATUS_LABELS = {
   rejected: "Not run",
 };
 
+/** Words that start a statement, not a declaration's type. */
+const KEYWORDS = new Set(["return", "new", "else", "throw", "case", "yield", "assert", "import", "package"]);
+
 export class Cell {
   /** "idle" | "queued" | "running" */
   runState = "idle";
@@ -24,6 +27,9 @@ export class Cell {
   #original; // the lesson's code, when known (null: edited before this page loaded)
   #touched = false; // typed into since the page loaded
   restoredUnsaved = false; // the editor holds an edit restored from localStorage
+  exerciseState = "pending"; // pending | passed | failed: the last check of this exercise cell
+  ranCode = null; // the code the shown output came from, when this page knows it
+  outputSerial = 0; // when (in the notebook's run order) the shown output was made; 0: before this page loaded
   #solution = null; // the exercise's solution once fetched: {code, viewer}
 
   constructor(section, notebook, index) {
@@ -33,7 +39,7 @@ export class Cell {
     this.id = section.dataset.cellId;
     this.isExercise = section.dataset.exercise === "true";
     const find = (selector) => section.querySelector(selector);
-    this.countLabel = find(".cell-count");
+    this.countLabels = [...section.querySelectorAll(".cell-count")]; // the gutter's, and the toolbar's on narrow screens
     this.runButton = find(".cell-run");
     this.resetButton = find(".cell-reset");
     this.stateLabel = find(".cell-state");
@@ -41,7 +47,9 @@ export class Cell {
     this.exerciseMessage = find(".exercise-message");
     this.message = find(".cell-message");
     this.confirm = find(".cell-confirm");
-    this.outputs = new OutputArea(find(".cell-output"));
+    this.outputs = new OutputArea(find(".cell-output"), find(".output-controls"));
+    this.runAboveButton = find(".cell-run-above");
+    this.runBelowButton = find(".cell-run-below");
     this.solutionButton = find(".cell-solution");
     this.solutionPanel = find(".solution-panel");
 
@@ -69,6 +77,10 @@ export class Cell {
     }
 
     this.runButton.addEventListener("click", () => notebook.toggleRun(this));
+    this.runAboveButton?.addEventListener("click", () => notebook.runAbove(this));
+    this.runBelowButton?.addEventListener("click", () => notebook.runFrom(this));
+    if (this.runAboveButton) this.runAboveButton.disabled = index === 0;
+    if (this.runBelowButton) this.runBelowButton.disabled = false;
     this.resetButton.addEventListener("click", () => this.#askReset());
     find(".cell-reset-confirm")?.addEventListener("click", () => this.#reset());
     find(".cell-reset-cancel")?.addEventListener("click", () => this.#closeConfirm(true));
@@ -103,6 +115,7 @@ export class Cell {
     this.#showCount();
     this.#setStatus(saved.status ?? null);
     this.outputs.show(saved.outputs, saved.status);
+    this.ranCode = typeof saved.code === "string" ? saved.code : null;
     if (!this.#touched) this.editor.markErrorLine(errorLine(saved.outputs));
     this.setExercise(saved.exercise ?? null);
   }
@@ -110,7 +123,7 @@ export class Cell {
   setQueued() {
     this.runState = "queued";
     this.section.dataset.run = "queued";
-    this.countLabel.textContent = "[*]";
+    this.#countText("[*]");
     this.stateLabel.textContent = "Queued";
     this.#runButton("Cancel", "Take this cell out of the queue");
     this.clearMessage();
@@ -120,9 +133,10 @@ export class Cell {
     this.ranHere = true; // from now on this page's own results are newer than any saved state
     this.runState = "running";
     this.section.dataset.run = "running";
-    this.countLabel.textContent = "[*]";
+    this.#countText("[*]");
     this.#runButton("Stop", "Interrupt this cell");
     this.outputs.clear();
+    this.ranCode = this.code();
     this.clearMessage();
     this.editor.markErrorLine(0);
     this.#setStatus(null);
@@ -165,7 +179,8 @@ export class Cell {
   /** The kernel's reply to a run of this cell. */
   finish(reply, streamed) {
     this.setIdle();
-    this.executionCount = Number.isInteger(reply.executionCount) ? reply.executionCount : null;
+    // A run that lost its kernel has no count in the new one (the server says 0): the gutter shows [ ], not [0].
+    this.executionCount = Number.isInteger(reply.executionCount) && reply.executionCount > 0 ? reply.executionCount : null;
     this.#showCount();
     this.#setStatus(reply.status);
     const outputs = Array.isArray(reply.outputs) ? reply.outputs : streamed;
@@ -188,12 +203,54 @@ export class Cell {
   markStale() {
     this.executionCount = null;
     if (this.runState === "idle") this.#showCount();
-    this.outputs.setStale(true);
+    this.outputs.setStale("From an earlier kernel: the variables behind this output are gone. Run the cell again to refresh it.");
+  }
+
+  /** An earlier cell ran after this output was made, so the values it used may have changed. */
+  markStaleAfter(earlier) {
+    if (this.runState !== "idle") return;
+    this.outputs.setStale(`Cell ${earlier.index + 1} ran again after this output was made: run this cell again to bring it up to date.`);
+  }
+
+  /** Says, above the output, that it was computed from an exercise that has not passed its check yet. */
+  noteUnsolved(exercises) {
+    if (exercises.length === 0) {
+      this.outputs.setUnsolvedNote(null);
+      return;
+    }
+    const where = exercises.map(({ cell, names }) => `${names.join(", ")} from the exercise in cell ${cell.index + 1}`).join(" and ");
+    this.outputs.setUnsolvedNote(
+      `This output uses ${where}, which has not passed its check yet, so zeros or meaningless values are expected here. ` +
+        "Solve the exercise, run it, then run this cell again.",
+    );
+  }
+
+  /** Names this cell declares at its top level (methods, variables, records, classes), e.g. an exercise's method. */
+  declaredNames() {
+    const names = new Set();
+    let depth = 0;
+    for (const line of this.code().split("\n")) {
+      if (depth === 0) {
+        const type = /^\s*(?:(?:public|private|protected|static|final|abstract)\s+)*(?:record|class|interface|enum)\s+([A-Za-z_$][\w$]*)/.exec(line);
+        const member = /^\s*(?:(?:public|private|protected|static|final|var)\s+)*([A-Za-z_$][\w$.]*(?:<[^>]*>)?(?:\[\])*)\s+([A-Za-z_$][\w$]*)\s*(?:\(|=|;)/.exec(line);
+        if (type) names.add(type[1]);
+        else if (member && !KEYWORDS.has(member[1])) names.add(member[2]);
+      }
+      for (const ch of line) depth += ch === "{" ? 1 : ch === "}" ? -1 : 0;
+      if (depth < 0) depth = 0;
+    }
+    return [...names];
+  }
+
+  /** Whether the code mentions `name` as a whole word. */
+  uses(name) {
+    return new RegExp(`(^|[^\\w$])${name.replace(/\$/g, "\\$")}([^\\w$]|$)`).test(this.code());
   }
 
   setExercise(result) {
     if (!this.badge) return;
     const state = result ? (result.passed ? "passed" : "failed") : "pending";
+    this.exerciseState = state;
     this.badge.dataset.state = state;
     this.badge.textContent = { pending: "Exercise", passed: "✓ Passed", failed: "✗ Not yet" }[state];
     this.badge.title = result?.message ?? "An exercise: run the cell to check your answer";
@@ -206,7 +263,8 @@ export class Cell {
     this.exerciseMessage.replaceChildren();
     if (result) {
       this.exerciseMessage.append(el("strong", null, result.passed ? "✓ Passed" : "✗ Not yet"));
-      if (text) this.exerciseMessage.append(`: ${text}`);
+      // A check whose whole message is "Passed." would read "Passed: Passed."
+      if (text && !/^(passed|✓ passed)\.?$/i.test(text)) this.exerciseMessage.append(`: ${text}`);
     }
   }
 
@@ -222,6 +280,9 @@ export class Cell {
 
   #typed(code) {
     this.#touched = true;
+    if (this.ranCode !== null && this.runState === "idle") {
+      this.outputs.setStale(code === this.ranCode ? null : "The code changed after this output was made: run the cell to refresh it.", "edit");
+    }
     this.notebook.autosave.edit(this.id, code);
     this.#setEdited(this.#original === null || code !== this.#original);
   }
@@ -237,7 +298,11 @@ export class Cell {
   }
 
   #showCount() {
-    this.countLabel.textContent = this.executionCount === null ? "[ ]" : `[${this.executionCount}]`;
+    this.#countText(this.executionCount === null ? "[ ]" : `[${this.executionCount}]`);
+  }
+
+  #countText(text) {
+    for (const label of this.countLabels) label.textContent = text;
   }
 
   #runButton(text, title) {
@@ -246,14 +311,22 @@ export class Cell {
     this.runButton.title = title;
   }
 
+  /** Command mode (the cell itself has the focus): Jupyter's keys. */
   #commandKeys(event) {
     if (event.target !== this.section) return; // keys typed in the editor belong to the editor
     const mod = event.ctrlKey || event.metaKey;
-    if (event.key === "Enter" && event.shiftKey) this.notebook.run(this, "next");
-    else if (event.key === "Enter" && mod) this.notebook.run(this, "stay");
-    else if (event.key === "Enter") this.editor.focus();
-    else if (event.key === "ArrowDown" || event.key === "j") this.notebook.cells[this.index + 1]?.section.focus();
-    else if (event.key === "ArrowUp" || event.key === "k") this.notebook.cells[this.index - 1]?.section.focus();
+    if (event.altKey || (mod && event.key !== "Enter")) return;
+    const key = event.key;
+    if (key === "Enter" && event.shiftKey) this.notebook.run(this, "next");
+    else if (key === "Enter" && mod) this.notebook.run(this, "stay");
+    else if (key === "Enter") this.editor.focus();
+    else if (key === "ArrowDown" || key === "j" || key === "J") this.notebook.cells[this.index + 1]?.section.focus();
+    else if (key === "ArrowUp" || key === "k" || key === "K") this.notebook.cells[this.index - 1]?.section.focus();
+    else if (key === "i" || key === "I") this.notebook.pressTwice("i", () => this.notebook.interrupt());
+    else if (key === "0") this.notebook.pressTwice("0", () => this.notebook.restart());
+    else if (key === "o" || key === "O") this.outputs.toggleCollapsed();
+    else if (key === "a" || key === "A") this.notebook.runAbove(this);
+    else if (key === "b" || key === "B") this.notebook.runFrom(this);
     else return;
     event.preventDefault();
   }
@@ -353,6 +426,7 @@ export class Cell {
       this.#forgetSolution(); // the server forgot the attempts, so the solution waits for a new one
       if (this.runState === "idle") {
         this.outputs.clear();
+        this.ranCode = null;
         this.executionCount = null;
         this.#showCount();
         this.#setStatus(null);

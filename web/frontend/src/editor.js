@@ -1,12 +1,35 @@
 // The code editor of one cell: CodeMirror 6 with Java highlighting, kernel completions,
-// notebook keys (Shift+Enter, Ctrl/Cmd+Enter, Esc) and a highlighted error line.
+// notebook keys (Shift+Enter, Ctrl/Cmd+Enter, Esc) and a highlighted error line. Tab leaves the editor
+// (CodeMirror's accessible default) unless the learner turns "Tab indents" on.
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionStatus } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { java } from "@codemirror/lang-java";
 import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
-import { Annotation, EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
+import { Annotation, Compartment, EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
+
+const TAB_SETTING = "glassbox.tabIndents";
+const tabKeys = new Compartment();
+const editors = new Set(); // every live editor, so the Tab setting reaches all of them at once
+
+/** Whether Tab indents in the editors (off by default: Tab moves the focus, so the keyboard never gets trapped). */
+export function tabIndents() {
+  try {
+    return localStorage.getItem(TAB_SETTING) === "true";
+  } catch {
+    return false;
+  }
+}
+
+export function setTabIndents(on) {
+  try {
+    localStorage.setItem(TAB_SETTING, String(on));
+  } catch {
+    // storage disabled: the setting lasts as long as the page
+  }
+  for (const view of editors) view.dispatch({ effects: tabKeys.reconfigure(on ? keymap.of([indentWithTab]) : []) });
+}
 
 /** Marks changes that come from the page (reset, saved state), not from the learner typing. */
 const external = Annotation.define();
@@ -29,40 +52,49 @@ const errorLineField = StateField.define({
   provide: (field) => EditorView.decorations.from(field),
 });
 
+// Colours are the theme's CSS variables (theme.css), so the editor follows light and dark without a rebuild.
 const highlightStyle = HighlightStyle.define([
-  { tag: [t.keyword, t.modifier, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], color: "#8f3fb5" },
-  { tag: [t.string, t.special(t.string), t.character], color: "#2f7d32" },
-  { tag: [t.number, t.bool, t.null, t.atom], color: "#b25e09" },
-  { tag: [t.lineComment, t.blockComment, t.docComment, t.comment], color: "#6e7781", fontStyle: "italic" },
-  { tag: [t.typeName, t.className, t.namespace], color: "#0b6a9e" },
-  { tag: [t.function(t.variableName), t.function(t.propertyName)], color: "#3650c4" },
-  { tag: t.definition(t.variableName), color: "#1f2328" },
-  { tag: [t.annotation, t.meta], color: "#9a6700" },
-  { tag: [t.operator, t.punctuation, t.bracket], color: "#57606a" },
-  { tag: t.invalid, color: "#cf222e" },
+  { tag: [t.keyword, t.modifier, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], color: "var(--code-keyword)" },
+  { tag: [t.string, t.special(t.string), t.character], color: "var(--code-string)" },
+  { tag: [t.number, t.bool, t.null, t.atom], color: "var(--code-number)" },
+  { tag: [t.lineComment, t.blockComment, t.docComment, t.comment], color: "var(--code-comment)", fontStyle: "italic" },
+  { tag: [t.typeName, t.className, t.namespace], color: "var(--code-type)" },
+  { tag: [t.function(t.variableName), t.function(t.propertyName)], color: "var(--code-function)" },
+  { tag: t.definition(t.variableName), color: "var(--code-definition)" },
+  { tag: [t.annotation, t.meta], color: "var(--code-meta)" },
+  { tag: [t.operator, t.punctuation, t.bracket], color: "var(--code-punctuation)" },
+  { tag: t.invalid, color: "var(--code-invalid)" },
 ]);
 
 const theme = EditorView.theme({
-  "&": { fontSize: "13.5px", backgroundColor: "#ffffff" },
+  "&": { fontSize: "13.5px", backgroundColor: "var(--surface)", color: "var(--text)" },
   "&.cm-focused": { outline: "none" },
   ".cm-scroller": {
     fontFamily: "var(--font-mono)",
     lineHeight: "1.6",
   },
-  ".cm-content": { padding: "10px 0", caretColor: "#1f2328" },
+  ".cm-content": { padding: "10px 0", caretColor: "var(--text)" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--text)" },
   ".cm-line": { padding: "0 14px 0 6px" },
-  ".cm-gutters": { backgroundColor: "#ffffff", color: "#a0a7b0", border: "none", paddingLeft: "6px" },
+  ".cm-gutters": { backgroundColor: "var(--surface)", color: "var(--code-gutter)", border: "none", paddingLeft: "6px" },
   ".cm-lineNumbers .cm-gutterElement": { minWidth: "22px", padding: "0 4px 0 0", fontSize: "12px" },
   ".cm-activeLine": { backgroundColor: "transparent" },
-  "&.cm-focused .cm-activeLine": { backgroundColor: "#f5f7fb" },
-  ".cm-errorLine, &.cm-focused .cm-errorLine": { backgroundColor: "#fdecec", boxShadow: "inset 3px 0 0 #cf222e" },
-  ".cm-selectionBackground": { backgroundColor: "#dbe4fb !important" },
-  ".cm-matchingBracket": { backgroundColor: "#e6ebf8", outline: "1px solid #c4cee8" },
-  ".cm-tooltip": { border: "1px solid #d0d7de", borderRadius: "6px", boxShadow: "0 8px 24px rgba(31, 35, 40, 0.12)", overflow: "hidden" },
+  "&.cm-focused .cm-activeLine": { backgroundColor: "var(--code-active-line)" },
+  ".cm-errorLine, &.cm-focused .cm-errorLine": { backgroundColor: "var(--code-error-line)", boxShadow: "inset 3px 0 0 var(--red)" },
+  ".cm-selectionBackground, &.cm-focused .cm-selectionBackground": { backgroundColor: "var(--code-selection) !important" },
+  ".cm-matchingBracket": { backgroundColor: "var(--accent-soft)", outline: "1px solid var(--accent-border)" },
+  ".cm-tooltip": {
+    border: "1px solid var(--border)",
+    borderRadius: "6px",
+    backgroundColor: "var(--surface)",
+    color: "var(--text)",
+    boxShadow: "var(--shadow-md)",
+    overflow: "hidden",
+  },
   ".cm-tooltip.cm-tooltip-autocomplete > ul": { fontFamily: "var(--font-mono)", fontSize: "13px", maxHeight: "16em" },
   ".cm-tooltip.cm-tooltip-autocomplete > ul > li": { padding: "2px 10px 2px 4px" },
-  ".cm-tooltip-autocomplete ul li[aria-selected]": { backgroundColor: "#3451b2", color: "#ffffff" },
-  ".cm-completionDetail": { color: "#6e7781", fontStyle: "normal", marginLeft: "1em" },
+  ".cm-tooltip-autocomplete ul li[aria-selected]": { backgroundColor: "var(--accent-fill)", color: "#ffffff" },
+  ".cm-completionDetail": { color: "var(--muted)", fontStyle: "normal", marginLeft: "1em" },
 });
 
 /**
@@ -141,8 +173,10 @@ export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEsca
         EditorState.tabSize.of(4),
         errorLineField,
         cspNonce ? EditorView.cspNonce.of(cspNonce) : [],
-        keymap.of([...closeBracketsKeymap, ...historyKeymap, ...defaultKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false", autocapitalize: "off", autocorrect: "off" }),
+        tabKeys.of(tabIndents() ? keymap.of([indentWithTab]) : []),
+        keymap.of([...closeBracketsKeymap, ...historyKeymap, ...defaultKeymap]),
+        // tabindex 0 says what contenteditable already means: a long line's sideways scroll is reachable by keyboard.
+        EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false", autocapitalize: "off", autocorrect: "off", tabindex: "0" }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) {
             onEdit(update.state.doc.toString());
@@ -154,6 +188,7 @@ export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEsca
     }),
   });
 
+  editors.add(view);
   return {
     view,
     code: () => view.state.doc.toString(),
@@ -188,7 +223,7 @@ export function createViewer({ parent, doc, label }) {
         EditorState.readOnly.of(true),
         EditorState.tabSize.of(4),
         cspNonce ? EditorView.cspNonce.of(cspNonce) : [],
-        EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true" }),
+        EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true", tabindex: "0" }),
         theme,
       ],
     }),

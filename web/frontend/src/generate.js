@@ -57,7 +57,29 @@ export function startGenerate(modelId) {
     output.append(b);
   }
 
+  /** The first problem with the form, in the same voice as the other pages, or null. */
+  function problem() {
+    if (!prompt.value.trim()) return { box: prompt, text: "Type a text first." };
+    for (const box of form.querySelectorAll("input[type=number]")) {
+      if (box.validity.valid && box.value !== "") continue;
+      const name = box.closest("label")?.firstChild?.textContent.trim() ?? box.name;
+      const range = box.max !== "" ? `from ${box.min} to ${box.max}` : `of at least ${box.min}`;
+      const kind = box.step && box.step !== "any" && box.step.includes(".") ? "a number" : "a whole number";
+      return { box, text: `${name} must be ${kind} ${range}; it is “${box.value || "empty"}”.` };
+    }
+    return null;
+  }
+
   async function generate() {
+    const wrong = problem();
+    if (wrong) {
+      controller?.abort();
+      status.fail(new Error(wrong.text));
+      output.replaceChildren(); // the old text came from other settings
+      stepBox.replaceChildren(el("p", "muted", "The candidates of each step appear here."));
+      wrong.box.focus();
+      return;
+    }
     controller?.abort();
     controller = new AbortController();
     const body = {
@@ -77,7 +99,7 @@ export function startGenerate(modelId) {
     const bar = el("progress", "progress gen-progress");
     bar.max = body.max_tokens;
     bar.value = 0;
-    status.start("Starting… (the first run loads the model)");
+    status.start("Starting…", "the first run of a model also loads it");
     try {
       const response = await send("POST", apiPath`/api/models/${modelId}/generate`, body,
         { accept: "application/x-ndjson", signal: controller.signal });

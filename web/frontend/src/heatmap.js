@@ -2,6 +2,7 @@
 // scaled up with crisp edges, with a colour bar, optional row/column labels and a hover read-out.
 import { colourScale } from "./colors.js";
 import { el } from "./dom.js";
+import { chartColour } from "./chart-colours.js";
 import { formatNumber } from "./format.js";
 
 const MAX_WIDTH = 560; // CSS pixels for the matrix itself
@@ -42,8 +43,11 @@ export function renderHeatmap(spec) {
   canvas.setAttribute("aria-label", `${spec.title ? spec.title + ": " : ""}heatmap of ${rows} rows and ${cols} columns`);
   frame.append(canvas);
   draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels);
+  redrawOnThemeChange(canvas, () => draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels));
   attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, colLabels);
   figure.append(frame);
+  focusableWhenScrolling(frame, canvas.getAttribute("aria-label"));
+  caption.append(saveButton(canvas, spec.title));
   return figure;
 }
 
@@ -134,8 +138,9 @@ function draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels) {
   ctx.imageSmoothingEnabled = layout.cellW * ratio < 1 || layout.cellH * ratio < 1; // average only when shrinking
   ctx.drawImage(pixels, layout.left, layout.top, layout.width, layout.height);
 
+  const text = chartColour("--chart-text", "#57606a"); // the labels follow the theme; the map's colours do not
   ctx.font = LABEL_FONT;
-  ctx.fillStyle = "#57606a";
+  ctx.fillStyle = text;
   if (layout.showRowLabels) {
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
@@ -167,9 +172,9 @@ function draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels) {
   for (let i = 0; i <= 16; i++) gradient.addColorStop(i / 16, scale.css(i / 16));
   ctx.fillStyle = gradient;
   ctx.fillRect(layout.barX, layout.top, 12, layout.barHeight);
-  ctx.strokeStyle = "rgba(31, 35, 40, 0.15)";
+  ctx.strokeStyle = chartColour("--border-strong", "#c6cdd5");
   ctx.strokeRect(layout.barX + 0.5, layout.top + 0.5, 11, layout.barHeight - 1);
-  ctx.fillStyle = "#57606a";
+  ctx.fillStyle = text;
   ctx.textAlign = "left";
   const tick = (value, y, baseline) => {
     ctx.textBaseline = baseline;
@@ -178,6 +183,65 @@ function draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels) {
   tick(scale.high, layout.top, "top");
   tick(scale.low, layout.top + layout.barHeight, "bottom");
   if (scale.diverging) tick(0, layout.top + layout.barHeight / 2, "middle");
+}
+
+/** "Save PNG": the map as drawn (labels, colour bar), on the page's background so it reads outside the page too. */
+function saveButton(canvas, title) {
+  const button = el("button", "btn btn-small heatmap-save", "Save PNG");
+  button.type = "button";
+  button.title = "Download this heatmap as a PNG image";
+  button.addEventListener("click", () => {
+    const copy = document.createElement("canvas");
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const ctx = copy.getContext("2d");
+    ctx.fillStyle = chartColour("--surface", "#ffffff");
+    ctx.fillRect(0, 0, copy.width, copy.height);
+    ctx.drawImage(canvas, 0, 0);
+    copy.toBlob((blob) => {
+      if (!blob) return;
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `${(title || "heatmap").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "heatmap"}.png`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    }, "image/png");
+  });
+  return button;
+}
+
+/** A frame narrower than its map scrolls; then it takes the focus, so the arrow keys can scroll it too. */
+function focusableWhenScrolling(frame, label) {
+  if (typeof ResizeObserver === "undefined") return;
+  new ResizeObserver(() => {
+    const scrolls = frame.scrollWidth > frame.clientWidth + 1;
+    if (scrolls && frame.tabIndex !== 0) {
+      frame.tabIndex = 0;
+      frame.setAttribute("role", "group");
+      frame.setAttribute("aria-label", `${label} (scrolls sideways)`);
+    } else if (!scrolls && frame.hasAttribute("tabindex")) {
+      frame.removeAttribute("tabindex");
+      frame.removeAttribute("role");
+      frame.removeAttribute("aria-label");
+    }
+  }).observe(frame);
+}
+
+/** Canvases drawn with theme colours are drawn again when the theme changes (and forgotten once off the page). */
+const themed = new Map();
+let listening = false;
+function redrawOnThemeChange(canvas, redraw) {
+  themed.set(canvas, redraw);
+  if (listening) return;
+  listening = true;
+  document.addEventListener("glassbox:theme", () => {
+    for (const [c, again] of themed) {
+      if (c.isConnected) again();
+      else themed.delete(c);
+    }
+  });
 }
 
 function fit(ctx, label) {

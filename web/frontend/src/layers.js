@@ -37,7 +37,7 @@ export function startLayers(modelId) {
       return;
     }
     const mine = ++state.request;
-    status.start("Running the model… (the first run loads it)");
+    status.start("Running the model…", "the first run of a model also loads it");
     try {
       const body = position === null ? { text } : { text, position };
       const data = await sendJson("POST", apiPath`/api/models/${modelId}/layers`, body);
@@ -92,7 +92,7 @@ export function startLayers(modelId) {
     const last = step === data.depths.length - 1;
     const a = data.architecture;
     caption.replaceChildren(
-      el("strong", null, step === 0 ? "Embedding" : `Block ${depth.layer} of ${a.layers}`),
+      el("strong", null, step === 0 ? "Embedding" : `Block ${depth.layer} (${depth.layer + 1} of ${a.layers})`),
       ` · step ${step} of ${data.depths.length - 1} · `,
       el("span", "muted", step === 0
         ? `each token's row of the embedding table${a.positions === "learned" ? " plus its position's row" : " (positions come later, rotated into attention)"}`

@@ -5,15 +5,19 @@ import { startCourse, startCourseMap } from "./course.js";
 import { startDashboard } from "./dashboard.js";
 import { startFineTune } from "./finetune.js";
 import { startGenerate } from "./generate.js";
+import { announceInputLimits } from "./input-limits.js";
 import { startLayers } from "./layers.js";
 import { startModelPage } from "./models.js";
 import { startNotebook } from "./notebook.js";
 import { startQuantize } from "./quantize.js";
+import { startSettings } from "./theme.js";
 import { startTokenizers } from "./tokenizers.js";
 import { startTrain } from "./train.js";
 
 function start() {
   const { page, lessonId, classCode, modelId } = document.body.dataset;
+  startSettings();
+  announceInputLimits();
   if (page === "lesson" && lessonId) startNotebook(lessonId);
   if (page === "lesson" && lessonId) startCourse(lessonId);
   if (page === "course") startCourseMap();

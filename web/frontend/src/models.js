@@ -54,6 +54,10 @@ export async function startModelPage(modelId) {
       for (const b of tree.querySelectorAll(".tensor-item[aria-current]")) b.removeAttribute("aria-current");
       button.setAttribute("aria-current", "true");
       showTensor(detail, modelId, tensor);
+      // On a narrow screen the details are under the whole list (not beside it): take the learner there.
+      if (detail.getBoundingClientRect().top >= tree.getBoundingClientRect().bottom - 1) {
+        detail.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+      }
     });
   } catch (e) {
     failure(tree, e);
@@ -89,7 +93,9 @@ function buildTree(tree, tensors, onPick) {
     if (!groups.has(t.group)) groups.set(t.group, []);
     groups.get(t.group).push(t);
   }
-  const summary = el("p", "tensor-tree-summary", `${tensors.length} tensors in ${groups.size} groups`);
+  const allText = `${tensors.length} tensors in ${groups.size} groups`;
+  const summary = el("p", "tensor-tree-summary", allText);
+  summary.setAttribute("aria-live", "polite");
   const filter = el("input", "tensor-filter");
   filter.type = "search";
   filter.placeholder = "Filter by name";
@@ -121,6 +127,8 @@ function buildTree(tree, tensors, onPick) {
   }
   filter.addEventListener("input", () => {
     const q = filter.value.trim().toLowerCase();
+    let tensorsShown = 0;
+    let groupsShown = 0;
     for (const details of lists) {
       let shown = 0;
       for (const b of details.querySelectorAll(".tensor-item")) {
@@ -130,7 +138,14 @@ function buildTree(tree, tensors, onPick) {
       }
       details.hidden = shown === 0;
       if (q && shown > 0) details.open = true;
+      tensorsShown += shown;
+      if (shown > 0) groupsShown++;
     }
+    summary.textContent = !q
+      ? allText
+      : tensorsShown === 0
+        ? `No tensor name contains “${filter.value.trim()}” (of ${tensors.length} tensors).`
+        : `${tensorsShown} of ${tensors.length} tensors match, in ${groupsShown} ${groupsShown === 1 ? "group" : "groups"}`;
   });
   tree.replaceChildren(summary, filter, ...lists);
 }
@@ -139,6 +154,7 @@ function showTensor(detail, modelId, tensor) {
   const rowLength = tensor.shape.length === 0 ? 1 : tensor.shape[tensor.shape.length - 1];
   const rowCount = tensor.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   const title = el("h3", "tensor-title", tensor.name);
+  title.tabIndex = -1;
   const facts = el("p", "tensor-facts");
   facts.append(
     el("span", "chip", tensor.dtype),
@@ -292,7 +308,11 @@ function heatmapControls(box, modelId, tensor, rowCount, rowLength) {
     const r = parseRange(rowInput.value, rowCount);
     const c = parseRange(colInput.value, rowLength);
     if (!r || !c) {
-      status.textContent = `Ranges are start:end with end exclusive, rows within 0:${rowCount}, cols within 0:${rowLength}.`;
+      const bad = !r ? `rows “${rowInput.value.trim()}”` : `cols “${colInput.value.trim()}”`;
+      status.textContent = `Cannot show ${bad}: a range is start:end with start < end (end exclusive), rows within 0:${rowCount}, cols within 0:${rowLength}.`;
+      status.className = "model-error slice-status";
+      figureBox.replaceChildren(); // the old map is not what was asked for
+      (r ? colInput : rowInput).focus();
       return;
     }
     rows = r;
@@ -304,6 +324,7 @@ function heatmapControls(box, modelId, tensor, rowCount, rowLength) {
     rowInput.value = `${rows[0]}:${rows[1]}`;
     colInput.value = `${cols[0]}:${cols[1]}`;
     status.textContent = "Loading…";
+    status.className = "muted slice-status";
     try {
       const query = `?rows=${rows[0]}:${rows[1]}&cols=${cols[0]}:${cols[1]}`;
       const slice = await sendJson("GET", tensorPath(modelId, tensor.name, "/values") + query);
@@ -317,6 +338,8 @@ function heatmapControls(box, modelId, tensor, rowCount, rowLength) {
       status.textContent = "Hover for values; zoom and the arrows move the window (at most 512 × 512).";
     } catch (e) {
       status.textContent = e.message;
+      status.className = "model-error slice-status";
+      figureBox.replaceChildren();
     }
   }
   load();

@@ -2,10 +2,19 @@
 import { apiPath, sendJson } from "./api.js";
 import { Autosave } from "./autosave.js";
 import { Cell } from "./cell.js";
+import { setTabIndents, tabIndents } from "./editor.js";
 import { Kernel } from "./kernel.js";
 import { Notices } from "./notices.js";
+import "./styles/notebook.css";
 
 const SAVE_LABELS = { saved: "All changes saved", saving: "Saving…", retrying: "Not saved — retrying" };
+const MODE_TEXT = {
+  none: ["No cell selected", " · ? for keys"],
+  edit: ["Edit mode", " · Esc to leave"],
+  command: ["Command mode", " · Enter to edit"],
+};
+/** Two presses of the same command key (I, I or 0, 0) count as one command within this time. */
+const DOUBLE_PRESS_MS = 800;
 const KERNEL_TITLES = {
   starting: "Glassbox is starting a Java kernel for this page",
   idle: "The kernel is ready",
@@ -23,6 +32,9 @@ class Notebook {
   #current = null; // the cell running now
   #kernelPhase = "starting"; // starting | ready | restarting | error
   #saveState = "saved";
+  #runSerial = 0; // counts finished runs on this page, to know which outputs are older than which
+  #lastPress = { key: null, at: 0 };
+  #lastRun = null; // the cell that ran last: where the focus goes when the button that had it is disabled
 
   constructor(lessonId) {
     this.lessonId = lessonId;
@@ -38,12 +50,16 @@ class Notebook {
     this.runAllButton = document.getElementById("run-all");
     this.interruptButton = document.getElementById("interrupt-kernel");
     this.restartButton = document.getElementById("restart-kernel");
+    this.modeIndicator = document.getElementById("mode-indicator");
+    this.keysDialog = document.getElementById("keys-dialog");
   }
 
   start() {
     this.runAllButton?.addEventListener("click", () => this.runAll());
     this.interruptButton?.addEventListener("click", () => this.interrupt());
     this.restartButton?.addEventListener("click", () => this.restart());
+    this.#startOutputsMenu();
+    this.#startKeys();
     window.addEventListener("pagehide", () => this.autosave.flushAll());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") for (const cell of this.cells) this.autosave.flush(cell.id);
@@ -90,6 +106,27 @@ class Notebook {
     for (const cell of this.cells) this.#enqueue(cell);
   }
 
+  /** Every cell before this one, in order. */
+  runAbove(cell) {
+    for (const c of this.cells.slice(0, cell.index)) this.#enqueue(c);
+  }
+
+  /** This cell and every cell after it, in order. */
+  runFrom(cell) {
+    for (const c of this.cells.slice(cell.index)) this.#enqueue(c);
+  }
+
+  /** Runs `command` on the second press of `key` in a row (Jupyter's I, I and 0, 0). */
+  pressTwice(key, command) {
+    const now = performance.now();
+    if (this.#lastPress.key === key && now - this.#lastPress.at < DOUBLE_PRESS_MS) {
+      this.#lastPress = { key: null, at: 0 };
+      command();
+    } else {
+      this.#lastPress = { key, at: now };
+    }
+  }
+
   async interrupt() {
     this.#cancelQueue();
     if (!this.#current) return;
@@ -98,6 +135,14 @@ class Notebook {
     } catch (e) {
       this.notices.show({ key: "interrupt", kind: "error", text: `Could not interrupt the kernel: ${e.message}` });
     }
+  }
+
+  setAllCollapsed(collapsed) {
+    for (const cell of this.cells) cell.outputs.setCollapsed(collapsed);
+  }
+
+  clearAllOutputs() {
+    for (const cell of this.cells) if (cell.runState === "idle") cell.outputs.clear();
   }
 
   async restart() {
@@ -154,6 +199,28 @@ class Notebook {
         cell.showMessage(`The saved output of this cell could not be shown: ${e.message}`);
       }
     }
+    for (const cell of this.cells) this.#noteUnsolved(cell);
+  }
+
+  /** Outputs of later cells that used an exercise whose check has not passed say so. */
+  #noteUnsolved(cell) {
+    if (cell.isExercise || cell.outputs.isEmpty) return;
+    const exercises = [];
+    for (const earlier of this.cells.slice(0, cell.index)) {
+      if (!earlier.isExercise || earlier.exerciseState === "passed") continue;
+      const names = earlier.declaredNames().filter((name) => cell.uses(name));
+      if (names.length > 0 && earlier.exerciseState === "failed") exercises.push({ cell: earlier, names });
+    }
+    cell.noteUnsolved(exercises);
+  }
+
+  /** A run changed the kernel's state: later outputs made before it are out of date. */
+  #afterRun(cell, changedState) {
+    cell.outputSerial = ++this.#runSerial;
+    if (changedState) for (const later of this.cells.slice(cell.index + 1)) {
+      if (!later.outputs.isEmpty && later.outputSerial < cell.outputSerial) later.markStaleAfter(cell);
+    }
+    this.#noteUnsolved(cell);
   }
 
   #enqueue(cell) {
@@ -197,6 +264,7 @@ class Notebook {
         (queue) => (queue.waiting ? cell.setWaiting(queue.ahead) : cell.setStarted()),
       );
       cell.finish(reply, streamed);
+      this.#afterRun(cell, reply.status === "ok");
       if (reply.kernel === "restarted") {
         this.#kernelLost("The kernel was restarted: variables from earlier cells are gone — run them again.", cell);
       }
@@ -206,6 +274,7 @@ class Notebook {
       return false;
     } finally {
       this.#current = null;
+      this.#lastRun = cell;
       this.#renderKernel();
     }
   }
@@ -243,9 +312,91 @@ class Notebook {
       this.kernelStatus.closest(".kernel-indicator")?.setAttribute("data-status", status);
       this.kernelStatus.closest(".kernel-indicator")?.setAttribute("title", KERNEL_TITLES[status]);
     }
-    if (this.runAllButton) this.runAllButton.disabled = status === "restarting";
-    if (this.interruptButton) this.interruptButton.disabled = !this.#current;
-    if (this.restartButton) this.restartButton.disabled = status === "restarting" || status === "starting";
+    this.#disable(this.runAllButton, status === "restarting");
+    this.#disable(this.interruptButton, !this.#current);
+    this.#disable(this.restartButton, status === "restarting" || status === "starting");
+  }
+
+  /** Disabling the focused button would drop the focus on <body>: it moves to the cell that ran last instead. */
+  #disable(button, disabled) {
+    if (!button) return;
+    if (disabled && !button.disabled && document.activeElement === button) {
+      const cell = this.#current ?? this.#lastRun ?? this.cells[0];
+      if (cell) cell.section.focus({ preventScroll: true });
+    }
+    button.disabled = disabled;
+  }
+
+  #startOutputsMenu() {
+    const menu = document.getElementById("outputs-menu");
+    const act = (id, action) =>
+      document.getElementById(id)?.addEventListener("click", () => {
+        action();
+        if (menu) {
+          menu.open = false;
+          menu.querySelector("summary")?.focus();
+        }
+      });
+    act("outputs-collapse-all", () => this.setAllCollapsed(true));
+    act("outputs-expand-all", () => this.setAllCollapsed(false));
+    act("outputs-clear-all", () => this.clearAllOutputs());
+    menu?.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary")?.focus();
+        event.stopPropagation();
+      }
+    });
+  }
+
+  /** Edit vs command mode on screen, the shortcut sheet, and ? from anywhere that is not a text field. */
+  #startKeys() {
+    document.addEventListener("focusin", () => this.#showMode());
+    document.addEventListener("focusout", () => queueMicrotask(() => this.#showMode()));
+    this.#showMode();
+    const dialog = this.keysDialog;
+    const tab = document.getElementById("tab-indents");
+    if (tab) {
+      tab.checked = tabIndents();
+      tab.addEventListener("change", () => setTabIndents(tab.checked));
+    }
+    let returnTo = null;
+    const open = () => {
+      if (!dialog || dialog.open) return;
+      returnTo = document.activeElement;
+      dialog.showModal();
+      document.getElementById("keys-close")?.focus();
+    };
+    document.getElementById("show-keys")?.addEventListener("click", open);
+    document.getElementById("keys-close")?.addEventListener("click", () => dialog.close());
+    dialog?.addEventListener("close", () => {
+      if (returnTo && document.contains(returnTo)) returnTo.focus();
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "?" || event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target;
+      if (target.closest?.(".cm-editor, input, textarea, select, [contenteditable=true]")) return;
+      event.preventDefault();
+      open();
+    });
+  }
+
+  #showMode() {
+    const active = document.activeElement;
+    const section = active?.closest?.("section.cell[data-cell-id]");
+    let mode = "none";
+    if (section && active === section) mode = "command";
+    else if (section && active.closest(".cell-editor")) mode = "edit";
+    for (const cell of this.cells) {
+      if (cell.section === section && mode !== "none") cell.section.dataset.mode = mode;
+      else delete cell.section.dataset.mode;
+    }
+    if (!this.modeIndicator) return;
+    this.modeIndicator.dataset.mode = mode;
+    const [name, hint] = MODE_TEXT[mode];
+    this.modeIndicator.querySelector("#mode-name").textContent = name;
+    this.modeIndicator.title = mode === "none" ? "" : `Cell ${this.cells.findIndex((c) => c.section === section) + 1}`;
+    this.modeIndicator.querySelector("#mode-hint").textContent = hint;
   }
 
   #showSave({ state, error }) {

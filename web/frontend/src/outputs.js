@@ -14,17 +14,38 @@ const RICH_RENDERERS = [
   ["application/vnd.glassbox.bars+json", renderBars],
 ];
 
+/** Taller than this (CSS px), an output scrolls in its own box until the learner asks to see it all. */
+const LONG_OUTPUT = 480;
+
 export class OutputArea {
   #container;
+  #controls; // the row under the output: size, Show all, Collapse, Clear (absent outside lesson cells)
   #lastStream = null; // {name, pre} of the stream block that new text of the same name extends
+  #stale = null; // {reason, kind} while the output is out of date
+  #unsolved = null; // the note about an unsolved exercise this output depends on
+  #measure = 0; // a pending animation frame that re-measures the output
 
-  constructor(container) {
+  constructor(container, controls = null) {
     this.#container = container;
+    this.#controls = controls;
+    if (!controls) return;
+    controls.querySelector(".output-show-all")?.addEventListener("click", () => this.#toggleExpanded());
+    controls.querySelector(".output-collapse")?.addEventListener("click", () => this.toggleCollapsed());
+    controls.querySelector(".output-clear")?.addEventListener("click", () => {
+      this.clear();
+      controls.closest(".cell")?.focus(); // the Clear button is gone with the output: the cell keeps the focus
+    });
+  }
+
+  get isEmpty() {
+    return this.#contentCount() === 0;
   }
 
   clear() {
     this.#container.replaceChildren();
-    this.#container.classList.remove("is-stale");
+    this.#container.classList.remove("is-stale", "is-expanded", "is-collapsed");
+    this.#stale = null;
+    this.#unsolved = null;
     this.#lastStream = null;
     this.#updateEmpty();
   }
@@ -45,9 +66,51 @@ export class OutputArea {
     this.#updateEmpty();
   }
 
-  /** Outputs from before a kernel restart still show, dimmed: the values behind them are gone. */
-  setStale(stale) {
-    this.#container.classList.toggle("is-stale", stale && this.#container.childElementCount > 0);
+  /**
+   * Marks the output out of date with a sentence that says why (null: up to date again). An edit's mark is
+   * lifted when the edit is undone; a restart's or an earlier cell's run stays until the cell runs again.
+   */
+  setStale(reason, kind = "state") {
+    if (reason === null) {
+      if (this.#stale?.kind === "edit") this.#stale = null;
+    } else if (this.#stale?.kind !== "state" || kind === "state") {
+      this.#stale = { reason, kind };
+    }
+    this.#renderNotes();
+  }
+
+  setUnsolvedNote(text) {
+    this.#unsolved = text;
+    this.#renderNotes();
+  }
+
+  toggleCollapsed() {
+    if (this.isEmpty) return;
+    this.#container.classList.toggle("is-collapsed");
+    this.#updateControls();
+  }
+
+  setCollapsed(collapsed) {
+    if (this.isEmpty) return;
+    this.#container.classList.toggle("is-collapsed", collapsed);
+    this.#updateControls();
+  }
+
+  #toggleExpanded() {
+    this.#container.classList.toggle("is-expanded");
+    this.#updateControls();
+  }
+
+  #renderNotes() {
+    for (const note of this.#container.querySelectorAll(":scope > .output-stale-note, :scope > .output-unsolved-note")) note.remove();
+    const stale = this.#stale !== null && this.#contentCount() > 0;
+    this.#container.classList.toggle("is-stale", stale);
+    if (this.#unsolved && this.#contentCount() > 0) this.#container.prepend(el("p", "output-unsolved-note", this.#unsolved));
+    if (stale) {
+      const note = el("p", "output-stale-note", this.#stale.reason);
+      note.setAttribute("role", "status");
+      this.#container.prepend(note);
+    }
   }
 
   #appendStream({ name, text }) {
@@ -60,8 +123,56 @@ export class OutputArea {
     this.#lastStream.pre.append(String(text ?? ""));
   }
 
+  #contentCount() {
+    let count = 0;
+    for (const child of this.#container.children) {
+      if (!child.classList.contains("output-stale-note") && !child.classList.contains("output-unsolved-note")) count++;
+    }
+    return count;
+  }
+
   #updateEmpty() {
     this.#container.classList.toggle("is-empty", this.#container.childElementCount === 0);
+    if (!this.#controls) return;
+    // Streamed output arrives in many pieces: measure once per frame, not once per piece.
+    if (this.#measure) return;
+    this.#measure = requestAnimationFrame(() => {
+      this.#measure = 0;
+      this.#updateControls();
+    });
+  }
+
+  #updateControls() {
+    if (!this.#controls) return;
+    const empty = this.isEmpty;
+    this.#controls.hidden = empty;
+    if (empty) {
+      this.#container.classList.remove("is-long", "is-expanded", "is-collapsed");
+      return;
+    }
+    const collapsed = this.#container.classList.contains("is-collapsed");
+    const expanded = this.#container.classList.contains("is-expanded");
+    if (!collapsed) {
+      // Measure without the scroll box: is the whole output taller than the limit?
+      this.#container.classList.remove("is-long");
+      this.#container.classList.toggle("is-long", this.#container.scrollHeight > LONG_OUTPUT);
+    }
+    const long = this.#container.classList.contains("is-long");
+    const text = this.#container.textContent.replace(/\n$/, "");
+    const lines = text ? text.split("\n").length : 0;
+    const count = lines > 1 ? ` (${lines.toLocaleString("en")} lines)` : "";
+    const showAll = this.#controls.querySelector(".output-show-all");
+    const collapse = this.#controls.querySelector(".output-collapse");
+    this.#controls.querySelector(".output-size").textContent = collapsed
+      ? `Output collapsed${count}`
+      : long && !expanded
+        ? `Long output: it scrolls inside its box${count}`
+        : "";
+    showAll.hidden = collapsed || !long;
+    showAll.textContent = expanded ? "Show less" : "Show all";
+    showAll.setAttribute("aria-expanded", String(expanded));
+    collapse.textContent = collapsed ? "Expand" : "Collapse";
+    collapse.setAttribute("aria-expanded", String(!collapsed));
   }
 }
 

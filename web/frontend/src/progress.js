@@ -4,9 +4,12 @@
 import { el } from "./dom.js";
 
 const SHOW_AFTER_MS = 150;
+/** A call still running after this long gets its `slow` note (e.g. that a first run also loads the model). */
+const SLOW_AFTER_MS = 1500;
 
 export function progress(area) {
   let timer = null;
+  let slowTimer = null;
   let started = 0;
   const box = el("div", "busy");
   const spinner = el("span", "busy-spinner");
@@ -15,9 +18,11 @@ export function progress(area) {
   box.append(spinner, label);
 
   return {
-    /** Starts (or restarts) the indicator with `text`. */
-    start(text) {
+    /** Starts (or restarts) the indicator with `text`; `slow` is added to it if the call takes long. */
+    start(text, slow = null) {
       clearTimeout(timer);
+      clearTimeout(slowTimer);
+      if (slow) slowTimer = setTimeout(() => (label.textContent = `${text} (${slow})`), SLOW_AFTER_MS);
       started = performance.now();
       label.textContent = text;
       area.setAttribute("aria-busy", "true");
@@ -27,6 +32,7 @@ export function progress(area) {
     /** Shows `nodes` (e.g. a progress bar that counts tokens) in place of the spinner; still busy. */
     show(...nodes) {
       clearTimeout(timer);
+      clearTimeout(slowTimer);
       area.replaceChildren(...nodes);
     },
     /** Changes the text of a running indicator. */
@@ -36,6 +42,7 @@ export function progress(area) {
     /** Stops it; `text` (optional) stays as a quiet note, e.g. "12 tokens in 40 ms". */
     done(text) {
       clearTimeout(timer);
+      clearTimeout(slowTimer);
       area.removeAttribute("aria-busy");
       area.dataset.state = "done";
       area.replaceChildren(text ? el("span", "muted", text) : "");
@@ -43,6 +50,7 @@ export function progress(area) {
     /** Stops it and shows what went wrong. */
     fail(error) {
       clearTimeout(timer);
+      clearTimeout(slowTimer);
       area.removeAttribute("aria-busy");
       area.dataset.state = "error";
       area.replaceChildren(el("span", "model-error", error?.message || String(error)));

@@ -38,6 +38,8 @@ public final class Kernel implements AutoCloseable {
     private final ReentrantLock running = new ReentrantLock(true);
     private final AtomicLong requests = new AtomicLong();
     private volatile KernelProcess process;
+    /** How often a stop is sent again while the stopped cell has not answered. */
+    private static final long STOP_REPEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private volatile long interruptAskedAt;          // System.nanoTime() of the learner's interrupt, 0 if none
     private volatile Instant lastUsed = Instant.now();
     private volatile boolean closed;
@@ -140,6 +142,7 @@ public final class Kernel implements AutoCloseable {
             long limitNanos = settings.timeLimit().toNanos();
             long graceNanos = settings.grace().toNanos();
             long stopAskedAt = 0;                 // nanoTime when the kernel was asked to stop (time limit)
+            long stopSentAt = 0;                  // nanoTime of the last Interrupt sent for this cell
             long received = 0;
             long hostCap = settings.outputCap() + HOST_OUTPUT_MARGIN;
             boolean truncated = false;
@@ -171,17 +174,26 @@ public final class Kernel implements AutoCloseable {
                     }
                     case KernelProcess.Exited x -> {
                         replaceProcess();
-                        collect.accept(notice("KernelRestarted", "The kernel stopped (exit code " + x.exitCode()
-                                + (x.cause() != null ? ": " + x.cause() : x.exitCode() == 0 ? ", e.g. System.exit(0)" : "")
-                                + ") while running this cell, so a new one was started: variables from earlier cells are gone."));
+                        // Exit code 0 while a cell runs is the cell's own System.exit: the server is still here to see it.
+                        String why = x.exitCode() == 0 ? "the cell ended the kernel's JVM, e.g. with System.exit"
+                                : x.cause() != null ? x.cause() + ", exit code " + x.exitCode() : "exit code " + x.exitCode();
+                        collect.accept(notice("KernelRestarted", "The kernel stopped while running this cell (" + why
+                                + "), so Glassbox started a new one. Variables from earlier cells are gone: run the cells above again."));
                         return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
                     }
                     case null -> {
                         if (stopAskedAt == 0 && now - started > limitNanos) {
                             stopAskedAt = now;
+                            stopSentAt = now;
                             p.send(new HostMessage.Interrupt());
                         }
                         long askedAt = stopAskedAt != 0 ? stopAskedAt : interruptAskedAt;
+                        // A stop that reaches the kernel before its cell runs is lost (JShell clears its stop flag
+                        // when a snippet starts, and a stop while it compiles does nothing): repeat it until the reply.
+                        if (askedAt != 0 && now - stopSentAt > STOP_REPEAT_NANOS) {
+                            stopSentAt = now;
+                            p.send(new HostMessage.Interrupt());
+                        }
                         if (askedAt != 0 && now - askedAt > graceNanos) {
                             p.kill("the cell did not stop when asked");
                             replaceProcess();

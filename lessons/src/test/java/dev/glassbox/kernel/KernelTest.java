@@ -169,6 +169,23 @@ class KernelTest {
     }
 
     @Test
+    void anInterruptRightAfterRunStopsTheLoopEvenWhileItIsStillCompiling() throws Exception {
+        try (Kernel kernel = pool.open()) {
+            assertEquals("2", value(kernel.execute("1 + 1", "warm", o -> {})));
+            for (int attempt = 0; attempt < 3; attempt++) {
+                var reply = new java.util.concurrent.CompletableFuture<ExecuteReply>();
+                Thread.ofPlatform().start(() -> reply.complete(kernel.execute("long n = 0;\nwhile (true) { n++; }", "loop", o -> {})));
+                while (!kernel.busy()) Thread.onSpinWait();
+                kernel.interrupt();                        // at once: JShell is most likely still compiling the cell
+                ExecuteReply r = reply.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(Status.INTERRUPTED, r.status(), "attempt " + attempt + ": " + r);
+                assertFalse(r.restarted(), "stopped, not killed");
+            }
+            assertEquals("4", value(kernel.execute("2 + 2", "after", o -> {})), "the kernel kept working");
+        }
+    }
+
+    @Test
     void systemExitRestartsTheKernelWithAMessage() throws Exception {
         try (Kernel kernel = pool.open()) {
             ExecuteReply reply = kernel.execute("System.out.println(\"bye\");\nSystem.exit(3);", "x", o -> {});

@@ -267,13 +267,25 @@ public final class App implements AutoCloseable {
                 else pages.error(ctx, 500, message);
             });
             routes.error(404, ctx -> {
+                // Javalin's own "Endpoint GET /x not found" is no answer for a learner: it is replaced like an empty one.
+                String result = ctx.result();
+                boolean unanswered = result == null || result.isEmpty() || result.startsWith("Endpoint ");
+                if (!unanswered) return;
                 if (ctx.path().startsWith("/api/")) {
-                    if (ctx.result() == null || ctx.result().isEmpty()) ctx.json(Map.of("error", "No such endpoint: " + ctx.method() + " " + ctx.path()));
-                } else if (ctx.result() == null || ctx.result().isEmpty()) {
+                    ctx.json(Map.of("error", "No such endpoint: " + ctx.method() + " " + ctx.path()));
+                } else if (classroom == null && isClassroomPage(ctx.path())) {
+                    pages.error(ctx, 404, "The teacher's pages and the class sign-in exist only in classroom mode:"
+                            + " start Glassbox with --classroom (see the README). This server runs for one learner;"
+                            + " the lessons are on the home page.");
+                } else {
                     pages.error(ctx, 404, "There is no page at " + ctx.path() + ".");
                 }
             });
         });
+    }
+
+    private static boolean isClassroomPage(String path) {
+        return path.equals("/teacher") || path.startsWith("/teacher/") || path.equals("/join");
     }
 
     public int port() {

@@ -126,21 +126,21 @@ class InferencePagesTest {
             assertThat(page.locator("#step-caption")).containsText("Embedding");
             page.locator("#step-caption").click();
             page.keyboard().press("ArrowRight");
-            assertThat(page.locator("#step-caption")).containsText("Block 0 of 6");
+            assertThat(page.locator("#step-caption")).containsText("Block 0 (1 of 6)");
             assertThat(page.locator(".arch-stage[data-step='1']")).hasAttribute("aria-current", "step");
             page.keyboard().press("ArrowRight");
             page.keyboard().press("ArrowRight");
             page.keyboard().press("ArrowRight");
-            assertThat(page.locator("#step-caption")).containsText("Block 3 of 6");
+            assertThat(page.locator("#step-caption")).containsText("Block 3 (4 of 6)");
             assertThat(page.locator("#contrib-chart rect.columns-attn")).hasCount(9);
             assertThat(page.locator("#lens-list .prob-row")).hasCount(5);
             page.keyboard().press("ArrowLeft");
-            assertThat(page.locator("#step-caption")).containsText("Block 2 of 6");
+            assertThat(page.locator("#step-caption")).containsText("Block 2 (3 of 6)");
 
             page.locator(".token-pick").nth(1).click();                      // "paris"
             assertThat(page.locator(".token-pick").nth(1)).hasAttribute("aria-checked", "true");
             assertThat(page.locator("#lens-title")).containsText("token 1");
-            assertThat(page.locator("#step-caption")).containsText("Block 2 of 6");
+            assertThat(page.locator("#step-caption")).containsText("Block 2 (3 of 6)");
             page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("layers.png")).setFullPage(true));
 
             page.navigate(base + "/models/tiny-llama-random/layers");

@@ -1,0 +1,55 @@
+package dev.glassbox.web.browser;
+
+import com.microsoft.playwright.Page;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * axe-core, the accessibility checker, from the npm registry (web/frontend's devDependencies, installed by the
+ * build's npm install), run inside a page. The page's Content-Security-Policy forbids inline scripts, so the
+ * browser context that uses it must be created with bypassCSP.
+ */
+final class Axe {
+    private static final Path SCRIPT = Path.of(System.getProperty("basedir", "."), "frontend", "node_modules", "axe-core", "axe.min.js");
+
+    /** Serious and critical violations only: what the issue's acceptance names. */
+    private static final String RUN = """
+            async () => {
+              const result = await axe.run(document, { resultTypes: ["violations"] });
+              return result.violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.impact} ${v.id} (${v.nodes.length}): ` + v.nodes.slice(0, 3)
+                  .map(n => n.target.join(" ") + " - " + (n.any[0]?.message ?? n.failureSummary ?? "")).join(" | "));
+            }""";
+
+    private static String script;
+
+    private Axe() {}
+
+    /** The serious and critical violations on the page as it is now, one line each; empty when it passes. */
+    @SuppressWarnings("unchecked")
+    static List<String> violations(Page page) {
+        if (page.evaluate("() => typeof axe") instanceof String type && !type.equals("object")) {
+            page.addScriptTag(new Page.AddScriptTagOptions().setContent(script()));
+        }
+        return (List<String>) page.evaluate(RUN);
+    }
+
+    private static synchronized String script() {
+        if (script == null) {
+            if (!Files.isRegularFile(SCRIPT)) {
+                throw new AssertionError("axe-core is missing at " + SCRIPT + ": run the web build (its npm install adds it).");
+            }
+            try {
+                script = Files.readString(SCRIPT);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return script;
+    }
+}
