@@ -3,6 +3,8 @@ package dev.glassbox.models;
 import dev.glassbox.explorer.quantization.QuantizationLab;
 import dev.glassbox.explorer.training.Batch;
 import dev.glassbox.explorer.tokenizers.Tokenizer;
+import dev.glassbox.models.data.RepeatedSequences;
+import dev.glassbox.models.data.Split;
 import dev.glassbox.models.data.Stories;
 import dev.glassbox.models.recipes.Recipe;
 import dev.glassbox.models.recipes.RecipeBatches;
@@ -99,7 +101,9 @@ public final class QuantizationInputs {
         RecipeSettings s = recipe.defaults();
         List<String> texts = recipe.dataset(s.seed()).heldOut(heldOutCount(recipe, s));
         Tokenizer tokenizer = recipe.tokenizer();
-        RecipeBatches held = RecipeBatches.of(recipe, texts, 1, s.seqLen());
+        RecipeBatches held = recipe == Recipe.INDUCTION     // scored as in training: only the repeats
+                ? RecipeBatches.ofSequences(((RepeatedSequences) recipe.dataset(s.seed())).examples(Split.HELD_OUT).limit(texts.size()).toList(), 1, s.seqLen())
+                : RecipeBatches.of(recipe, texts, 1, s.seqLen());
         int rows = recipe == Recipe.TINY_STORIES ? Math.max(1, windows(tokenizer, texts, s.seqLen()) / s.batch()) * s.batch() : texts.size();
         List<Batch> batches = new ArrayList<>();
         for (int r = 0; r < rows; r++) batches.add(held.next(r));
