@@ -125,8 +125,9 @@ public final class KernelApi {
         }
         long queuedAt = System.nanoTime();
         long queuedNanos = 0;
-        // The slot is taken before the kernel sees the cell, so the cell's time limit starts when it runs, not when it queues.
-        try (CellQueue.Slot slot = queue.enter(kernel.id(), ahead -> {
+        // The slot is taken before the kernel sees the cell, so the cell's time limit starts when it runs, not when it queues;
+        // a cell waiting for its kernel's running cell holds no slot meanwhile (see CellQueue).
+        try (CellQueue.Slot slot = queue.enter(kernel.id(), learner.id(), ahead -> {
             if (out != null) writeLine(out, Map.of("waiting", Map.of("ahead", ahead)));
         })) {
             queuedNanos = System.nanoTime() - queuedAt;
@@ -143,6 +144,8 @@ public final class KernelApi {
         } catch (InterruptedException e) {
             reply = notRun(ExecuteReply.Status.INTERRUPTED, listener, "Interrupted", "Interrupted before it started: "
                     + "the cell was waiting for its turn and did not run.");
+        } catch (CellQueue.Refused e) {
+            reply = notRun(ExecuteReply.Status.REJECTED, listener, "KernelBusy", e.getMessage());
         } catch (TimeoutException e) {
             reply = notRun(ExecuteReply.Status.REJECTED, listener, "ServerBusy", "The server is busy: this cell waited "
                     + queue.maxWait().toSeconds() + " s for its turn and did not run. Try again in a moment.");
