@@ -20,6 +20,7 @@ import dev.glassbox.web.pages.ClassroomPages;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.pages.ThymeleafRenderer;
 import dev.glassbox.web.security.Access;
+import dev.glassbox.web.security.Audience;
 import dev.glassbox.web.security.RequestGuard;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
@@ -38,6 +39,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
@@ -197,48 +199,48 @@ public final class App implements AutoCloseable {
 
             var routes = config.routes;
             routes.before(guard::check);
-            routes.before(access::check);
+            routes.beforeMatched(access::check);    // each route's Audience, declared with it below
 
-            routes.get("/", pages::home);
-            routes.get("/lessons/{lesson}", pages::lesson);
+            routes.get("/", pages::home, Audience.CLASS);
+            routes.get("/lessons/{lesson}", pages::lesson, Audience.CLASS);
 
             dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
             InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());
             TrainRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.training());
-            routes.get("/api/health", sessionApi::health);
-            routes.get("/api/session", sessionApi::session);
+            routes.get("/api/health", sessionApi::health, Audience.EVERYONE);
+            routes.get("/api/session", sessionApi::session, Audience.EVERYONE);
 
-            routes.get("/api/lessons", lessonApi::list);
-            routes.get("/api/lessons/{lesson}", lessonApi::get);
-            routes.get("/api/lessons/{lesson}/state", lessonApi::state);
-            routes.put("/api/lessons/{lesson}/cells/{cell}", lessonApi::saveCell);
-            routes.delete("/api/lessons/{lesson}/cells/{cell}", lessonApi::resetCell);
-            routes.get("/api/lessons/{lesson}/solutions/{cell}", lessonApi::solution);
+            routes.get("/api/lessons", lessonApi::list, Audience.CLASS);
+            routes.get("/api/lessons/{lesson}", lessonApi::get, Audience.CLASS);
+            routes.get("/api/lessons/{lesson}/state", lessonApi::state, Audience.CLASS);
+            routes.put("/api/lessons/{lesson}/cells/{cell}", lessonApi::saveCell, Audience.CLASS);
+            routes.delete("/api/lessons/{lesson}/cells/{cell}", lessonApi::resetCell, Audience.CLASS);
+            routes.get("/api/lessons/{lesson}/solutions/{cell}", lessonApi::solution, Audience.CLASS);
 
-            routes.post("/api/kernels", kernelApi::open);
-            routes.get("/api/kernels/{id}", kernelApi::get);
-            routes.post("/api/kernels/{id}/execute", kernelApi::execute);
-            routes.post("/api/kernels/{id}/complete", kernelApi::complete);
-            routes.post("/api/kernels/{id}/interrupt", kernelApi::interrupt);
-            routes.post("/api/kernels/{id}/restart", kernelApi::restart);
-            routes.delete("/api/kernels/{id}", kernelApi::delete);
+            routes.post("/api/kernels", kernelApi::open, Audience.CLASS);
+            routes.get("/api/kernels/{id}", kernelApi::get, Audience.CLASS);
+            routes.post("/api/kernels/{id}/execute", kernelApi::execute, Audience.CLASS);
+            routes.post("/api/kernels/{id}/complete", kernelApi::complete, Audience.CLASS);
+            routes.post("/api/kernels/{id}/interrupt", kernelApi::interrupt, Audience.CLASS);
+            routes.post("/api/kernels/{id}/restart", kernelApi::restart, Audience.CLASS);
+            routes.delete("/api/kernels/{id}", kernelApi::delete, Audience.CLASS);
 
             if (classroom != null) {
                 ClassroomPages classPages = new ClassroomPages(pages, classroom, sessions, deps.store(), deps.onNetwork());
                 ClassroomApi classApi = new ClassroomApi(classroom,
                         new ClassDashboard(deps.store(), deps.lessons(), deps.kernels(), deps.cells(), sessions));
-                routes.get("/join", classPages::joinPage);
-                routes.post("/join", classPages::join);
-                routes.get("/teacher", classPages::teacherPage);
-                routes.post("/teacher/login", classPages::signIn);
-                routes.post("/teacher/logout", classPages::signOut);
-                routes.post("/teacher/classes", classPages::createClass);
-                routes.get("/teacher/class/{code}", classPages::dashboardPage);
+                routes.get("/join", classPages::joinPage, Audience.EVERYONE);
+                routes.post("/join", classPages::join, Audience.EVERYONE);
+                routes.get("/teacher", classPages::teacherPage, Audience.EVERYONE);
+                routes.post("/teacher/login", classPages::signIn, Audience.EVERYONE);
+                routes.post("/teacher/logout", classPages::signOut, Audience.EVERYONE);
+                routes.post("/teacher/classes", classPages::createClass, Audience.TEACHER);
+                routes.get("/teacher/class/{code}", classPages::dashboardPage, Audience.TEACHER);
 
-                routes.post("/api/join", classApi::join);
-                routes.get("/api/classes/{code}/dashboard", classApi::dashboard);
-                routes.post("/api/classes/{code}/students/{student}/restart", classApi::restartStudent);
-                routes.post("/api/classes/{code}/lessons/{lesson}/reset", classApi::resetLesson);
+                routes.post("/api/join", classApi::join, Audience.EVERYONE);
+                routes.get("/api/classes/{code}/dashboard", classApi::dashboard, Audience.TEACHER);
+                routes.post("/api/classes/{code}/students/{student}/restart", classApi::restartStudent, Audience.TEACHER);
+                routes.post("/api/classes/{code}/lessons/{lesson}/reset", classApi::resetLesson, Audience.TEACHER);
             }
 
             routes.exception(HttpResponseException.class, (e, ctx) -> {
@@ -272,6 +274,21 @@ public final class App implements AutoCloseable {
 
     public int port() {
         return javalin.port();
+    }
+
+    /** One registered route and the {@link Audience} it declares (null: none, so it is refused to everybody). */
+    public record Route(String method, String path, Audience audience) {}
+
+    /** Every HTTP route of the running app, as registered. */
+    public List<Route> routes() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint)
+                .filter(e -> e.method.isHttpMethod() && e.method != io.javalin.http.HandlerType.HEAD)
+                .map(e -> {
+                    io.javalin.security.Roles roles = e.metadata(io.javalin.security.Roles.class);
+                    return new Route(e.method.name(), e.path, roles == null ? null : Access.audience(roles.getRoles()));
+                })
+                .toList();
     }
 
     /** Waits up to {@code timeout} for the shipped models, which start() prepares in the background. */
