@@ -169,6 +169,14 @@ public final class Kernel implements AutoCloseable {
                         Status status = r.status().equals("ok") ? Status.OK : Status.ERROR;
                         return new ExecuteReply(status, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
                     }
+                    case KernelProcess.Malformed m -> {
+                        p.kill("sent a malformed message: " + m.problem());
+                        replaceProcessIfPossible();
+                        collect.accept(notice("KernelRestarted", "The kernel sent the server a malformed message ("
+                                + m.problem() + "), which only code in a cell can have written, so it was stopped and a new "
+                                + "one was started: variables from earlier cells are gone."));
+                        return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
+                    }
                     case KernelProcess.Exited x -> {
                         replaceProcess();
                         collect.accept(notice("KernelRestarted", "The kernel stopped (exit code " + x.exitCode()
@@ -201,6 +209,14 @@ public final class Kernel implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for kernel " + id, e);
+        } catch (RuntimeException e) {
+            // Whatever a kernel sent that the server could not handle: never leave its cell running without a time limit.
+            p.kill("its message could not be handled: " + e);
+            replaceProcessIfPossible();
+            collect.accept(notice("KernelRestarted", "The server could not handle what the kernel sent ("
+                    + e.getClass().getSimpleName() + "), so the kernel was stopped and a new one was started: "
+                    + "variables from earlier cells are gone."));
+            return new ExecuteReply(Status.RESTARTED, 0, (System.nanoTime() - started) / 1_000_000, outputs, true);
         } finally {
             p.unsubscribe(request);
             p.prioritize(false);
@@ -341,6 +357,15 @@ public final class Kernel implements AutoCloseable {
             process = pool.take();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start a new kernel: " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #replaceProcess()}, but when no new JVM starts now, the learner's next cell tries again (it finds this one dead). */
+    private void replaceProcessIfPossible() {
+        try {
+            replaceProcess();
+        } catch (UncheckedIOException e) {
+            java.util.logging.Logger.getLogger(Kernel.class.getName()).warning("kernel " + id + ": " + e.getMessage());
         }
     }
 

@@ -53,6 +53,12 @@ final class KernelProcess {
     record Exited(int exitCode, String stderrTail, String cause) {}
 
     /**
+     * Posted to every waiting request when the kernel sent a protocol message that is not well-formed
+     * ({@link KernelMessage#problem}): only a cell can have written it, so the kernel is killed at once.
+     */
+    record Malformed(String problem) {}
+
+    /**
      * Every kernel process is started from this one thread, which lives as long as the server. Bubblewrap's
      * {@code --die-with-parent} is {@code PR_SET_PDEATHSIG}, and Linux sends that signal when the
      * <em>thread</em> that started the process ends, not the process: a kernel started from a request
@@ -114,6 +120,7 @@ final class KernelProcess {
     private volatile long currentRequest;
     private volatile Exited exited;
     private volatile String stopReason;            // why the server ended this kernel itself, null if it did not
+    private volatile String malformed;             // what was wrong with the malformed message it sent, null if none
     private int weight;                            // the cgroup's CPU weight now (Cgroup.WEIGHT_*)
     private volatile java.util.Set<Long> backgroundThreads = java.util.Set.of();
     private final long startedAt = System.nanoTime();
@@ -348,11 +355,12 @@ final class KernelProcess {
         }
         Exited x = exited;
         if (x == null) return null;
+        if (malformed != null) return "it sent the server a malformed message: " + malformed;
         return x.cause() != null ? x.cause() : "exit code " + x.exitCode();
     }
 
     boolean alive() {
-        return exited == null && process.isAlive();
+        return exited == null && malformed == null && process.isAlive();
     }
 
     /** Registers interest in request {@code id}; messages for it (and an {@link Exited}) arrive on the queue. */
@@ -549,6 +557,11 @@ final class KernelProcess {
                 message = null;
             }
         }
+        String problem = message == null ? null : KernelMessage.problem(message);
+        if (problem != null) {
+            reject(problem);
+            return;
+        }
         switch (message) {
             case null -> route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr", line + "\n")));
             case KernelMessage.Ready r -> {
@@ -561,6 +574,16 @@ final class KernelProcess {
             case KernelMessage.Reply r -> route(r.id(), r);
             case KernelMessage.Completions c -> route(c.id(), c);
         }
+    }
+
+    /** Kills the kernel for a malformed message, and tells whoever waits for it. */
+    private void reject(String problem) {
+        if (malformed != null) return;
+        malformed = problem;
+        LOG.warning("kernel pid " + process.pid() + " sent a malformed message (" + problem + "): killing it");
+        Malformed notice = new Malformed(problem);
+        waiting.values().forEach(q -> q.add(notice));
+        Thread.ofPlatform().daemon().name("kernel-kill-" + process.pid()).start(() -> kill("sent a malformed message: " + problem));
     }
 
     private void route(long id, Object message) {

@@ -84,6 +84,46 @@ class HostileLearnerTest {
         assertEquals(7, ok);
     }
 
+    /** The id of the request a cell runs in, found by reflection when the kernel's runtime allows it, else 0. */
+    static final String REQUEST_ID = """
+            long id = 0;
+            try {
+                var channel = Class.forName("dev.glassbox.kernel.runtime.Channel");
+                var current = channel.getMethod("current").invoke(null);
+                var requestId = channel.getDeclaredMethod("requestId");
+                requestId.setAccessible(true);
+                id = (long) requestId.invoke(current);
+            } catch (Exception | Error e) {
+                // the runtime is closed to cells: a forged message then names no request
+            }
+            var wire = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+            """;
+
+    @Test
+    void aMalformedMessageRestartsTheKernelWithAClearMessageAndNo500() throws Exception {
+        Browserless learner = new Browserless(app.port()).login();
+        String kernel = learner.openKernel();
+        List<String> forgeries = List.of(          // ' for ", ID for the request's id
+                "{'type':'output','id':ID,'output':null}",
+                "{'type':'reply','id':ID,'status':null,'executionCount':1}");
+        for (String forged : forgeries) {
+            assertEquals("ok", learner.execute(kernel, "int before = 1;").get("status").asText());
+            long sent = System.nanoTime();
+            HttpResponse<String> r = execute(learner, kernel, REQUEST_ID + "wire.println(\"" + forged
+                    + "\".replace(\"ID\", Long.toString(id)).replace('\\'', '\"'));\nThread.sleep(600_000);");
+            long took = (System.nanoTime() - sent) / 1_000_000;
+            assertEquals(200, r.statusCode(), forged + " -> " + r.body());
+            JsonNode answer = Browserless.json(r);
+            assertEquals("restarted", answer.get("status").asText(), r.body());
+            assertTrue(answer.get("outputs").toString().contains("malformed message"), r.body());
+            assertTrue(took < 300_000, "the kernel was stopped when it sent the message, not left to sleep its 600 s (" + took + " ms)");
+            assertEquals(0, app.deps().cells().running(), "the slot was given back");
+            JsonNode next = learner.execute(kernel, "before");
+            assertEquals("error", next.get("status").asText(), "a new kernel, without the old variables: " + next);
+            assertEquals("2", learner.execute(kernel, "1 + 1").get("outputs").get(0).get("data").get("text/plain").asText());
+        }
+    }
+
     static HttpResponse<String> execute(Browserless learner, String kernel, String code) {
         try {
             return learner.call("POST", "/api/kernels/" + kernel + "/execute", Map.of("code", code));

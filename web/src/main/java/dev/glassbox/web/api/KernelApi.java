@@ -144,6 +144,10 @@ public final class KernelApi {
         } catch (InterruptedException e) {
             reply = notRun(ExecuteReply.Status.INTERRUPTED, listener, "Interrupted", "Interrupted before it started: "
                     + "the cell was waiting for its turn and did not run.");
+        } catch (java.io.UncheckedIOException e) {
+            // its kernel JVM died and no new one could start (a server out of memory or cores): say so, not a 500
+            reply = notRun(ExecuteReply.Status.REJECTED, listener, "KernelUnavailable", "The kernel stopped and no new one "
+                    + "could be started just now (" + e.getMessage() + "). Try again in a minute.");
         } catch (CellQueue.Refused e) {
             reply = notRun(ExecuteReply.Status.REJECTED, listener, "KernelBusy", e.getMessage());
         } catch (TimeoutException e) {
