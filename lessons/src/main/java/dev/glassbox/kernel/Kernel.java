@@ -37,6 +37,8 @@ public final class Kernel implements AutoCloseable {
     private final KernelSettings settings;
     private final ReentrantLock running = new ReentrantLock(true);
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong cellsRun = new AtomicLong();          // cells and checks sent: completions do not count
+    private final java.util.concurrent.Semaphore completing = new java.util.concurrent.Semaphore(1);
     private volatile KernelProcess process;
     private volatile long interruptAskedAt;          // System.nanoTime() of the learner's interrupt, 0 if none
     private volatile Instant lastUsed = Instant.now();
@@ -46,7 +48,7 @@ public final class Kernel implements AutoCloseable {
     private java.util.Map<Long, KernelProcess.ThreadSample> lastRunnable; // ... each thread's scheduler counters then
     private long lastCheck;                         // ... and System.nanoTime() then
     private int hotChecks;
-    private long requestsAtCheck = -1;             // requests sent by the last idle check
+    private long requestsAtCheck = -1;             // cells sent by the last idle check
 
     Kernel(String id, KernelPool pool, KernelProcess process) {
         this.id = id;
@@ -133,6 +135,7 @@ public final class Kernel implements AutoCloseable {
                                   List<Output> outputs, long started) {
         KernelProcess p = process;
         long request = requests.incrementAndGet();
+        cellsRun.incrementAndGet();
         BlockingQueue<Object> queue = p.subscribe(request);
         p.prioritize(true);
         try {
@@ -243,8 +246,23 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    /** Completion options for the cell at {@code cursor}; empty when the kernel is busy or slow. */
+    /**
+     * Completion options for the cell at {@code cursor}; empty when the kernel is slow, when another completion of
+     * this kernel is under way (one at a time), or when the cell is larger than a cell may be or the cursor is outside it.
+     */
     public KernelMessage.Completions complete(String code, int cursor) {
+        if (closed || code.length() > settings.maxCellChars() || cursor < 0 || cursor > code.length()) {
+            return new KernelMessage.Completions(0, cursor, List.of());
+        }
+        if (!completing.tryAcquire()) return new KernelMessage.Completions(0, cursor, List.of());
+        try {
+            return completeNow(code, cursor);
+        } finally {
+            completing.release();
+        }
+    }
+
+    private KernelMessage.Completions completeNow(String code, int cursor) {
         KernelProcess p = process;
         long request = requests.incrementAndGet();
         BlockingQueue<Object> queue = p.subscribe(request);
@@ -304,8 +322,10 @@ public final class Kernel implements AutoCloseable {
             long now = System.nanoTime();
             java.time.Duration cpu = process.cpuTime();
             java.util.Map<Long, KernelProcess.ThreadSample> runnable = process.threadSamples();
-            long seen = requests.get();
-            if (seen != requestsAtCheck) {               // cells ran since the last check: their CPU is not background work
+            long seen = cellsRun.get();
+            // Cells ran since the last check: their CPU is not background work. Completions do not count: they are
+            // small, and a stream of them must not keep a kernel's background work from being seen.
+            if (seen != requestsAtCheck) {
                 requestsAtCheck = seen;
                 lastCpu = cpu;
                 lastRunnable = runnable;

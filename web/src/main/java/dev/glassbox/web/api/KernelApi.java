@@ -50,6 +50,8 @@ public final class KernelApi {
     private final LessonCatalog lessons;
     private final RateLimit restarts;
     private final RateLimit opens;
+    /** Completions one learner may ask for: the editor asks as they type, a script could ask without end. */
+    private final RateLimit completions = new RateLimit(40, Duration.ofSeconds(10));
 
     public KernelApi(KernelRegistry kernels, CellQueue queue, Sessions sessions, Store store, LessonCatalog lessons, ServerLimits limits) {
         this.kernels = kernels;
@@ -226,7 +228,9 @@ public final class KernelApi {
     }
 
     public void complete(Context ctx) {
+        Learner learner = learner(ctx);
         Kernel kernel = kernel(ctx);
+        limit(ctx, completions, learner, "Too many completion requests: wait %d s.");
         JsonNode body = Bodies.json(ctx);
         String code = Bodies.requiredString(body, "code");
         int cursor = Bodies.requiredInt(body, "cursor");
