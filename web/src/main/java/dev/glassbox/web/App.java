@@ -228,7 +228,7 @@ public final class App implements AutoCloseable {
             if (classroom != null) {
                 ClassroomPages classPages = new ClassroomPages(pages, classroom, sessions, deps.store(), deps.onNetwork());
                 ClassroomApi classApi = new ClassroomApi(classroom,
-                        new ClassDashboard(deps.store(), deps.lessons(), deps.kernels(), deps.cells(), sessions));
+                        new ClassDashboard(deps.store(), deps.lessons(), deps.kernels(), deps.cells(), sessions), deps.store(), deps.lessons());
                 routes.get("/join", classPages::joinPage, Audience.EVERYONE);
                 routes.post("/join", classPages::join, Audience.EVERYONE);
                 routes.get("/teacher", classPages::teacherPage, Audience.EVERYONE);
@@ -241,6 +241,9 @@ public final class App implements AutoCloseable {
                 routes.get("/api/classes/{code}/dashboard", classApi::dashboard, Audience.TEACHER);
                 routes.post("/api/classes/{code}/students/{student}/restart", classApi::restartStudent, Audience.TEACHER);
                 routes.post("/api/classes/{code}/lessons/{lesson}/reset", classApi::resetLesson, Audience.TEACHER);
+                routes.post("/api/classes/{code}/size", classApi::setClassSize, Audience.TEACHER);
+                routes.post("/api/classes/{code}/students/{student}/remove", classApi::removeStudent, Audience.TEACHER);
+                routes.get("/api/classes/{code}/progress.csv", classApi::progressCsv, Audience.TEACHER);
             }
 
             routes.exception(HttpResponseException.class, (e, ctx) -> {

@@ -131,8 +131,14 @@ public final class Classroom {
                 && name.equalsIgnoreCase(current.get().displayName())) {
             return current.get();
         }
-        Learner student = sessions.start(ctx, Duration.ofDays(365),
-                (id, hash, csrf) -> store.createStudent(id, hash, csrf, code.get(), name, DisplayName.MAX_LENGTH));
+        Learner student;
+        try {
+            student = sessions.start(ctx, Duration.ofDays(365),
+                    (id, hash, csrf) -> store.createStudent(id, hash, csrf, code.get(), name, DisplayName.MAX_LENGTH));
+        } catch (Store.ClassFull e) {
+            LOG.info("a join of class " + code.get() + " was refused: the class is full");
+            throw new ForbiddenResponse(e.getMessage());
+        }
         LOG.info("a student joined class " + code.get());
         return student;
     }
@@ -151,6 +157,38 @@ public final class Classroom {
             restarted++;
         }
         return restarted;
+    }
+
+    /** Largest class size a teacher may set. */
+    public static final int MAX_CLASS_SIZE = 500;
+
+    /** Sets how many students may join the class; those already in stay. */
+    public ClassInfo setClassSize(String classCode, int maxStudents) {
+        if (maxStudents < 1 || maxStudents > MAX_CLASS_SIZE) {
+            throw new BadRequestResponse("A class size is between 1 and " + MAX_CLASS_SIZE + ", found " + maxStudents + ".");
+        }
+        store.setClassSize(classCode, maxStudents);
+        LOG.info("class " + classCode + " may now have " + maxStudents + " students");
+        return store.findClass(classCode).orElseThrow();
+    }
+
+    /**
+     * Removes a student from the class: their kernels are closed (a running cell stops), their session ends, and
+     * they leave the list and the count, so a new student may take their place. Their saved work stays.
+     */
+    public int removeStudent(String classCode, String studentId) {
+        boolean inClass = store.students(classCode).stream().anyMatch(s -> s.id().equals(studentId));
+        if (!inClass) throw new NotFoundResponse("Class " + classCode + " has no such student.");
+        byte[] random = new byte[24];
+        new java.security.SecureRandom().nextBytes(random);
+        store.removeStudent(classCode, studentId, java.util.HexFormat.of().formatHex(random));   // first: no new kernel after this
+        int closed = 0;
+        for (KernelRegistry.KernelInfo info : kernels.of(studentId)) {
+            cells.cancel(info.id());
+            if (kernels.close(info.id(), studentId)) closed++;
+        }
+        LOG.info("a student was removed from class " + classCode + " (" + closed + " kernels closed)");
+        return closed;
     }
 
     /** Clears every student's saved cells of a lesson (edits, outputs, exercise results). Returns how many cells were cleared. */
