@@ -62,13 +62,16 @@ public final class App implements AutoCloseable {
      * @param teacher    classroom mode's teacher passphrase; null: single-user mode
      * @param sandbox    the kernels' sandbox, or null to detect what this machine offers; classroom mode
      *                   refuses to start without one
+     * @param withoutResourceLimits classroom mode starts even when the kernels get no memory, process and CPU
+     *                   limits (no writable cgroups): {@code --classroom-without-resource-limits}, for a class that
+     *                   accepts that one student's cell can starve the others
      */
     public record Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels,
-                           ServerLimits limits, Passphrase teacher, Sandbox sandbox) {
+                           ServerLimits limits, Passphrase teacher, Sandbox sandbox, boolean withoutResourceLimits) {
 
         /** Single-user mode, default limits, the sandbox this machine offers. */
         public Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels) {
-            this(host, port, dataDir, lessonsDir, kernels, null, null, null);
+            this(host, port, dataDir, lessonsDir, kernels, null, null, null, false);
         }
 
         public KernelSettings kernelSettings() {
@@ -84,17 +87,22 @@ public final class App implements AutoCloseable {
         }
 
         public Settings withLimits(ServerLimits newLimits) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox, withoutResourceLimits);
         }
 
         /** Classroom mode with this teacher passphrase. */
         public Settings withClassroom(Passphrase passphrase) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox, withoutResourceLimits);
         }
 
         /** Kernels in this sandbox instead of the one detected at start-up. */
         public Settings withSandbox(Sandbox kernelSandbox) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox, withoutResourceLimits);
+        }
+
+        /** Classroom mode may start without cgroup limits (see {@code withoutResourceLimits}). */
+        public Settings withoutResourceLimits(boolean allowed) {
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, allowed);
         }
     }
 
@@ -138,6 +146,16 @@ public final class App implements AutoCloseable {
                     + String.join("; ", sandbox.problems()) + "): every student's cells would run with the server's rights. "
                     + "Install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces, "
                     + "or run single-user without --classroom.");
+        }
+        if (settings.classroom() && !sandbox.resourceLimits()) {
+            if (!settings.withoutResourceLimits()) {
+                throw new StartupException("Classroom mode needs memory, process and CPU limits for the kernels, and this machine "
+                        + "gives Glassbox no writable cgroups: one student's cell could take all the memory or cores and stop the "
+                        + "class. Run Glassbox where cgroups are delegated to it (e.g. systemd-run --user --scope -p Delegate=yes, "
+                        + "or a container with a writable cgroup), or, knowing that risk, start with --classroom-without-resource-limits.");
+            }
+            LOG.warning("CLASSROOM MODE WITHOUT RESOURCE LIMITS (--classroom-without-resource-limits): kernels have no memory, "
+                    + "process or CPU limits beyond JVM flags and rlimits; one student can slow or stop the class.");
         }
         ServerLimits limits = settings.serverLimits();
         Store store = Store.open(settings.dataDir());

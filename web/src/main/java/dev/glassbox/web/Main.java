@@ -36,11 +36,14 @@ public final class Main {
                                       or set the environment variable GLASSBOX_TEACHER_PASSPHRASE
               --max-kernels N         kernels open at once, all learners together (default 80)
               --running-cells N       cells running at once; the rest wait their turn (default 2 per core)
+              --classroom-without-resource-limits
+                                      start classroom mode even without writable cgroups, so with no memory,
+                                      process or CPU limits per kernel: one student can slow or stop the class
             """;
 
     /** What the command line asks for. {@code passphrase} is null in single-user mode. */
     record Options(String host, int port, Path data, Path lessons, boolean classroom, Passphrase passphrase,
-                   Integer maxKernels, Integer runningCells) {}
+                   Integer maxKernels, Integer runningCells, boolean withoutResourceLimits) {}
 
     /** A command line Glassbox cannot start with; the message says what to change. */
     static final class UsageException extends Exception {
@@ -79,7 +82,8 @@ public final class Main {
         if (options.runningCells() != null) limits = limits.withRunningCells(options.runningCells());
         App.Settings settings = new App.Settings(options.host(), options.port(), options.data().toAbsolutePath(), options.lessons(), null)
                 .withLimits(limits);
-        if (options.classroom()) settings = settings.withClassroom(options.passphrase());   // App.start checks for the sandbox
+        if (options.classroom()) settings = settings.withClassroom(options.passphrase())   // App.start checks for the sandbox and limits
+                .withoutResourceLimits(options.withoutResourceLimits());
         App app;
         try {
             app = App.start(settings);
@@ -121,10 +125,15 @@ public final class Main {
         Path passphraseFile = null;
         Integer maxKernels = null;
         Integer runningCells = null;
+        boolean withoutResourceLimits = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--classroom")) {
                 classroom = true;
+                continue;
+            }
+            if (arg.equals("--classroom-without-resource-limits")) {
+                withoutResourceLimits = true;
                 continue;
             }
             if (arg.equals("--passphrase") || arg.startsWith("--passphrase=")) {
@@ -151,7 +160,8 @@ public final class Main {
         } else if (passphraseFile != null) {
             throw new UsageException("--passphrase-file is for classroom mode: add --classroom");
         }
-        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells);
+        if (withoutResourceLimits && !classroom) throw new UsageException("--classroom-without-resource-limits is for classroom mode: add --classroom");
+        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells, withoutResourceLimits);
     }
 
     private static Passphrase passphrase(Path file, String fromEnv) throws UsageException {

@@ -309,6 +309,7 @@ class ClassroomTest {
 
         String page = teacher.get("/teacher/class/" + small).body();
         assertTrue(page.contains("at most 2 students may join") && page.contains("progress.csv"), "the dashboard shows the size and the export");
+        assertTrue(page.contains("Sandbox: bubblewrap") && page.contains("per student"), "the dashboard shows the limits in force");
         String kernel = ada.openKernel();
         JsonNode dashboard = Browserless.json(teacher.get("/api/classes/" + small + "/dashboard"));
         assertEquals(2, dashboard.get("classroom").get("maxStudents").asInt(), dashboard.toString());

@@ -18,6 +18,8 @@ import io.javalin.http.TooManyRequestsResponse;
 import io.javalin.http.UnauthorizedResponse;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -157,6 +159,23 @@ public final class Classroom {
             restarted++;
         }
         return restarted;
+    }
+
+    /** The limits in force for every student's kernels, in words for the teacher's dashboard. */
+    public List<String> limitsInForce() {
+        var sandbox = kernels.pool().sandbox();
+        var perKernel = sandbox.perKernel();
+        List<String> lines = new ArrayList<>();
+        lines.add(sandbox.available()
+                ? "Sandbox: bubblewrap; no network, read-only system and class path, a private " + (perKernel.scratchBytes() >> 20) + " MB /scratch"
+                : "Sandbox: none");
+        lines.add(!sandbox.resourceLimits()
+                ? "Resource limits: NONE (no writable cgroups): a kernel's memory, processes and CPU are not limited"
+                : "cgroups " + sandbox.cgroupsVersion() + ": " + (perKernel.memoryBytes() >> 20)
+                        + " MB memory, " + perKernel.pids() + " processes and threads, " + perKernel.cpuCores() + " core per kernel");
+        lines.add("Cells: " + cells.slots() + " running at once, " + cells.perLearner() + " per student; at most "
+                + kernels.maxKernels() + " kernels");
+        return lines;
     }
 
     /** Largest class size a teacher may set. */
