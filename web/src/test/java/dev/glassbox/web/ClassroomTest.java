@@ -355,4 +355,21 @@ class ClassroomTest {
         assertEquals(403, ada.get("/api/classes/" + klass + "/progress.csv").statusCode(), "students cannot export");
     }
 
+    @Test
+    void cookieLessVisitsWriteNoRowsAndTheirSessionsStillWork() throws Exception {
+        long before = learnerRows();
+        for (int i = 0; i < 50; i++) new Browserless(app.port()).login();
+        assertEquals(before, learnerRows(), "a visitor's session is kept in memory, not in the database");
+        Browserless visitor = new Browserless(app.port()).login();
+        HttpResponse<String> joined = visitor.call("POST", "/api/join", Map.of("code", code, "name", "Lazy Visitor"));
+        assertEquals(200, joined.statusCode(), "the visitor's CSRF token works for joining: " + joined.body());
+        assertEquals(before + 1, learnerRows(), "joining makes the one row");
+    }
+
+    static long learnerRows() throws Exception {
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + data.resolve("glassbox.db"));
+             var rs = db.createStatement().executeQuery("SELECT count(*) FROM learner")) {
+            return rs.getLong(1);
+        }
+    }
 }
