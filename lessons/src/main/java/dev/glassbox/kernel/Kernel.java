@@ -36,7 +36,12 @@ public final class Kernel implements AutoCloseable {
     private final KernelPool pool;
     private final KernelSettings settings;
     private final ReentrantLock running = new ReentrantLock(true);
-    private final AtomicLong requests = new AtomicLong();
+    /**
+     * Request ids are random (positive, 63 bits), not a count: a cell that learns the id of its own request (by
+     * reflection on the kernel's runtime) cannot guess the next one, so it cannot write a reply for the check
+     * that follows it.
+     */
+    private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
     private final AtomicLong cellsRun = new AtomicLong();          // cells and checks sent: completions do not count
     private final java.util.concurrent.Semaphore completing = new java.util.concurrent.Semaphore(1);
     private volatile KernelProcess process;
@@ -134,7 +139,7 @@ public final class Kernel implements AutoCloseable {
     private ExecuteReply exchange(String code, String label, boolean check, Consumer<Output> collect,
                                   List<Output> outputs, long started) {
         KernelProcess p = process;
-        long request = requests.incrementAndGet();
+        long request = nonce();
         cellsRun.incrementAndGet();
         BlockingQueue<Object> queue = p.subscribe(request);
         p.prioritize(true);
@@ -264,7 +269,7 @@ public final class Kernel implements AutoCloseable {
 
     private KernelMessage.Completions completeNow(String code, int cursor) {
         KernelProcess p = process;
-        long request = requests.incrementAndGet();
+        long request = nonce();
         BlockingQueue<Object> queue = p.subscribe(request);
         boolean idle = !busy();
         if (idle) p.prioritize(true);                  // while a cell runs, the kernel has the weight already
@@ -370,6 +375,14 @@ public final class Kernel implements AutoCloseable {
         } finally {
             running.unlock();
         }
+    }
+
+    private static long nonce() {
+        long id;
+        do {
+            id = NONCES.nextLong() & Long.MAX_VALUE;
+        } while (id == 0);
+        return id;
     }
 
     private void replaceProcess() {
