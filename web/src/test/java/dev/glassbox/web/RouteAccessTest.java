@@ -109,6 +109,7 @@ class RouteAccessTest {
     static String refusal(HttpResponse<String> r) {
         String location = r.headers().firstValue("Location").orElse("");
         if (r.statusCode() == 401 && r.body().contains("Join a class first")) return "401 join first";
+        if (r.statusCode() == 401 && r.body().contains("teacher only")) return "401 teacher only";
         if (r.statusCode() == 403 && r.body().contains("teacher only")) return "403 teacher only";
         if (r.statusCode() == 303 && (location.startsWith("/join") || location.equals("/teacher"))) return "303 " + location;
         return null;

@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * refused to everybody. The rule is the matched route's, so any spelling of a path that reaches the
  * route (a trailing slash, a doubled one) meets the same rule. In single-user mode everybody is the
  * learner. In classroom mode a visitor is sent to {@code /join} (pages) or answered 401 (API) on the
- * class's routes, and a non-teacher to {@code /teacher} (pages) or 403 (API) on the teacher's. Also
+ * class's routes, and a non-teacher to {@code /teacher} (pages) or answered 401 (a visitor) or 403 (a
+ * student) (API) on the teacher's. Also
  * notes when each learner was last seen.
  */
 public final class Access {
@@ -50,7 +51,8 @@ public final class Access {
         boolean api = path.startsWith("/api/");
         if (audience == Audience.TEACHER) {
             if (role == Role.TEACHER) return;
-            if (api) throw new ForbiddenResponse("This is for the teacher only: sign in at /teacher");
+            if (api && role == Role.STUDENT) throw new ForbiddenResponse("This is for the teacher only.");
+            if (api) throw new UnauthorizedResponse("This is for the teacher only: sign in as the teacher first, at /teacher.");
             ctx.redirect("/teacher", HttpStatus.SEE_OTHER);
             ctx.skipRemainingHandlers();
             return;
