@@ -65,13 +65,16 @@ public final class App implements AutoCloseable {
      * @param withoutResourceLimits classroom mode starts even when the kernels get no memory, process and CPU
      *                   limits (no writable cgroups): {@code --classroom-without-resource-limits}, for a class that
      *                   accepts that one student's cell can starve the others
+     * @param trustedProxies addresses of reverse proxies whose X-Forwarded-For is believed for per-address limits
+     *                   ({@code --trusted-proxy}); empty: none
      */
     public record Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels,
-                           ServerLimits limits, Passphrase teacher, Sandbox sandbox, boolean withoutResourceLimits) {
+                           ServerLimits limits, Passphrase teacher, Sandbox sandbox, boolean withoutResourceLimits,
+                           Set<String> trustedProxies) {
 
         /** Single-user mode, default limits, the sandbox this machine offers. */
         public Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels) {
-            this(host, port, dataDir, lessonsDir, kernels, null, null, null, false);
+            this(host, port, dataDir, lessonsDir, kernels, null, null, null, false, Set.of());
         }
 
         public KernelSettings kernelSettings() {
@@ -87,22 +90,27 @@ public final class App implements AutoCloseable {
         }
 
         public Settings withLimits(ServerLimits newLimits) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox, withoutResourceLimits);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox, withoutResourceLimits, trustedProxies);
         }
 
         /** Classroom mode with this teacher passphrase. */
         public Settings withClassroom(Passphrase passphrase) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox, withoutResourceLimits);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox, withoutResourceLimits, trustedProxies);
         }
 
         /** Kernels in this sandbox instead of the one detected at start-up. */
         public Settings withSandbox(Sandbox kernelSandbox) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox, withoutResourceLimits);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox, withoutResourceLimits, trustedProxies);
         }
 
         /** Classroom mode may start without cgroup limits (see {@code withoutResourceLimits}). */
         public Settings withoutResourceLimits(boolean allowed) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, allowed);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, allowed, trustedProxies);
+        }
+
+        /** Believes these reverse proxies about the client's address (X-Forwarded-For). */
+        public Settings withTrustedProxies(Set<String> proxies) {
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, withoutResourceLimits, Set.copyOf(proxies));
         }
     }
 
@@ -171,7 +179,8 @@ public final class App implements AutoCloseable {
         CellQueue cells = new CellQueue(limits.runningCells(), limits.cellsPerLearner(), limits.queueWait());
         Sessions sessions = new Sessions(store, settings.classroom() ? Role.VISITOR : Role.LEARNER);
         Classroom classroom = settings.classroom()
-                ? new Classroom(settings.teacher(), store, sessions, kernels, cells, lessons, limits) : null;
+                ? new Classroom(settings.teacher(), store, sessions, kernels, cells, lessons, limits,
+                        new dev.glassbox.web.security.ClientAddress(settings.trustedProxies())) : null;
         Deps deps = new Deps(store, lessons, kernels, cells, sessions,
                 settings.classroom() ? Set.of() : Set.of("localhost", "127.0.0.1", "[::1]"),
                 sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())

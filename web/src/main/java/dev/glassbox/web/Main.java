@@ -36,6 +36,8 @@ public final class Main {
                                       or set the environment variable GLASSBOX_TEACHER_PASSPHRASE
               --max-kernels N         kernels open at once, all learners together (default 80)
               --running-cells N       cells running at once; the rest wait their turn (default 2 per core)
+              --trusted-proxy ADDRESS the address of a reverse proxy in front of Glassbox (repeatable): its
+                                      X-Forwarded-For names the student for per-address limits
               --classroom-without-resource-limits
                                       start classroom mode even without writable cgroups, so with no memory,
                                       process or CPU limits per kernel: one student can slow or stop the class
@@ -43,7 +45,7 @@ public final class Main {
 
     /** What the command line asks for. {@code passphrase} is null in single-user mode. */
     record Options(String host, int port, Path data, Path lessons, boolean classroom, Passphrase passphrase,
-                   Integer maxKernels, Integer runningCells, boolean withoutResourceLimits) {}
+                   Integer maxKernels, Integer runningCells, boolean withoutResourceLimits, java.util.Set<String> trustedProxies) {}
 
     /** A command line Glassbox cannot start with; the message says what to change. */
     static final class UsageException extends Exception {
@@ -83,7 +85,7 @@ public final class Main {
         App.Settings settings = new App.Settings(options.host(), options.port(), options.data().toAbsolutePath(), options.lessons(), null)
                 .withLimits(limits);
         if (options.classroom()) settings = settings.withClassroom(options.passphrase())   // App.start checks for the sandbox and limits
-                .withoutResourceLimits(options.withoutResourceLimits());
+                .withoutResourceLimits(options.withoutResourceLimits()).withTrustedProxies(options.trustedProxies());
         App app;
         try {
             app = App.start(settings);
@@ -126,6 +128,7 @@ public final class Main {
         Integer maxKernels = null;
         Integer runningCells = null;
         boolean withoutResourceLimits = false;
+        java.util.Set<String> trustedProxies = new java.util.LinkedHashSet<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--classroom")) {
@@ -151,6 +154,7 @@ public final class Main {
                 case "--passphrase-file" -> passphraseFile = Path.of(value);
                 case "--max-kernels" -> maxKernels = number(arg, value, 1, 10_000);
                 case "--running-cells" -> runningCells = number(arg, value, 1, 1_000);
+                case "--trusted-proxy" -> trustedProxies.add(value.strip());
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -161,7 +165,7 @@ public final class Main {
             throw new UsageException("--passphrase-file is for classroom mode: add --classroom");
         }
         if (withoutResourceLimits && !classroom) throw new UsageException("--classroom-without-resource-limits is for classroom mode: add --classroom");
-        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells, withoutResourceLimits);
+        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells, withoutResourceLimits, trustedProxies);
     }
 
     private static Passphrase passphrase(Path file, String fromEnv) throws UsageException {
