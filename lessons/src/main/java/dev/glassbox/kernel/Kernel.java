@@ -178,10 +178,10 @@ public final class Kernel implements AutoCloseable {
                         return new ExecuteReply(status, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
                     }
                     case KernelProcess.Malformed m -> {
-                        p.kill("sent a malformed message: " + m.problem());
+                        p.kill("broke its protocol: " + m.problem());
                         replaceProcessIfPossible();
-                        collect.accept(notice("KernelRestarted", "The kernel sent the server a malformed message ("
-                                + m.problem() + "), which only code in a cell can have written, so it was stopped and a new "
+                        collect.accept(notice("KernelRestarted", "The kernel broke its protocol with the server ("
+                                + m.problem() + "), which only code in a cell can do, so it was stopped and a new "
                                 + "one was started: variables from earlier cells are gone."));
                         return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
                     }

@@ -38,6 +38,12 @@ import java.util.stream.Stream;
 final class KernelProcess {
     /** Longest line read from a kernel; a longer one is dropped (a cell wrote straight to fd 1). */
     private static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+    /** Bytes one request may send beyond the kernel's output cap and still be decoded: room for its error and reply. */
+    private static final long READ_MARGIN = 256 * 1024;
+    /** Past the budget only lines this short are decoded (the request's reply), so a flood costs the server no parsing. */
+    private static final int SHORT_LINE_BYTES = 1024;
+    /** A kernel that writes this many budgets for one request floods the server: it is killed. */
+    private static final int FLOOD_BUDGETS = 8;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** A pool kernel starts with a lower CPU weight and nobody waits for it: on a busy server it may take longer. */
     private static final Duration BACKGROUND_START_TIMEOUT = Duration.ofSeconds(240);
@@ -115,9 +121,13 @@ final class KernelProcess {
     private final CompletableFuture<KernelMessage.Ready> ready = new CompletableFuture<>();
     private final Map<Long, BlockingQueue<Object>> waiting = new ConcurrentHashMap<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final Object stdout = new Object();    // guards readForRequest and budgetNoted
     private long stderrLines;                      // lines seen in all (guarded by stderrTail)
     private volatile long stderrLinesAtReady = -1; // ... when the kernel said it was ready
     private volatile long currentRequest;
+    private final long readBudget;                 // bytes decoded per request at most (but short lines), see READ_MARGIN
+    private long readForRequest;                   // bytes read since the current request was sent (reader thread, and send)
+    private boolean budgetNoted;
     private volatile Exited exited;
     private volatile String stopReason;            // why the server ended this kernel itself, null if it did not
     private volatile String malformed;             // what was wrong with the malformed message it sent, null if none
@@ -125,7 +135,8 @@ final class KernelProcess {
     private volatile java.util.Set<Long> backgroundThreads = java.util.Set.of();
     private final long startedAt = System.nanoTime();
 
-    private KernelProcess(Process process, Path scratch, Cgroup cgroup) {
+    private KernelProcess(Process process, Path scratch, Cgroup cgroup, long outputCap) {
+        this.readBudget = outputCap + READ_MARGIN;
         this.process = process;
         this.scratch = scratch;
         this.cgroup = cgroup;
@@ -188,7 +199,7 @@ final class KernelProcess {
             if (cgroup != null) cgroup.delete();
             throw e;
         }
-        KernelProcess kernel = new KernelProcess(process, scratch, cgroup);
+        KernelProcess kernel = new KernelProcess(process, scratch, cgroup, settings.outputCap());
         kernel.weight = urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING;
         Duration timeout = urgent || cgroup == null ? START_TIMEOUT : BACKGROUND_START_TIMEOUT;
         try {
@@ -355,7 +366,7 @@ final class KernelProcess {
         }
         Exited x = exited;
         if (x == null) return null;
-        if (malformed != null) return "it sent the server a malformed message: " + malformed;
+        if (malformed != null) return "it broke its protocol with the server: " + malformed;
         return x.cause() != null ? x.cause() : "exit code " + x.exitCode();
     }
 
@@ -377,7 +388,13 @@ final class KernelProcess {
 
     /** Sends a request; returns false when the kernel is gone. */
     synchronized boolean send(HostMessage message) {
-        if (message instanceof HostMessage.Execute e) currentRequest = e.id();
+        if (message instanceof HostMessage.Execute e) {
+            currentRequest = e.id();
+            synchronized (stdout) {
+                readForRequest = 0;
+                budgetNoted = false;
+            }
+        }
         try {
             stdin.write((Wire.encode(message) + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
@@ -437,11 +454,30 @@ final class KernelProcess {
 
     private void readStdout() {
         try (InputStream in = process.getInputStream()) {
-            readLines(in, MAX_LINE_BYTES, (line, cut) -> {
+            int maxLine = (int) Math.min(MAX_LINE_BYTES, readBudget);
+            readLines(in, maxLine, (line, cut) -> {
+                // What the server reads for one request is counted before anything is decoded: past the budget only
+                // short lines (the reply) are, and a kernel that keeps writing is killed.
+                long read;
+                boolean note = false;
+                synchronized (stdout) {
+                    read = readForRequest += line.size() + 1L + (cut ? maxLine : 0);
+                    if (read > readBudget && !budgetNoted) note = budgetNoted = true;
+                }
+                if (read > FLOOD_BUDGETS * readBudget) {
+                    reject("it wrote over " + (FLOOD_BUDGETS * readBudget >> 20) + " MB for one cell, past every output cap");
+                    return;
+                }
+                if (note) {
+                    route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr",
+                            "\n[output truncated: past " + (readBudget >> 10) + " KB the server reads no more of this cell's output]\n")));
+                }
                 if (cut) {
-                    route(currentRequest, new KernelMessage.Emitted(currentRequest,
-                            new Output.Stream("stderr", "\n[a line of output over 16 MB was dropped]\n")));
-                } else {
+                    if (!note && read <= readBudget) {
+                        route(currentRequest, new KernelMessage.Emitted(currentRequest,
+                                new Output.Stream("stderr", "\n[output truncated: a line over " + (maxLine >> 10) + " KB was dropped]\n")));
+                    }
+                } else if (read <= readBudget || line.size() <= SHORT_LINE_BYTES) {
                     dispatch(line.toString(StandardCharsets.UTF_8));
                 }
             });
@@ -576,14 +612,14 @@ final class KernelProcess {
         }
     }
 
-    /** Kills the kernel for a malformed message, and tells whoever waits for it. */
+    /** Kills the kernel for a malformed message or a flood of output, and tells whoever waits for it. */
     private void reject(String problem) {
         if (malformed != null) return;
         malformed = problem;
-        LOG.warning("kernel pid " + process.pid() + " sent a malformed message (" + problem + "): killing it");
+        LOG.warning("kernel pid " + process.pid() + " broke its protocol (" + problem + "): killing it");
         Malformed notice = new Malformed(problem);
         waiting.values().forEach(q -> q.add(notice));
-        Thread.ofPlatform().daemon().name("kernel-kill-" + process.pid()).start(() -> kill("sent a malformed message: " + problem));
+        Thread.ofPlatform().daemon().name("kernel-kill-" + process.pid()).start(() -> kill("broke its protocol: " + problem));
     }
 
     private void route(long id, Object message) {

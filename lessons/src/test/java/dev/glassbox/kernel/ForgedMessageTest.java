@@ -50,11 +50,32 @@ class ForgedMessageTest {
                 long took = (System.nanoTime() - sent) / 1_000_000;
                 assertEquals(Status.RESTARTED, reply.status(), forged + " -> " + reply);
                 assertTrue(reply.restarted());
-                assertTrue(reply.error().orElseThrow().message().contains("malformed message"), reply.toString());
+                assertTrue(reply.error().orElseThrow().message().contains("broke its protocol"), reply.toString());
                 assertTrue(took < 60_000, "stopped when it sent the message, not at the time limit (" + took + " ms)");
                 assertEquals(Status.ERROR, kernel.execute("before", "cell", o -> { }).status(), "a new kernel, without the old variables");
                 assertEquals(Status.OK, kernel.execute("1 + 1", "cell", o -> { }).status());
             }
+        }
+    }
+
+    @Test
+    void aKernelFloodingTheServerIsKilledBeforeItsOutputIsDecoded() throws Exception {
+        KernelSettings settings = KernelSettings.defaults(scratch).withTimeLimit(Duration.ofSeconds(60)).withPoolSize(1);
+        try (KernelPool pool = new KernelPool(settings, Sandbox.detect()); Kernel kernel = warm(pool).open()) {
+            // 48 well-formed protocol lines of 1 MB each, straight to fd 1: far past what the server reads for one cell
+            String cell = PRELUDE + """
+                    String line = "{'type':'output','id':ID,'output':{'output_type':'stream','name':'stdout','text':'".replace("ID", Long.toString(id))
+                            .replace('\\'', '"') + "x".repeat(1 << 20) + "\\"}}";
+                    for (int i = 0; i < 48; i++) wire.println(line);
+                    Thread.sleep(600_000);
+                    """;
+            List<Output> seen = new java.util.ArrayList<>();
+            ExecuteReply reply = kernel.execute(cell, "cell", seen::add);
+            assertEquals(Status.RESTARTED, reply.status(), "killed for the flood, not left to its time limit: " + reply.status());
+            assertTrue(reply.error().orElseThrow().message().contains("past every output cap"), reply.error().toString());
+            long shown = seen.stream().mapToLong(Output::weight).sum();
+            assertTrue(shown < settings.outputCap() + (512 << 10), "what reached the listener is bounded: " + shown + " bytes");
+            assertEquals(Status.OK, kernel.execute("1 + 1", "cell", o -> { }).status());
         }
     }
 
