@@ -180,6 +180,7 @@ final class KernelProcess {
             java.add("-D" + ModelCatalog.SHIPPED_PROPERTY + "="
                     + (sandbox.available() ? Sandbox.MODELS : settings.sharedModels().toAbsolutePath().toString()));
         }
+        if (sandbox.available()) java.add("-D" + KernelMain.SECCOMP_REQUIRED + "=true");   // fail closed, not with a warning
         List<Path> binds = new ArrayList<>(settings.classPath());
         if (aotCache != null) {
             java.add("-XX:AOTCache=" + aotCache);               // instead of the JDK's default CDS archive (-Xshare:auto)
@@ -521,6 +522,7 @@ final class KernelProcess {
         }
         if (text.contains("A fatal error has been detected") || text.contains("# Internal Error")) return "the kernel JVM crashed";
         if (code == KernelMain.EXIT_TOO_MANY_THREADS) return "a cell left more threads running than a kernel may keep";
+        if (code == KernelMain.EXIT_NO_SYSCALL_FILTER) return "it could not install its system call filter (seccomp), which the sandbox requires";
         if (code == 0) return "it exited (System.exit in a cell, or the server went away)";
         if (code > 128 && code < 128 + 65) return "it was killed by signal " + (code - 128) + signalName(code - 128);
         return null;
