@@ -36,7 +36,14 @@ public final class Kernel implements AutoCloseable {
     private final KernelPool pool;
     private final KernelSettings settings;
     private final ReentrantLock running = new ReentrantLock(true);
-    private final AtomicLong requests = new AtomicLong();
+    /**
+     * Request ids are random (positive, 63 bits), not a count: a cell that learns the id of its own request (by
+     * reflection on the kernel's runtime) cannot guess the next one, so it cannot write a reply for the check
+     * that follows it.
+     */
+    private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
+    private final AtomicLong cellsRun = new AtomicLong();          // cells and checks sent: completions do not count
+    private final java.util.concurrent.Semaphore completing = new java.util.concurrent.Semaphore(1);
     private volatile KernelProcess process;
     /** How often a stop is sent again while the stopped cell has not answered. */
     private static final long STOP_REPEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -48,7 +55,7 @@ public final class Kernel implements AutoCloseable {
     private java.util.Map<Long, KernelProcess.ThreadSample> lastRunnable; // ... each thread's scheduler counters then
     private long lastCheck;                         // ... and System.nanoTime() then
     private int hotChecks;
-    private long requestsAtCheck = -1;             // requests sent by the last idle check
+    private long requestsAtCheck = -1;             // cells sent by the last idle check
 
     Kernel(String id, KernelPool pool, KernelProcess process) {
         this.id = id;
@@ -134,7 +141,8 @@ public final class Kernel implements AutoCloseable {
     private ExecuteReply exchange(String code, String label, boolean check, Consumer<Output> collect,
                                   List<Output> outputs, long started) {
         KernelProcess p = process;
-        long request = requests.incrementAndGet();
+        long request = nonce();
+        cellsRun.incrementAndGet();
         BlockingQueue<Object> queue = p.subscribe(request);
         p.prioritize(true);
         try {
@@ -171,6 +179,14 @@ public final class Kernel implements AutoCloseable {
                         }
                         Status status = r.status().equals("ok") ? Status.OK : Status.ERROR;
                         return new ExecuteReply(status, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
+                    }
+                    case KernelProcess.Malformed m -> {
+                        p.kill("broke its protocol: " + m.problem());
+                        replaceProcessIfPossible();
+                        collect.accept(notice("KernelRestarted", "The kernel broke its protocol with the server ("
+                                + m.problem() + "), which only code in a cell can do, so it was stopped and a new "
+                                + "one was started: variables from earlier cells are gone."));
+                        return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
                     }
                     case KernelProcess.Exited x -> {
                         replaceProcess();
@@ -213,6 +229,14 @@ public final class Kernel implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for kernel " + id, e);
+        } catch (RuntimeException e) {
+            // Whatever a kernel sent that the server could not handle: never leave its cell running without a time limit.
+            p.kill("its message could not be handled: " + e);
+            replaceProcessIfPossible();
+            collect.accept(notice("KernelRestarted", "The server could not handle what the kernel sent ("
+                    + e.getClass().getSimpleName() + "), so the kernel was stopped and a new one was started: "
+                    + "variables from earlier cells are gone."));
+            return new ExecuteReply(Status.RESTARTED, 0, (System.nanoTime() - started) / 1_000_000, outputs, true);
         } finally {
             p.unsubscribe(request);
             p.prioritize(false);
@@ -239,10 +263,25 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    /** Completion options for the cell at {@code cursor}; empty when the kernel is busy or slow. */
+    /**
+     * Completion options for the cell at {@code cursor}; empty when the kernel is slow, when another completion of
+     * this kernel is under way (one at a time), or when the cell is larger than a cell may be or the cursor is outside it.
+     */
     public KernelMessage.Completions complete(String code, int cursor) {
+        if (closed || code.length() > settings.maxCellChars() || cursor < 0 || cursor > code.length()) {
+            return new KernelMessage.Completions(0, cursor, List.of());
+        }
+        if (!completing.tryAcquire()) return new KernelMessage.Completions(0, cursor, List.of());
+        try {
+            return completeNow(code, cursor);
+        } finally {
+            completing.release();
+        }
+    }
+
+    private KernelMessage.Completions completeNow(String code, int cursor) {
         KernelProcess p = process;
-        long request = requests.incrementAndGet();
+        long request = nonce();
         BlockingQueue<Object> queue = p.subscribe(request);
         boolean idle = !busy();
         if (idle) p.prioritize(true);                  // while a cell runs, the kernel has the weight already
@@ -300,8 +339,10 @@ public final class Kernel implements AutoCloseable {
             long now = System.nanoTime();
             java.time.Duration cpu = process.cpuTime();
             java.util.Map<Long, KernelProcess.ThreadSample> runnable = process.threadSamples();
-            long seen = requests.get();
-            if (seen != requestsAtCheck) {               // cells ran since the last check: their CPU is not background work
+            long seen = cellsRun.get();
+            // Cells ran since the last check: their CPU is not background work. Completions do not count: they are
+            // small, and a stream of them must not keep a kernel's background work from being seen.
+            if (seen != requestsAtCheck) {
                 requestsAtCheck = seen;
                 lastCpu = cpu;
                 lastRunnable = runnable;
@@ -348,11 +389,28 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
+    private static long nonce() {
+        long id;
+        do {
+            id = NONCES.nextLong() & Long.MAX_VALUE;
+        } while (id == 0);
+        return id;
+    }
+
     private void replaceProcess() {
         try {
             process = pool.take();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start a new kernel: " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #replaceProcess()}, but when no new JVM starts now, the learner's next cell tries again (it finds this one dead). */
+    private void replaceProcessIfPossible() {
+        try {
+            replaceProcess();
+        } catch (UncheckedIOException e) {
+            java.util.logging.Logger.getLogger(Kernel.class.getName()).warning("kernel " + id + ": " + e.getMessage());
         }
     }
 

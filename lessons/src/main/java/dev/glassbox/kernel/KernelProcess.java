@@ -38,6 +38,12 @@ import java.util.stream.Stream;
 final class KernelProcess {
     /** Longest line read from a kernel; a longer one is dropped (a cell wrote straight to fd 1). */
     private static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+    /** Bytes one request may send beyond the kernel's output cap and still be decoded: room for its error and reply. */
+    private static final long READ_MARGIN = 256 * 1024;
+    /** Past the budget only lines this short are decoded (the request's reply), so a flood costs the server no parsing. */
+    private static final int SHORT_LINE_BYTES = 1024;
+    /** A kernel that writes this many budgets for one request floods the server: it is killed. */
+    private static final int FLOOD_BUDGETS = 8;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** A pool kernel starts with a lower CPU weight and nobody waits for it: on a busy server it may take longer. */
     private static final Duration BACKGROUND_START_TIMEOUT = Duration.ofSeconds(240);
@@ -51,6 +57,12 @@ final class KernelProcess {
      * learner understands, when it is known (the kernel's memory limit, its thread limit, a crash…), else null.
      */
     record Exited(int exitCode, String stderrTail, String cause) {}
+
+    /**
+     * Posted to every waiting request when the kernel sent a protocol message that is not well-formed
+     * ({@link KernelMessage#problem}): only a cell can have written it, so the kernel is killed at once.
+     */
+    record Malformed(String problem) {}
 
     /**
      * Every kernel process is started from this one thread, which lives as long as the server. Bubblewrap's
@@ -109,16 +121,22 @@ final class KernelProcess {
     private final CompletableFuture<KernelMessage.Ready> ready = new CompletableFuture<>();
     private final Map<Long, BlockingQueue<Object>> waiting = new ConcurrentHashMap<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final Object stdout = new Object();    // guards readForRequest and budgetNoted
     private long stderrLines;                      // lines seen in all (guarded by stderrTail)
     private volatile long stderrLinesAtReady = -1; // ... when the kernel said it was ready
     private volatile long currentRequest;
+    private final long readBudget;                 // bytes decoded per request at most (but short lines), see READ_MARGIN
+    private long readForRequest;                   // bytes read since the current request was sent (reader thread, and send)
+    private boolean budgetNoted;
     private volatile Exited exited;
     private volatile String stopReason;            // why the server ended this kernel itself, null if it did not
+    private volatile String malformed;             // what was wrong with the malformed message it sent, null if none
     private int weight;                            // the cgroup's CPU weight now (Cgroup.WEIGHT_*)
     private volatile java.util.Set<Long> backgroundThreads = java.util.Set.of();
     private final long startedAt = System.nanoTime();
 
-    private KernelProcess(Process process, Path scratch, Cgroup cgroup) {
+    private KernelProcess(Process process, Path scratch, Cgroup cgroup, long outputCap) {
+        this.readBudget = outputCap + READ_MARGIN;
         this.process = process;
         this.scratch = scratch;
         this.cgroup = cgroup;
@@ -162,6 +180,7 @@ final class KernelProcess {
             java.add("-D" + ModelCatalog.SHIPPED_PROPERTY + "="
                     + (sandbox.available() ? Sandbox.MODELS : settings.sharedModels().toAbsolutePath().toString()));
         }
+        if (sandbox.available()) java.add("-D" + KernelMain.SECCOMP_REQUIRED + "=true");   // fail closed, not with a warning
         List<Path> binds = new ArrayList<>(settings.classPath());
         if (aotCache != null) {
             java.add("-XX:AOTCache=" + aotCache);               // instead of the JDK's default CDS archive (-Xshare:auto)
@@ -181,7 +200,7 @@ final class KernelProcess {
             if (cgroup != null) cgroup.delete();
             throw e;
         }
-        KernelProcess kernel = new KernelProcess(process, scratch, cgroup);
+        KernelProcess kernel = new KernelProcess(process, scratch, cgroup, settings.outputCap());
         kernel.weight = urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING;
         Duration timeout = urgent || cgroup == null ? START_TIMEOUT : BACKGROUND_START_TIMEOUT;
         try {
@@ -348,11 +367,12 @@ final class KernelProcess {
         }
         Exited x = exited;
         if (x == null) return null;
+        if (malformed != null) return "it broke its protocol with the server: " + malformed;
         return x.cause() != null ? x.cause() : "exit code " + x.exitCode();
     }
 
     boolean alive() {
-        return exited == null && process.isAlive();
+        return exited == null && malformed == null && process.isAlive();
     }
 
     /** Registers interest in request {@code id}; messages for it (and an {@link Exited}) arrive on the queue. */
@@ -369,7 +389,13 @@ final class KernelProcess {
 
     /** Sends a request; returns false when the kernel is gone. */
     synchronized boolean send(HostMessage message) {
-        if (message instanceof HostMessage.Execute e) currentRequest = e.id();
+        if (message instanceof HostMessage.Execute e) {
+            currentRequest = e.id();
+            synchronized (stdout) {
+                readForRequest = 0;
+                budgetNoted = false;
+            }
+        }
         try {
             stdin.write((Wire.encode(message) + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
@@ -429,11 +455,30 @@ final class KernelProcess {
 
     private void readStdout() {
         try (InputStream in = process.getInputStream()) {
-            readLines(in, MAX_LINE_BYTES, (line, cut) -> {
+            int maxLine = (int) Math.min(MAX_LINE_BYTES, readBudget);
+            readLines(in, maxLine, (line, cut) -> {
+                // What the server reads for one request is counted before anything is decoded: past the budget only
+                // short lines (the reply) are, and a kernel that keeps writing is killed.
+                long read;
+                boolean note = false;
+                synchronized (stdout) {
+                    read = readForRequest += line.size() + 1L + (cut ? maxLine : 0);
+                    if (read > readBudget && !budgetNoted) note = budgetNoted = true;
+                }
+                if (read > FLOOD_BUDGETS * readBudget) {
+                    reject("it wrote over " + (FLOOD_BUDGETS * readBudget >> 20) + " MB for one cell, past every output cap");
+                    return;
+                }
+                if (note) {
+                    route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr",
+                            "\n[output truncated: past " + (readBudget >> 10) + " KB the server reads no more of this cell's output]\n")));
+                }
                 if (cut) {
-                    route(currentRequest, new KernelMessage.Emitted(currentRequest,
-                            new Output.Stream("stderr", "\n[a line of output over 16 MB was dropped]\n")));
-                } else {
+                    if (!note && read <= readBudget) {
+                        route(currentRequest, new KernelMessage.Emitted(currentRequest,
+                                new Output.Stream("stderr", "\n[output truncated: a line over " + (maxLine >> 10) + " KB was dropped]\n")));
+                    }
+                } else if (read <= readBudget || line.size() <= SHORT_LINE_BYTES) {
                     dispatch(line.toString(StandardCharsets.UTF_8));
                 }
             });
@@ -477,6 +522,7 @@ final class KernelProcess {
         }
         if (text.contains("A fatal error has been detected") || text.contains("# Internal Error")) return "the kernel JVM crashed";
         if (code == KernelMain.EXIT_TOO_MANY_THREADS) return "a cell left more threads running than a kernel may keep";
+        if (code == KernelMain.EXIT_NO_SYSCALL_FILTER) return "it could not install its system call filter (seccomp), which the sandbox requires";
         if (code == 0) return "it exited (System.exit in a cell, or the server went away)";
         if (code > 128 && code < 128 + 65) return "it was killed by signal " + (code - 128) + signalName(code - 128);
         return null;
@@ -549,6 +595,11 @@ final class KernelProcess {
                 message = null;
             }
         }
+        String problem = message == null ? null : KernelMessage.problem(message);
+        if (problem != null) {
+            reject(problem);
+            return;
+        }
         switch (message) {
             case null -> route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr", line + "\n")));
             case KernelMessage.Ready r -> {
@@ -561,6 +612,16 @@ final class KernelProcess {
             case KernelMessage.Reply r -> route(r.id(), r);
             case KernelMessage.Completions c -> route(c.id(), c);
         }
+    }
+
+    /** Kills the kernel for a malformed message or a flood of output, and tells whoever waits for it. */
+    private void reject(String problem) {
+        if (malformed != null) return;
+        malformed = problem;
+        LOG.warning("kernel pid " + process.pid() + " broke its protocol (" + problem + "): killing it");
+        Malformed notice = new Malformed(problem);
+        waiting.values().forEach(q -> q.add(notice));
+        Thread.ofPlatform().daemon().name("kernel-kill-" + process.pid()).start(() -> kill("broke its protocol: " + problem));
     }
 
     private void route(long id, Object message) {

@@ -48,6 +48,17 @@ public sealed interface Output {
         };
     }
 
+    /** What is missing from an output that came from a kernel, or null when it is well-formed. */
+    static String problem(Output output) {
+        return switch (output) {
+            case Stream s -> s.name() == null || s.text() == null ? "stream output without a name or text" : null;
+            case ExecuteResult r -> r.data() == null ? "execute_result without data" : null;
+            case DisplayData d -> d.data() == null ? "display_data without data" : null;
+            case Error e -> e.ename() == null || e.message() == null || e.traceback() == null || e.traceback().stream().anyMatch(java.util.Objects::isNull)
+                    ? "error output without a name, message or traceback" : null;
+        };
+    }
+
     /** Approximate size in bytes, for output caps. */
     @JsonIgnore
     default long weight() {

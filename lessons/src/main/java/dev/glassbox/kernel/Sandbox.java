@@ -80,6 +80,16 @@ public final class Sandbox {
         return candidate;
     }
 
+    /**
+     * This sandbox without its cgroup limits (memory, processes, CPU): what a machine without writable cgroups
+     * offers. {@code why} goes to the notes in {@link #describe()}.
+     */
+    public Sandbox withoutCgroups(String why) {
+        List<String> notes = new ArrayList<>(problems);
+        notes.add(why);
+        return new Sandbox(bwrap, libraryDirs, Cgroup.Kind.NONE, limits, notes);
+    }
+
     public boolean available() {
         return bwrap != null;
     }
@@ -91,6 +101,16 @@ public final class Sandbox {
 
     public Cgroup.Kind cgroups() {
         return cgroups;
+    }
+
+    /** True when each kernel gets cgroup limits on memory, processes and CPU. */
+    public boolean resourceLimits() {
+        return cgroups != Cgroup.Kind.NONE;
+    }
+
+    /** "v1", "v2" or "none": the cgroups the kernels' limits come from. */
+    public String cgroupsVersion() {
+        return cgroups.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     public Limits perKernel() {

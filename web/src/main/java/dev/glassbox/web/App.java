@@ -21,6 +21,7 @@ import dev.glassbox.web.pages.ClassroomPages;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.pages.ThymeleafRenderer;
 import dev.glassbox.web.security.Access;
+import dev.glassbox.web.security.Audience;
 import dev.glassbox.web.security.RequestGuard;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
@@ -41,6 +42,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
@@ -63,13 +65,19 @@ public final class App implements AutoCloseable {
      * @param teacher    classroom mode's teacher passphrase; null: single-user mode
      * @param sandbox    the kernels' sandbox, or null to detect what this machine offers; classroom mode
      *                   refuses to start without one
+     * @param withoutResourceLimits classroom mode starts even when the kernels get no memory, process and CPU
+     *                   limits (no writable cgroups): {@code --classroom-without-resource-limits}, for a class that
+     *                   accepts that one student's cell can starve the others
+     * @param trustedProxies addresses of reverse proxies whose X-Forwarded-For is believed for per-address limits
+     *                   ({@code --trusted-proxy}); empty: none
      */
     public record Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels,
-                           ServerLimits limits, Passphrase teacher, Sandbox sandbox) {
+                           ServerLimits limits, Passphrase teacher, Sandbox sandbox, boolean withoutResourceLimits,
+                           Set<String> trustedProxies) {
 
         /** Single-user mode, default limits, the sandbox this machine offers. */
         public Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels) {
-            this(host, port, dataDir, lessonsDir, kernels, null, null, null);
+            this(host, port, dataDir, lessonsDir, kernels, null, null, null, false, Set.of());
         }
 
         public KernelSettings kernelSettings() {
@@ -85,17 +93,27 @@ public final class App implements AutoCloseable {
         }
 
         public Settings withLimits(ServerLimits newLimits) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox, withoutResourceLimits, trustedProxies);
         }
 
         /** Classroom mode with this teacher passphrase. */
         public Settings withClassroom(Passphrase passphrase) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox, withoutResourceLimits, trustedProxies);
         }
 
         /** Kernels in this sandbox instead of the one detected at start-up. */
         public Settings withSandbox(Sandbox kernelSandbox) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox, withoutResourceLimits, trustedProxies);
+        }
+
+        /** Classroom mode may start without cgroup limits (see {@code withoutResourceLimits}). */
+        public Settings withoutResourceLimits(boolean allowed) {
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, allowed, trustedProxies);
+        }
+
+        /** Believes these reverse proxies about the client's address (X-Forwarded-For). */
+        public Settings withTrustedProxies(Set<String> proxies) {
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, withoutResourceLimits, Set.copyOf(proxies));
         }
     }
 
@@ -140,6 +158,16 @@ public final class App implements AutoCloseable {
                     + "Install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces, "
                     + "or run single-user without --classroom.");
         }
+        if (settings.classroom() && !sandbox.resourceLimits()) {
+            if (!settings.withoutResourceLimits()) {
+                throw new StartupException("Classroom mode needs memory, process and CPU limits for the kernels, and this machine "
+                        + "gives Glassbox no writable cgroups: one student's cell could take all the memory or cores and stop the "
+                        + "class. Run Glassbox where cgroups are delegated to it (e.g. systemd-run --user --scope -p Delegate=yes, "
+                        + "or a container with a writable cgroup), or, knowing that risk, start with --classroom-without-resource-limits.");
+            }
+            LOG.warning("CLASSROOM MODE WITHOUT RESOURCE LIMITS (--classroom-without-resource-limits): kernels have no memory, "
+                    + "process or CPU limits beyond JVM flags and rlimits; one student can slow or stop the class.");
+        }
         ServerLimits limits = settings.serverLimits();
         Store store = Store.open(settings.dataDir());
         LessonCatalog lessons = settings.lessonsDir() != null ? LessonCatalog.load(settings.lessonsDir()) : LessonCatalog.fromClasspath();
@@ -151,10 +179,11 @@ public final class App implements AutoCloseable {
         if (kernelSettings.sharedModels() == null) kernelSettings = kernelSettings.withSharedModels(models.shippedDir());
         KernelRegistry kernels = new KernelRegistry(new KernelPool(kernelSettings, sandbox), limits.maxKernelsPerLearner(),
                 limits.maxKernels(), limits.idleTimeout());
-        CellQueue cells = new CellQueue(limits.runningCells(), limits.queueWait());
+        CellQueue cells = new CellQueue(limits.runningCells(), limits.cellsPerLearner(), limits.queueWait());
         Sessions sessions = new Sessions(store, settings.classroom() ? Role.VISITOR : Role.LEARNER);
         Classroom classroom = settings.classroom()
-                ? new Classroom(settings.teacher(), store, sessions, kernels, cells, lessons, limits) : null;
+                ? new Classroom(settings.teacher(), store, sessions, kernels, cells, lessons, limits,
+                        new dev.glassbox.web.security.ClientAddress(settings.trustedProxies())) : null;
         Deps deps = new Deps(store, lessons, kernels, cells, sessions,
                 settings.classroom() ? Set.of() : Set.of("localhost", "127.0.0.1", "[::1]"),
                 sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
@@ -201,50 +230,53 @@ public final class App implements AutoCloseable {
 
             var routes = config.routes;
             routes.before(guard::check);
-            routes.before(access::check);
+            routes.beforeMatched(access::check);    // each route's Audience, declared with it below
 
-            routes.get("/", pages::home);
-            routes.get("/lessons/{lesson}", pages::lesson);
+            routes.get("/", pages::home, Audience.CLASS);
+            routes.get("/lessons/{lesson}", pages::lesson, Audience.CLASS);
             CourseRoutes.register(routes, pages, sessions, deps.store(), deps.lessons(), lessonApi);
 
             dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
             InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());
             TrainRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.training());
             QuantizeRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.quantization());
-            routes.get("/api/health", sessionApi::health);
-            routes.get("/api/session", sessionApi::session);
+            routes.get("/api/health", sessionApi::health, Audience.EVERYONE);
+            routes.get("/api/session", sessionApi::session, Audience.EVERYONE);
 
-            routes.get("/api/lessons", lessonApi::list);
-            routes.get("/api/lessons/{lesson}", lessonApi::get);
-            routes.get("/api/lessons/{lesson}/state", lessonApi::state);
-            routes.put("/api/lessons/{lesson}/cells/{cell}", lessonApi::saveCell);
-            routes.delete("/api/lessons/{lesson}/cells/{cell}", lessonApi::resetCell);
-            routes.get("/api/lessons/{lesson}/solutions/{cell}", lessonApi::solution);
+            routes.get("/api/lessons", lessonApi::list, Audience.CLASS);
+            routes.get("/api/lessons/{lesson}", lessonApi::get, Audience.CLASS);
+            routes.get("/api/lessons/{lesson}/state", lessonApi::state, Audience.CLASS);
+            routes.put("/api/lessons/{lesson}/cells/{cell}", lessonApi::saveCell, Audience.CLASS);
+            routes.delete("/api/lessons/{lesson}/cells/{cell}", lessonApi::resetCell, Audience.CLASS);
+            routes.get("/api/lessons/{lesson}/solutions/{cell}", lessonApi::solution, Audience.CLASS);
 
-            routes.post("/api/kernels", kernelApi::open);
-            routes.get("/api/kernels/{id}", kernelApi::get);
-            routes.post("/api/kernels/{id}/execute", kernelApi::execute);
-            routes.post("/api/kernels/{id}/complete", kernelApi::complete);
-            routes.post("/api/kernels/{id}/interrupt", kernelApi::interrupt);
-            routes.post("/api/kernels/{id}/restart", kernelApi::restart);
-            routes.delete("/api/kernels/{id}", kernelApi::delete);
+            routes.post("/api/kernels", kernelApi::open, Audience.CLASS);
+            routes.get("/api/kernels/{id}", kernelApi::get, Audience.CLASS);
+            routes.post("/api/kernels/{id}/execute", kernelApi::execute, Audience.CLASS);
+            routes.post("/api/kernels/{id}/complete", kernelApi::complete, Audience.CLASS);
+            routes.post("/api/kernels/{id}/interrupt", kernelApi::interrupt, Audience.CLASS);
+            routes.post("/api/kernels/{id}/restart", kernelApi::restart, Audience.CLASS);
+            routes.delete("/api/kernels/{id}", kernelApi::delete, Audience.CLASS);
 
             if (classroom != null) {
                 ClassroomPages classPages = new ClassroomPages(pages, classroom, sessions, deps.store(), deps.onNetwork());
                 ClassroomApi classApi = new ClassroomApi(classroom,
-                        new ClassDashboard(deps.store(), deps.lessons(), deps.kernels(), deps.cells(), sessions));
-                routes.get("/join", classPages::joinPage);
-                routes.post("/join", classPages::join);
-                routes.get("/teacher", classPages::teacherPage);
-                routes.post("/teacher/login", classPages::signIn);
-                routes.post("/teacher/logout", classPages::signOut);
-                routes.post("/teacher/classes", classPages::createClass);
-                routes.get("/teacher/class/{code}", classPages::dashboardPage);
+                        new ClassDashboard(deps.store(), deps.lessons(), deps.kernels(), deps.cells(), sessions), deps.store(), deps.lessons());
+                routes.get("/join", classPages::joinPage, Audience.EVERYONE);
+                routes.post("/join", classPages::join, Audience.EVERYONE);
+                routes.get("/teacher", classPages::teacherPage, Audience.EVERYONE);
+                routes.post("/teacher/login", classPages::signIn, Audience.EVERYONE);
+                routes.post("/teacher/logout", classPages::signOut, Audience.EVERYONE);
+                routes.post("/teacher/classes", classPages::createClass, Audience.TEACHER);
+                routes.get("/teacher/class/{code}", classPages::dashboardPage, Audience.TEACHER);
 
-                routes.post("/api/join", classApi::join);
-                routes.get("/api/classes/{code}/dashboard", classApi::dashboard);
-                routes.post("/api/classes/{code}/students/{student}/restart", classApi::restartStudent);
-                routes.post("/api/classes/{code}/lessons/{lesson}/reset", classApi::resetLesson);
+                routes.post("/api/join", classApi::join, Audience.EVERYONE);
+                routes.get("/api/classes/{code}/dashboard", classApi::dashboard, Audience.TEACHER);
+                routes.post("/api/classes/{code}/students/{student}/restart", classApi::restartStudent, Audience.TEACHER);
+                routes.post("/api/classes/{code}/lessons/{lesson}/reset", classApi::resetLesson, Audience.TEACHER);
+                routes.post("/api/classes/{code}/size", classApi::setClassSize, Audience.TEACHER);
+                routes.post("/api/classes/{code}/students/{student}/remove", classApi::removeStudent, Audience.TEACHER);
+                routes.get("/api/classes/{code}/progress.csv", classApi::progressCsv, Audience.TEACHER);
             }
 
             routes.exception(HttpResponseException.class, (e, ctx) -> {
@@ -290,6 +322,21 @@ public final class App implements AutoCloseable {
 
     public int port() {
         return javalin.port();
+    }
+
+    /** One registered route and the {@link Audience} it declares (null: none, so it is refused to everybody). */
+    public record Route(String method, String path, Audience audience) {}
+
+    /** Every HTTP route of the running app, as registered. */
+    public List<Route> routes() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint)
+                .filter(e -> e.method.isHttpMethod() && e.method != io.javalin.http.HandlerType.HEAD)
+                .map(e -> {
+                    io.javalin.security.Roles roles = e.metadata(io.javalin.security.Roles.class);
+                    return new Route(e.method.name(), e.path, roles == null ? null : Access.audience(roles.getRoles()));
+                })
+                .toList();
     }
 
     /** Waits up to {@code timeout} for the shipped models, which start() prepares in the background. */

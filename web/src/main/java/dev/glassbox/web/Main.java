@@ -36,11 +36,16 @@ public final class Main {
                                       or set the environment variable GLASSBOX_TEACHER_PASSPHRASE
               --max-kernels N         kernels open at once, all learners together (default 80)
               --running-cells N       cells running at once; the rest wait their turn (default 2 per core)
+              --trusted-proxy ADDRESS the address of a reverse proxy in front of Glassbox (repeatable): its
+                                      X-Forwarded-For names the student for per-address limits
+              --classroom-without-resource-limits
+                                      start classroom mode even without writable cgroups, so with no memory,
+                                      process or CPU limits per kernel: one student can slow or stop the class
             """;
 
     /** What the command line asks for. {@code passphrase} is null in single-user mode. */
     record Options(String host, int port, Path data, Path lessons, boolean classroom, Passphrase passphrase,
-                   Integer maxKernels, Integer runningCells) {}
+                   Integer maxKernels, Integer runningCells, boolean withoutResourceLimits, java.util.Set<String> trustedProxies) {}
 
     /** A command line Glassbox cannot start with; the message says what to change. */
     static final class UsageException extends Exception {
@@ -79,7 +84,8 @@ public final class Main {
         if (options.runningCells() != null) limits = limits.withRunningCells(options.runningCells());
         App.Settings settings = new App.Settings(options.host(), options.port(), options.data().toAbsolutePath(), options.lessons(), null)
                 .withLimits(limits);
-        if (options.classroom()) settings = settings.withClassroom(options.passphrase());   // App.start checks for the sandbox
+        if (options.classroom()) settings = settings.withClassroom(options.passphrase())   // App.start checks for the sandbox and limits
+                .withoutResourceLimits(options.withoutResourceLimits()).withTrustedProxies(options.trustedProxies());
         App app;
         try {
             app = App.start(settings);
@@ -121,10 +127,16 @@ public final class Main {
         Path passphraseFile = null;
         Integer maxKernels = null;
         Integer runningCells = null;
+        boolean withoutResourceLimits = false;
+        java.util.Set<String> trustedProxies = new java.util.LinkedHashSet<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--classroom")) {
                 classroom = true;
+                continue;
+            }
+            if (arg.equals("--classroom-without-resource-limits")) {
+                withoutResourceLimits = true;
                 continue;
             }
             if (arg.equals("--passphrase") || arg.startsWith("--passphrase=")) {
@@ -142,6 +154,7 @@ public final class Main {
                 case "--passphrase-file" -> passphraseFile = Path.of(value);
                 case "--max-kernels" -> maxKernels = number(arg, value, 1, 10_000);
                 case "--running-cells" -> runningCells = number(arg, value, 1, 1_000);
+                case "--trusted-proxy" -> trustedProxies.add(value.strip());
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -151,7 +164,8 @@ public final class Main {
         } else if (passphraseFile != null) {
             throw new UsageException("--passphrase-file is for classroom mode: add --classroom");
         }
-        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells);
+        if (withoutResourceLimits && !classroom) throw new UsageException("--classroom-without-resource-limits is for classroom mode: add --classroom");
+        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells, withoutResourceLimits, trustedProxies);
     }
 
     private static Passphrase passphrase(Path file, String fromEnv) throws UsageException {

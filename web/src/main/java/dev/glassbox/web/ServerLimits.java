@@ -17,10 +17,12 @@ import java.time.Duration;
  * @param idleTimeout            a kernel unused this long is closed (saved cells stay)
  * @param trainingRuns           training runs (the Train page) going at once, all learners together; each takes one core.
  *                               Quantization lab runs have as many slots of their own
+ * @param cellsPerLearner        running cells one learner may have at once, all their kernels together (of {@code runningCells})
  */
 public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int runningCells, Duration queueWait,
                            int restartsPerMinute, int kernelOpensPerMinute, int loginFailuresPerMinute,
-                           int joinFailuresPerMinute, Duration idleTimeout, int trainingRuns) {
+                           int joinFailuresPerMinute, Duration idleTimeout, int trainingRuns,
+                           int cellsPerLearner) {
 
     public ServerLimits {
         positive("maxKernels", maxKernels);
@@ -31,6 +33,7 @@ public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int running
         positive("loginFailuresPerMinute", loginFailuresPerMinute);
         positive("joinFailuresPerMinute", joinFailuresPerMinute);
         positive("trainingRuns", trainingRuns);
+        positive("cellsPerLearner", cellsPerLearner);
         if (queueWait.isNegative() || queueWait.isZero()) throw new IllegalArgumentException("queueWait must be positive, got " + queueWait);
         if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
     }
@@ -38,31 +41,39 @@ public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int running
     /**
      * 80 kernels (40 learners with two tabs each), 4 per learner, two running cells per core
      * (a cell mostly waits on its kernel JVM; more would only slow every cell down), 5 restarts a minute,
-     * one training run per core but one (a run keeps its core busy for minutes: one core stays for requests and cells).
+     * one training run per core but one (a run keeps its core busy for minutes: one core stays for requests and cells),
+     * and a quarter of the running cells (at least one) per learner: a few learners who send many cells at once
+     * still leave most slots to the class.
      */
     public static ServerLimits defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServerLimits(80, 4, 2 * cores, Duration.ofMinutes(2), 5, 10, 5, 20, Duration.ofMinutes(30), Math.max(1, cores - 1));
+        return new ServerLimits(80, 4, 2 * cores, Duration.ofMinutes(2), 5, 10, 5, 20, Duration.ofMinutes(30), Math.max(1, cores - 1),
+                Math.max(1, cores / 2));
     }
 
     public ServerLimits withMaxKernels(int max) {
         return new ServerLimits(max, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner);
     }
 
     public ServerLimits withRunningCells(int cells) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, cells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner);
     }
 
     public ServerLimits withRestartsPerMinute(int restarts) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restarts, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner);
     }
 
     public ServerLimits withTrainingRuns(int runs) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, runs);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, runs, cellsPerLearner);
+    }
+
+    public ServerLimits withCellsPerLearner(int cells) {
+        return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cells);
     }
 
     private static void positive(String name, int value) {

@@ -66,14 +66,20 @@ final class Browserless {
 
     /** A plain HTML form post from our own page (same origin); the client does not follow redirects. */
     HttpResponse<String> form(String path, Map<String, String> fields) throws IOException, InterruptedException {
+        return form(path, fields, Map.of());
+    }
+
+    /** As {@link #form(String, Map)}, with more headers (e.g. what a reverse proxy adds). */
+    HttpResponse<String> form(String path, Map<String, String> fields, Map<String, String> headers) throws IOException, InterruptedException {
         String body = fields.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Origin", base)
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .header("Origin", base);
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static final Pattern FORM_TOKEN = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");

@@ -289,4 +289,87 @@ class ClassroomTest {
     static String studentId(JsonNode dashboard, String name) {
         return studentRow(dashboard, name).get("id").asText();
     }
+
+    @Test
+    void theTeacherSetsTheClassSizeAndRemovesAStudentClosingTheirKernels() throws Exception {
+        String small = createClass(teacher, "Small group");
+        HttpResponse<String> sized = teacher.call("POST", "/api/classes/" + small + "/size", Map.of("maxStudents", 2));
+        assertEquals(200, sized.statusCode(), sized.body());
+        Browserless ada = new Browserless(app.port());
+        assertEquals(303, ada.join(small, "Ada").statusCode());
+        Browserless bob = new Browserless(app.port());
+        assertEquals(303, bob.join(small, "Bob").statusCode());
+        Browserless third = new Browserless(app.port());
+        HttpResponse<String> refused = third.form("/join", Map.of("csrf", third.formToken("/join"), "code", small, "name", "Cy", "next", "/"));
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("is full"), refused.body());
+        HttpResponse<String> refusedApi = new Browserless(app.port()).login().call("POST", "/api/join", Map.of("code", small, "name", "Di"));
+        assertEquals(403, refusedApi.statusCode());
+        assertTrue(Browserless.json(refusedApi).get("error").asText().contains("Ask your teacher to make room"), refusedApi.body());
+
+        String page = teacher.get("/teacher/class/" + small).body();
+        assertTrue(page.contains("at most 2 students may join") && page.contains("progress.csv"), "the dashboard shows the size and the export");
+        assertTrue(page.contains("Sandbox: bubblewrap") && page.contains("per student"), "the dashboard shows the limits in force");
+        String kernel = ada.openKernel();
+        JsonNode dashboard = Browserless.json(teacher.get("/api/classes/" + small + "/dashboard"));
+        assertEquals(2, dashboard.get("classroom").get("maxStudents").asInt(), dashboard.toString());
+        String adaId = "";
+        for (JsonNode row : dashboard.get("students")) {
+            if (row.get("name").asText().equals("Ada")) adaId = row.get("id").asText();
+            assertTrue(row.hasNonNull("lastSeen"), "each student's last activity is shown: " + row);
+        }
+        HttpResponse<String> removed = teacher.call("POST", "/api/classes/" + small + "/students/" + adaId + "/remove", null);
+        assertEquals(200, removed.statusCode(), removed.body());
+        assertEquals(1, Browserless.json(removed).get("kernelsClosed").asInt());
+        assertTrue(app.deps().kernels().of(adaId).isEmpty(), "Ada's kernel is closed");
+        assertEquals(401, ada.get("/api/kernels/" + kernel).statusCode(), "Ada's session ended: she is a visitor now");
+        JsonNode after = Browserless.json(teacher.get("/api/classes/" + small + "/dashboard"));
+        assertEquals(1, after.get("classroom").get("students").asInt(), after.toString());
+        assertEquals(303, third.join(small, "Cy").statusCode(), "the removed student's place is free again");
+        assertEquals(403, bob.call("POST", "/api/classes/" + small + "/students/" + adaId + "/remove", null).statusCode(),
+                "only the teacher removes students");
+    }
+
+    @Test
+    void theTeacherExportsProgressAsCsv() throws Exception {
+        String klass = createClass(teacher, "Export");
+        Browserless ada = new Browserless(app.port());
+        assertEquals(303, ada.join(klass, "=Ada, \"the first\"").statusCode());
+        String adaId = Browserless.json(teacher.get("/api/classes/" + klass + "/dashboard")).get("students").get(0).get("id").asText();
+        var store = app.deps().store();
+        store.saveExercise(adaId, LESSON, "sum-of-squares", false, "not yet");
+        store.saveExercise(adaId, LESSON, "sum-of-squares", true, "Passed.");
+        store.saveExercise(adaId, LESSON, "sum-of-squares", false, "broke it again");
+        HttpResponse<String> csv = teacher.get("/api/classes/" + klass + "/progress.csv");
+        assertEquals(200, csv.statusCode(), csv.body());
+        assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
+        var lines = csv.body().lines().toList();
+        assertEquals("student,joined,last_seen,lesson,exercise,attempts,passed,first_passed,last_checked", lines.getFirst());
+        String row = lines.stream().filter(l -> l.contains("," + LESSON + ",sum-of-squares,")).findFirst().orElseThrow(() -> new AssertionError(csv.body()));
+        assertTrue(row.startsWith("\"'=Ada, \"\"the first\"\"\","), "a name is quoted and cannot run as a formula: " + row);
+        String[] tail = row.substring(row.indexOf("," + LESSON + ",")).split(",", -1);
+        assertEquals("3", tail[3], "three attempts: " + row);
+        assertEquals("false", tail[4], "the last check failed: " + row);
+        assertFalse(tail[5].isEmpty(), "it passed once, and when is kept: " + row);
+        assertTrue(lines.size() > 2, "every exercise of every lesson has a row, tried or not");
+        assertEquals(403, ada.get("/api/classes/" + klass + "/progress.csv").statusCode(), "students cannot export");
+    }
+
+    @Test
+    void cookieLessVisitsWriteNoRowsAndTheirSessionsStillWork() throws Exception {
+        long before = learnerRows();
+        for (int i = 0; i < 50; i++) new Browserless(app.port()).login();
+        assertEquals(before, learnerRows(), "a visitor's session is kept in memory, not in the database");
+        Browserless visitor = new Browserless(app.port()).login();
+        HttpResponse<String> joined = visitor.call("POST", "/api/join", Map.of("code", code, "name", "Lazy Visitor"));
+        assertEquals(200, joined.statusCode(), "the visitor's CSRF token works for joining: " + joined.body());
+        assertEquals(before + 1, learnerRows(), "joining makes the one row");
+    }
+
+    static long learnerRows() throws Exception {
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + data.resolve("glassbox.db"));
+             var rs = db.createStatement().executeQuery("SELECT count(*) FROM learner")) {
+            return rs.getLong(1);
+        }
+    }
 }

@@ -141,7 +141,10 @@ class ReadmeStartIT {
             new Route("POST /api/join", Mode.CLASSROOM),
             new Route("GET /api/classes/{code}/dashboard", Mode.CLASSROOM),
             new Route("POST /api/classes/{code}/students/{student}/restart", Mode.CLASSROOM),
-            new Route("POST /api/classes/{code}/lessons/{lesson}/reset", Mode.CLASSROOM));
+            new Route("POST /api/classes/{code}/lessons/{lesson}/reset", Mode.CLASSROOM),
+            new Route("POST /api/classes/{code}/size", Mode.CLASSROOM),
+            new Route("POST /api/classes/{code}/students/{student}/remove", Mode.CLASSROOM),
+            new Route("GET /api/classes/{code}/progress.csv", Mode.CLASSROOM));
 
     static final String PASSPHRASE = "correct horse battery";
     static final Duration STARTUP = Duration.ofMinutes(2);
@@ -312,6 +315,9 @@ class ReadmeStartIT {
             JsonNode restarted = json(visit(teacher, Expect.OK, "POST /api/classes/{code}/students/{student}/restart", null, code, ada));
             check(restarted.path("restarted").asInt() == 1, "Ada's one kernel is restarted: " + restarted);
             visit(teacher, Expect.OK, "POST /api/classes/{code}/lessons/{lesson}/reset", null, code, lesson);
+            visit(teacher, Expect.OK, "POST /api/classes/{code}/size", Map.of("maxStudents", 30), code);
+            visit(teacher, Expect.OK, "GET /api/classes/{code}/progress.csv", null, code);
+            visit(teacher, Expect.OK, "POST /api/classes/{code}/students/{student}/remove", null, code, ada);
             HttpResponse<String> signedOut = form(teacher, "POST /teacher/logout", Map.of("csrf", teacher.csrf));
             check(signedOut.statusCode() == 303, "signing out redirects to /teacher: " + signedOut.statusCode());
 

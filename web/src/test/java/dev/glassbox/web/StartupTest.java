@@ -36,6 +36,26 @@ class StartupTest {
     }
 
     @Test
+    void classroomModeRefusesToStartWithoutResourceLimitsUnlessToldLoudly() throws Exception {
+        Sandbox detected = Sandbox.detect();
+        org.junit.jupiter.api.Assumptions.assumeTrue(detected.available(), "needs bubblewrap: " + detected.problems());
+        Sandbox withoutLimits = detected.withoutCgroups("cgroups are not writable");
+        App.Settings settings = new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0))
+                .withClassroom(Passphrase.of("a long enough passphrase"))
+                .withSandbox(withoutLimits);
+        App.StartupException e = assertThrows(App.StartupException.class, () -> App.start(settings));
+        assertTrue(e.getMessage().contains("memory, process and CPU limits"), e.getMessage());
+        assertTrue(e.getMessage().contains("--classroom-without-resource-limits"), "names the flag: " + e.getMessage());
+        try (App app = App.start(settings.withoutResourceLimits(true))) {
+            var health = Browserless.json(new Browserless(app.port()).get("/api/health"));
+            assertTrue(health.get("resourceLimits").asText().startsWith("none"), "health says no limits are in force: " + health);
+            assertEquals("none", health.get("limits").get("cgroups").asText(), health.toString());
+        }
+        assertTrue(Main.parse(new String[] {"--classroom", "--classroom-without-resource-limits"},
+                java.util.Map.of(Main.PASSPHRASE_ENV, "correct horse")).withoutResourceLimits());
+    }
+
+    @Test
     void singleUserModeRefusesTheNetwork() {
         App.Settings settings = new App.Settings("0.0.0.0", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0));
         App.StartupException e = assertThrows(App.StartupException.class, () -> App.start(settings));

@@ -15,6 +15,26 @@ import java.util.List;
         @JsonSubTypes.Type(value = KernelMessage.Completions.class, name = "completions")})
 public sealed interface KernelMessage {
 
+    /** Statuses a {@link Reply} may carry. */
+    java.util.Set<String> STATUSES = java.util.Set.of("ok", "error", "interrupted");
+
+    /**
+     * What is wrong with a decoded message, or null when it is well-formed. A kernel runs a learner's code, so
+     * anything it sends is checked before the server uses it: a missing field must not become a null deep
+     * inside the server (a 500, a cell left running without its time limit).
+     */
+    static String problem(KernelMessage message) {
+        return switch (message) {
+            case Ready r -> r.javaVersion() == null ? "ready without a Java version" : null;
+            case Emitted e -> e.output() == null ? "output without a payload" : Output.problem(e.output());
+            case Reply r -> r.status() == null || !STATUSES.contains(r.status())
+                    ? "reply with status " + r.status() + ", expected one of " + STATUSES
+                    : r.executionCount() < 0 || r.evalMicros() < 0 || r.cpuMicros() < 0 ? "reply with a negative count or time" : null;
+            case Completions c -> c.options() == null || c.options().stream().anyMatch(o -> o == null || o.label() == null || o.type() == null)
+                    ? "completions with a missing option" : null;
+        };
+    }
+
     /** The kernel has started, warmed up JShell and waits for cells. */
     record Ready(long pid, String javaVersion, int vectorBits) implements KernelMessage {}
 

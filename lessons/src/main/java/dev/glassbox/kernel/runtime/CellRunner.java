@@ -92,6 +92,15 @@ final class CellRunner {
         running = true;
         currentLabel = label;
         try {
+            if (check) {
+                List<String> shadowed = shadowedBy(code);
+                if (!shadowed.isEmpty()) {
+                    channel.emit(new Output.Error("ShadowedName", "The check cannot run: your cells declare "
+                            + String.join(", ", shadowed) + ", which the check uses from Java or from JUnit. "
+                            + "Rename it, or restart the kernel and run the lesson's cells again.", 0, 0, List.of()));
+                    return "error";
+                }
+            }
             if (!check) executionCount++;
             String cell = check ? "{\n" + code + "\n}" : code;
             List<Piece> pieces = split(cell);
@@ -105,6 +114,51 @@ final class CellRunner {
         } finally {
             running = false;
         }
+    }
+
+    /** Names a check relies on from JUnit's assertions or from the JDK, and the packages of fully qualified names. */
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+    private static final java.util.Set<String> PACKAGE_ROOTS = java.util.Set.of("java", "javax", "jdk", "org", "dev", "com", "sun");
+
+    /**
+     * The names the learner's cells declare (methods, fields, classes, static imports) that the check's code uses
+     * and means as JUnit's assertions (fail, assertEquals, ...), as a JDK type (Math, Random, ...) or as the root of
+     * a package: declared in a cell, such a name would change what the check does (a fail that does nothing makes
+     * every check pass). The exercise's own names (sumOfSquares) are the learner's to declare.
+     */
+    List<String> shadowedBy(String checkCode) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        java.util.regex.Matcher m = IDENTIFIER.matcher(checkCode);
+        while (m.find()) used.add(m.group());
+        java.util.Set<String> shadowed = new java.util.TreeSet<>();
+        for (Snippet snippet : shell.snippets().toList()) {
+            if (!shell.status(snippet).isActive()) continue;
+            String name = switch (snippet) {
+                case jdk.jshell.ImportSnippet i -> IMPORTS.contains(i.source().strip()) ? null : i.name();
+                case DeclarationSnippet d -> d.name();
+                default -> null;
+            };
+            if (name == null || !used.contains(name)) continue;
+            if (assertion(name) || PACKAGE_ROOTS.contains(name) || jdkType(name)) shadowed.add(name);
+        }
+        return List.copyOf(shadowed);
+    }
+
+    private static boolean assertion(String name) {
+        return java.util.Arrays.stream(org.junit.jupiter.api.Assertions.class.getMethods()).anyMatch(method -> method.getName().equals(name));
+    }
+
+    private static boolean jdkType(String name) {
+        if (name.isEmpty() || !Character.isUpperCase(name.charAt(0))) return false;
+        for (String pkg : List.of("java.lang.", "java.util.", "java.util.function.", "java.util.stream.", "java.io.", "java.nio.file.", "java.math.")) {
+            try {
+                Class.forName(pkg + name, false, ClassLoader.getPlatformClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError ignored) {
+                // not in this package
+            }
+        }
+        return false;
     }
 
     int executionCount() {

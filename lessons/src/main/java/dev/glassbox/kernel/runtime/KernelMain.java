@@ -38,11 +38,20 @@ public final class KernelMain {
     static final int MAX_THREADS_AFTER_CELL = 200;
     /** Exit code of a kernel that ended itself because a cell left too many threads. */
     public static final int EXIT_TOO_MANY_THREADS = 3;
+    /** Exit code of a kernel that could not install its seccomp filter where one is required. */
+    public static final int EXIT_NO_SYSCALL_FILTER = 4;
+    /** System property: when "true" (the server sets it inside the sandbox), a kernel without its seccomp filter exits. */
+    public static final String SECCOMP_REQUIRED = "glassbox.seccomp.required";
 
     private KernelMain() {}
 
     public static void main(String[] args) throws Exception {
         String unfiltered = ProcessFilter.install();         // before any cell: no process can be started from here on
+        if (unfiltered != null && Boolean.getBoolean(SECCOMP_REQUIRED)) {
+            System.err.println("glassbox kernel: the system call filter could not be installed (" + unfiltered + "); "
+                    + "the sandbox requires it, so this kernel does not start");
+            Runtime.getRuntime().halt(EXIT_NO_SYSCALL_FILTER);
+        }
         if (unfiltered != null) System.err.println("glassbox kernel: cells can start processes (" + unfiltered + ")");
         PrintStream wire = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         InputStream requests = new FileInputStream(FileDescriptor.in);

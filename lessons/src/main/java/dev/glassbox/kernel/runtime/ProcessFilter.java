@@ -19,16 +19,29 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * A seccomp filter that stops a kernel JVM from starting programs: {@code execve} and {@code fork}
- * fail with EPERM, while threads can still be created. The sandbox shows cells the JDK's own binaries
+ * fail with EPERM, while threads can still be created; so do the calls a Java program never needs
+ * (ptrace, bpf, mount, unshare, io_uring, ... see {@link #UNNEEDED_X86_64}). The sandbox shows cells the JDK's own binaries
  * ({@code java}, {@code jshell}), and a child JVM would escape the kernel's -Xmx and, on a machine
  * without cgroups, any limit on memory or processes. Installed on every thread at start-up (TSYNC);
  * a filter cannot be removed, not even by native code a cell calls later.
  */
 final class ProcessFilter {
-    private record Arch(int audit, int seccomp, int cloneCall, int clone3Call, List<Integer> startProgram) {}
+    private record Arch(int audit, int seccomp, int cloneCall, int clone3Call, List<Integer> startProgram, List<Integer> unneeded) {}
 
-    private static final Arch X86_64 = new Arch(0xC000003E, 317, 56, 435, List.of(59, 322, 57, 58)); // execve, execveat, fork, vfork
-    private static final Arch AARCH64 = new Arch(0xC00000B7, 277, 220, 435, List.of(221, 281));      // execve, execveat
+    /**
+     * Calls a Java program never needs and an attacker would want, by number (asm/unistd_64.h, asm-generic/unistd.h):
+     * ptrace, bpf, perf_event_open, userfaultfd, io_uring_setup/enter/register, keyctl, add_key, request_key,
+     * mount, umount2, pivot_root, unshare, setns, kexec_load, kexec_file_load, init_module, finit_module,
+     * delete_module, process_vm_readv/writev, open_by_handle_at, and the new mount API (open_tree, move_mount,
+     * fsopen, fsconfig, fsmount, fspick, mount_setattr).
+     */
+    private static final List<Integer> UNNEEDED_X86_64 = List.of(101, 321, 298, 323, 425, 426, 427, 250, 248, 249,
+            165, 166, 155, 272, 308, 246, 320, 175, 313, 176, 310, 311, 304, 428, 429, 430, 431, 432, 433, 442);
+    private static final List<Integer> UNNEEDED_AARCH64 = List.of(117, 280, 241, 282, 425, 426, 427, 219, 217, 218,
+            40, 39, 41, 97, 268, 104, 294, 105, 273, 106, 270, 271, 265, 428, 429, 430, 431, 432, 433, 442);
+
+    private static final Arch X86_64 = new Arch(0xC000003E, 317, 56, 435, List.of(59, 322, 57, 58), UNNEEDED_X86_64); // execve, execveat, fork, vfork
+    private static final Arch AARCH64 = new Arch(0xC00000B7, 277, 220, 435, List.of(221, 281), UNNEEDED_AARCH64);      // execve, execveat
 
     // classic BPF, as in linux/filter.h and linux/seccomp.h
     private static final short LD_ABS = 0x20, JEQ = 0x15, JGE = 0x35, JSET = 0x45, RET = 0x06;
@@ -93,7 +106,7 @@ final class ProcessFilter {
 
     /**
      * Allows everything except: another ABI (i386, x32), starting a program (execve, execveat, fork,
-     * vfork), and clone without CLONE_THREAD, which makes a process; clone3 says "no such call", so the C
+     * vfork), the unneeded calls, and clone without CLONE_THREAD, which makes a process; clone3 says "no such call", so the C
      * library falls back to clone for threads, whose flags a filter can read.
      */
     private static List<Insn> program(Arch arch) {
@@ -103,6 +116,7 @@ final class ProcessFilter {
         p.add(new Insn(LD_ABS, Ret.NEXT, Ret.NEXT, NR));
         p.add(new Insn(JGE, Ret.DENY, Ret.NEXT, X32_SYSCALL_BIT));
         for (int nr : arch.startProgram()) p.add(new Insn(JEQ, Ret.DENY, Ret.NEXT, nr));
+        for (int nr : arch.unneeded()) p.add(new Insn(JEQ, Ret.DENY, Ret.NEXT, nr));
         p.add(new Insn(JEQ, Ret.NO_SUCH_CALL, Ret.NEXT, arch.clone3Call()));
         p.add(new Insn(JEQ, Ret.NEXT, Ret.ALLOW, arch.cloneCall()));
         p.add(new Insn(LD_ABS, Ret.NEXT, Ret.NEXT, ARG0));

@@ -2,7 +2,10 @@ package dev.glassbox.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.web.classroom.ClassDashboard;
+import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.classroom.Classroom;
+import dev.glassbox.web.classroom.ProgressCsv;
+import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.ClassInfo;
 import dev.glassbox.web.store.Store.Learner;
 import io.javalin.http.Context;
@@ -18,10 +21,14 @@ import java.util.Map;
 public final class ClassroomApi {
     private final Classroom classroom;
     private final ClassDashboard dashboard;
+    private final Store store;
+    private final LessonCatalog lessons;
 
-    public ClassroomApi(Classroom classroom, ClassDashboard dashboard) {
+    public ClassroomApi(Classroom classroom, ClassDashboard dashboard, Store store, LessonCatalog lessons) {
         this.classroom = classroom;
         this.dashboard = dashboard;
+        this.store = store;
+        this.lessons = lessons;
     }
 
     /** {@code {"code","name"}} -> a student session (new cookie) and its CSRF token. */
@@ -55,5 +62,30 @@ public final class ClassroomApi {
         ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
         int cleared = classroom.resetLesson(klass.code(), ctx.pathParam("lesson"));
         ctx.json(Map.of("cellsCleared", cleared, "students", klass.students()));
+    }
+
+    /** {@code {"maxStudents": n}}: how many students may join. */
+    public void setClassSize(Context ctx) {
+        classroom.teacher(ctx);
+        ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
+        ClassInfo changed = classroom.setClassSize(klass.code(), Bodies.requiredInt(Bodies.json(ctx), "maxStudents"));
+        ctx.json(Map.of("students", changed.students(), "maxStudents", changed.maxStudents()));
+    }
+
+    public void removeStudent(Context ctx) {
+        classroom.teacher(ctx);
+        ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
+        int closed = classroom.removeStudent(klass.code(), ctx.pathParam("student"));
+        ctx.json(Map.of("removed", true, "kernelsClosed", closed));
+    }
+
+    /** Per student and exercise: attempts, passed, when (see {@link ProgressCsv}). */
+    public void progressCsv(Context ctx) {
+        classroom.teacher(ctx);
+        ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Content-Disposition", "attachment; filename=\"glassbox-" + klass.code() + "-progress.csv\"");
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.result(ProgressCsv.of(klass.code(), store, lessons));
     }
 }

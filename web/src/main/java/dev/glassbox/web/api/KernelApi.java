@@ -50,6 +50,8 @@ public final class KernelApi {
     private final LessonCatalog lessons;
     private final RateLimit restarts;
     private final RateLimit opens;
+    /** Completions one learner may ask for: the editor asks as they type, a script could ask without end. */
+    private final RateLimit completions = new RateLimit(40, Duration.ofSeconds(10));
 
     public KernelApi(KernelRegistry kernels, CellQueue queue, Sessions sessions, Store store, LessonCatalog lessons, ServerLimits limits) {
         this.kernels = kernels;
@@ -125,8 +127,9 @@ public final class KernelApi {
         }
         long queuedAt = System.nanoTime();
         long queuedNanos = 0;
-        // The slot is taken before the kernel sees the cell, so the cell's time limit starts when it runs, not when it queues.
-        try (CellQueue.Slot slot = queue.enter(kernel.id(), ahead -> {
+        // The slot is taken before the kernel sees the cell, so the cell's time limit starts when it runs, not when it queues;
+        // a cell waiting for its kernel's running cell holds no slot meanwhile (see CellQueue).
+        try (CellQueue.Slot slot = queue.enter(kernel.id(), learner.id(), ahead -> {
             if (out != null) writeLine(out, Map.of("waiting", Map.of("ahead", ahead)));
         })) {
             queuedNanos = System.nanoTime() - queuedAt;
@@ -143,6 +146,12 @@ public final class KernelApi {
         } catch (InterruptedException e) {
             reply = notRun(ExecuteReply.Status.INTERRUPTED, listener, "Interrupted", "Interrupted before it started: "
                     + "the cell was waiting for its turn and did not run.");
+        } catch (java.io.UncheckedIOException e) {
+            // its kernel JVM died and no new one could start (a server out of memory or cores): say so, not a 500
+            reply = notRun(ExecuteReply.Status.REJECTED, listener, "KernelUnavailable", "The kernel stopped and no new one "
+                    + "could be started just now (" + e.getMessage() + "). Try again in a minute.");
+        } catch (CellQueue.Refused e) {
+            reply = notRun(ExecuteReply.Status.REJECTED, listener, "KernelBusy", e.getMessage());
         } catch (TimeoutException e) {
             reply = notRun(ExecuteReply.Status.REJECTED, listener, "ServerBusy", "The server is busy: this cell waited "
                     + queue.maxWait().toSeconds() + " s for its turn and did not run. Try again in a moment.");
@@ -219,7 +228,9 @@ public final class KernelApi {
     }
 
     public void complete(Context ctx) {
+        Learner learner = learner(ctx);
         Kernel kernel = kernel(ctx);
+        limit(ctx, completions, learner, "Too many completion requests: wait %d s.");
         JsonNode body = Bodies.json(ctx);
         String code = Bodies.requiredString(body, "code");
         int cursor = Bodies.requiredInt(body, "cursor");

@@ -38,6 +38,9 @@ public final class SessionApi {
         var sandbox = kernels.pool().sandbox();
         health.put("sandbox", sandbox.kind());
         health.put("limits", sandbox.describe());
+        health.put("resourceLimits", !sandbox.resourceLimits()
+                ? "none: no memory, process or CPU limits per kernel (no writable cgroups)"
+                : "cgroups " + sandbox.cgroupsVersion() + ": memory, processes and CPU per kernel");
         health.put("mode", mode);
         health.put("java", Runtime.version().toString());
         health.put("vectorApi", ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());

@@ -39,7 +39,7 @@ public final class ClassDashboard {
     public record View(ClassView classroom, List<LessonColumn> lessons, List<StudentRow> students, Resources resources,
                        String generatedAt) {}
 
-    public record ClassView(String code, String name, String createdAt, int students) {}
+    public record ClassView(String code, String name, String createdAt, int students, int maxStudents) {}
 
     public record LessonColumn(String id, String title, int cells, int exercises, int quizzes) {}
 
@@ -102,7 +102,8 @@ public final class ClassDashboard {
                 Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 machineMemory(true), machineMemory(false));
-        ClassView classView = new ClassView(classroom.code(), classroom.name(), classroom.createdAt().toString(), classroom.students());
+        ClassView classView = new ClassView(classroom.code(), classroom.name(), classroom.createdAt().toString(), classroom.students(),
+                classroom.maxStudents());
         return new View(classView, columns, rows, resources, now.toString());
     }
 

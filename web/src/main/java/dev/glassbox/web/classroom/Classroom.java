@@ -4,6 +4,7 @@ import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.ServerLimits;
 import dev.glassbox.web.kernels.CellQueue;
 import dev.glassbox.web.kernels.KernelRegistry;
+import dev.glassbox.web.security.ClientAddress;
 import dev.glassbox.web.security.RateLimit;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
@@ -18,6 +19,8 @@ import io.javalin.http.TooManyRequestsResponse;
 import io.javalin.http.UnauthorizedResponse;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -38,9 +41,15 @@ public final class Classroom {
     private final LessonCatalog lessons;
     private final RateLimit failedLogins;
     private final RateLimit failedJoins;
+    /** Wrong passphrases from all addresses together: guessing from many computers at once is limited too. */
+    private final RateLimit failedTeacherLogins;
+    private final ClientAddress addresses;
+    private static final String TEACHER_ACCOUNT = "teacher";
 
     public Classroom(Passphrase passphrase, Store store, Sessions sessions, KernelRegistry kernels, CellQueue cells,
-                     LessonCatalog lessons, ServerLimits limits) {
+                     LessonCatalog lessons, ServerLimits limits, ClientAddress addresses) {
+        this.addresses = addresses;
+        this.failedTeacherLogins = new RateLimit(4 * limits.loginFailuresPerMinute(), Duration.ofMinutes(1));
         this.passphrase = passphrase;
         this.store = store;
         this.sessions = sessions;
@@ -56,15 +65,24 @@ public final class Classroom {
      * passphrases from one address, every try from there is refused for a while, even the right one.
      */
     public Learner signIn(Context ctx, String guess) {
-        String address = ctx.ip();
-        Duration wait = failedLogins.waitFor(address);
+        String address = addresses.of(ctx);
+        // Each try is counted before the passphrase is compared and given back when it was right: parallel guesses
+        // cannot all pass the check before any of them is recorded.
+        Duration wait = failedLogins.tryAcquire(address);
         if (!wait.isZero()) throw tooMany(ctx, wait, "Too many wrong passphrases from this computer. Wait "
                 + RateLimit.seconds(wait) + " s and try again.");
+        Duration accountWait = failedTeacherLogins.tryAcquire(TEACHER_ACCOUNT);
+        if (!accountWait.isZero()) {
+            failedLogins.release(address);
+            throw tooMany(ctx, accountWait, "Too many wrong teacher passphrases from several computers. Wait "
+                    + RateLimit.seconds(accountWait) + " s and try again.");
+        }
         if (!passphrase.matches(guess)) {
-            failedLogins.record(address);
             LOG.warning("wrong teacher passphrase from " + address);
             throw new UnauthorizedResponse("That is not the teacher passphrase.");
         }
+        failedLogins.release(address);
+        failedTeacherLogins.release(TEACHER_ACCOUNT);
         return sessions.start(ctx, Sessions.TEACHER_SESSION, (id, hash, csrf) -> store.createLearner(id, hash, csrf, Role.TEACHER));
     }
 
@@ -105,36 +123,48 @@ public final class Classroom {
      * Wrong codes count against the address, so codes cannot be guessed by trying them all.
      */
     public Learner join(Context ctx, String typedCode, String typedName) {
-        String address = ctx.ip();
-        Duration wait = failedJoins.waitFor(address);
+        String address = addresses.of(ctx);
+        // Counted before the code is looked up, given back unless the code was wrong (see signIn).
+        Duration wait = failedJoins.tryAcquire(address);
         if (!wait.isZero()) throw tooMany(ctx, wait, "Too many wrong class codes from this computer. Wait "
                 + RateLimit.seconds(wait) + " s, then check the code with your teacher.");
-        String name;
+        boolean wrongCode = false;
         try {
-            name = DisplayName.clean(typedName);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestResponse(e.getMessage());
+            String name;
+            try {
+                name = DisplayName.clean(typedName);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestResponse(e.getMessage());
+            }
+            Optional<String> code = ClassCode.normalize(typedCode);
+            if (code.isEmpty()) {
+                wrongCode = true;
+                throw new BadRequestResponse("A class code has " + ClassCode.LENGTH + " letters and digits, like K7QX2M. "
+                        + "Check the code your teacher gave you.");
+            }
+            Optional<ClassInfo> klass = store.findClass(code.get());
+            if (klass.isEmpty()) {
+                wrongCode = true;
+                throw new NotFoundResponse("There is no class with the code " + code.get() + ". Check the code your teacher gave you.");
+            }
+            Optional<Learner> current = sessions.current(ctx);
+            if (current.isPresent() && current.get().role() == Role.STUDENT && code.get().equals(current.get().classCode())
+                    && name.equalsIgnoreCase(current.get().displayName())) {
+                return current.get();
+            }
+            Learner student;
+            try {
+                student = sessions.start(ctx, Duration.ofDays(365),
+                        (id, hash, csrf) -> store.createStudent(id, hash, csrf, code.get(), name, DisplayName.MAX_LENGTH));
+            } catch (Store.ClassFull e) {
+                LOG.info("a join of class " + code.get() + " was refused: the class is full");
+                throw new ForbiddenResponse(e.getMessage());
+            }
+            LOG.info("a student joined class " + code.get());
+            return student;
+        } finally {
+            if (!wrongCode) failedJoins.release(address);
         }
-        Optional<String> code = ClassCode.normalize(typedCode);
-        if (code.isEmpty()) {
-            failedJoins.record(address);
-            throw new BadRequestResponse("A class code has " + ClassCode.LENGTH + " letters and digits, like K7QX2M. "
-                    + "Check the code your teacher gave you.");
-        }
-        Optional<ClassInfo> klass = store.findClass(code.get());
-        if (klass.isEmpty()) {
-            failedJoins.record(address);
-            throw new NotFoundResponse("There is no class with the code " + code.get() + ". Check the code your teacher gave you.");
-        }
-        Optional<Learner> current = sessions.current(ctx);
-        if (current.isPresent() && current.get().role() == Role.STUDENT && code.get().equals(current.get().classCode())
-                && name.equalsIgnoreCase(current.get().displayName())) {
-            return current.get();
-        }
-        Learner student = sessions.start(ctx, Duration.ofDays(365),
-                (id, hash, csrf) -> store.createStudent(id, hash, csrf, code.get(), name, DisplayName.MAX_LENGTH));
-        LOG.info("a student joined class " + code.get());
-        return student;
     }
 
     /** Restarts every kernel of a student of the class; their variables are gone, their saved cells stay. */
@@ -151,6 +181,55 @@ public final class Classroom {
             restarted++;
         }
         return restarted;
+    }
+
+    /** The limits in force for every student's kernels, in words for the teacher's dashboard. */
+    public List<String> limitsInForce() {
+        var sandbox = kernels.pool().sandbox();
+        var perKernel = sandbox.perKernel();
+        List<String> lines = new ArrayList<>();
+        lines.add(sandbox.available()
+                ? "Sandbox: bubblewrap; no network, read-only system and class path, a private " + (perKernel.scratchBytes() >> 20) + " MB /scratch"
+                : "Sandbox: none");
+        lines.add(!sandbox.resourceLimits()
+                ? "Resource limits: NONE (no writable cgroups): a kernel's memory, processes and CPU are not limited"
+                : "cgroups " + sandbox.cgroupsVersion() + ": " + (perKernel.memoryBytes() >> 20)
+                        + " MB memory, " + perKernel.pids() + " processes and threads, " + perKernel.cpuCores() + " core per kernel");
+        lines.add("Cells: " + cells.slots() + " running at once, " + cells.perLearner() + " per student; at most "
+                + kernels.maxKernels() + " kernels");
+        return lines;
+    }
+
+    /** Largest class size a teacher may set. */
+    public static final int MAX_CLASS_SIZE = 500;
+
+    /** Sets how many students may join the class; those already in stay. */
+    public ClassInfo setClassSize(String classCode, int maxStudents) {
+        if (maxStudents < 1 || maxStudents > MAX_CLASS_SIZE) {
+            throw new BadRequestResponse("A class size is between 1 and " + MAX_CLASS_SIZE + ", found " + maxStudents + ".");
+        }
+        store.setClassSize(classCode, maxStudents);
+        LOG.info("class " + classCode + " may now have " + maxStudents + " students");
+        return store.findClass(classCode).orElseThrow();
+    }
+
+    /**
+     * Removes a student from the class: their kernels are closed (a running cell stops), their session ends, and
+     * they leave the list and the count, so a new student may take their place. Their saved work stays.
+     */
+    public int removeStudent(String classCode, String studentId) {
+        boolean inClass = store.students(classCode).stream().anyMatch(s -> s.id().equals(studentId));
+        if (!inClass) throw new NotFoundResponse("Class " + classCode + " has no such student.");
+        byte[] random = new byte[24];
+        new java.security.SecureRandom().nextBytes(random);
+        store.removeStudent(classCode, studentId, java.util.HexFormat.of().formatHex(random));   // first: no new kernel after this
+        int closed = 0;
+        for (KernelRegistry.KernelInfo info : kernels.of(studentId)) {
+            cells.cancel(info.id());
+            if (kernels.close(info.id(), studentId)) closed++;
+        }
+        LOG.info("a student was removed from class " + classCode + " (" + closed + " kernels closed)");
+        return closed;
     }
 
     /** Clears every student's saved cells of a lesson (edits, outputs, exercise results). Returns how many cells were cleared. */

@@ -33,6 +33,9 @@ public final class ModelApi {
     static final int DEFAULT_SIDE = 128;
     static final int MAX_BLOCKS = 256;
     static final int DEFAULT_BINS = 64;
+    static final int MAX_BINS = 256;
+    /** The largest tensor a .npy download may hold: 16 Mi floats, 64 MB (MiniLM's word embeddings are 11.7 Mi). */
+    static final long MAX_DOWNLOAD_ELEMENTS = 16L << 20;
     private static final Pattern LAYER = Pattern.compile("(?:^|\\.)(?:layer|layers|blk|h)\\.(\\d+)\\.");
 
     /** A model in the list. */
@@ -100,6 +103,10 @@ public final class ModelApi {
         if (rest.endsWith(".npy")) {
             Tensor tensor = tensor(entry, rest.substring(0, rest.length() - 4));
             decodable(tensor);
+            if (tensor.elementCount() > MAX_DOWNLOAD_ELEMENTS) {
+                throw new BadRequestResponse(tensor.name() + " has " + tensor.elementCount() + " values; a download may have at most "
+                        + MAX_DOWNLOAD_ELEMENTS + ". Read it in a notebook cell instead.");
+            }
             String file = tensor.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".npy";
             ctx.contentType("application/octet-stream");
             ctx.header("Content-Disposition", "attachment; filename=\"" + file + "\"");
@@ -112,8 +119,8 @@ public final class ModelApi {
 
     private void stats(Context ctx, ModelEntry entry, Tensor tensor) {
         decodable(tensor);
-        int bins = intParam(ctx, "bins", DEFAULT_BINS, 1, 1024);
-        TensorStats s = shelf.stats(entry, tensor.name(), bins);
+        int bins = intParam(ctx, "bins", DEFAULT_BINS, 1, MAX_BINS);
+        TensorStats s = shelf.stats(entry, tensor.name(), bins, DEFAULT_BINS);
         Histogram h = s.histogram();
         ctx.json(new Stats(s.count(), s.nonFinite(), s.min(), s.max(), s.mean(), s.std(), s.sparsity(),
                 Map.of("min", h.min(), "max", h.max(), "counts", h.counts())));

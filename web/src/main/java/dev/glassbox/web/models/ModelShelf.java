@@ -201,9 +201,13 @@ public final class ModelShelf {
         });
     }
 
-    /** Statistics of one tensor, computed once. */
-    public TensorStats stats(ModelEntry entry, String tensor, int bins) {
-        return stats.computeIfAbsent(entry.id() + "\u0000" + tensor + "\u0000" + bins,
-                key -> file(entry).tensor(tensor).stats(bins));
+    /**
+     * Statistics of one tensor. Those with the page's bin count ({@code cachedBins}) are computed once and kept (one
+     * entry per tensor at most); any other count is computed for the request and not kept, so asking for every bin
+     * count cannot fill the server's memory.
+     */
+    public TensorStats stats(ModelEntry entry, String tensor, int bins, int cachedBins) {
+        if (bins != cachedBins) return file(entry).tensor(tensor).stats(bins);
+        return stats.computeIfAbsent(entry.id() + "\u0000" + tensor, key -> file(entry).tensor(tensor).stats(bins));
     }
 }

@@ -156,6 +156,7 @@ public final class ClassroomPages {
         Map<String, Object> model = new HashMap<>();
         model.put("klass", klass);
         model.put("joinUrls", joinUrls(ctx, klass.code(), onNetwork));
+        model.put("limits", classroom.limitsInForce());
         pages.render(ctx, "dashboard.html", model, teacher.get());
     }
 

@@ -1,26 +1,33 @@
 package dev.glassbox.web.security;
 
-import dev.glassbox.web.course.CourseRoutes;
-import dev.glassbox.web.inference.InferenceRoutes;
 import dev.glassbox.web.store.Store.Learner;
-import dev.glassbox.web.quantization.QuantizeRoutes;
-import dev.glassbox.web.training.TrainRoutes;
 import dev.glassbox.web.store.Store.Role;
 import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.UnauthorizedResponse;
+import io.javalin.security.RouteRole;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
- * Who may see what, checked before every request (after the {@link RequestGuard}). In single-user mode
- * everybody is the learner. In classroom mode the lessons and kernels are for the students and the
- * teacher only: a visitor is sent to {@code /join} (pages) or answered 401 (API). The teacher's own
- * pages and API check for the teacher themselves. Also notes when each learner was last seen.
+ * Who may use what, checked before every request that matched a route (after the {@link RequestGuard}):
+ * each route declares its {@link Audience} where it is registered, and a route that declares none is
+ * refused to everybody. The rule is the matched route's, so any spelling of a path that reaches the
+ * route (a trailing slash, a doubled one) meets the same rule. In single-user mode everybody is the
+ * learner. In classroom mode a visitor is sent to {@code /join} (pages) or answered 401 (API) on the
+ * class's routes, and a non-teacher to {@code /teacher} (pages) or answered 401 (a visitor) or 403 (a
+ * student) (API) on the teacher's. Also
+ * notes when each learner was last seen.
  */
 public final class Access {
+    private static final Logger LOG = Logger.getLogger(Access.class.getName());
+
     private final Sessions sessions;
     private final boolean classroom;
 
@@ -29,27 +36,37 @@ public final class Access {
         this.classroom = classroom;
     }
 
+    /** For {@code beforeMatched}: the matched route's rule, applied to the current learner. */
     public void check(Context ctx) {
-        String path = ctx.path();
-        if (path.startsWith("/assets/")) return;
+        Audience audience = audience(ctx.routeRoles());
+        if (audience == null) {
+            LOG.severe("route " + ctx.method() + " " + ctx.endpoint().path + " declares no Audience: refused to everybody");
+            throw new ForbiddenResponse("This address is closed: it declares who may use it nowhere.");
+        }
         Optional<Learner> learner = sessions.current(ctx);
         learner.ifPresent(sessions::seen);
-        if (!classroom || !forClassMembers(path)) return;
+        if (!classroom || audience == Audience.EVERYONE) return;
         Role role = learner.map(Learner::role).orElse(null);
-        if (role == Role.STUDENT || role == Role.TEACHER) return;
-        if (path.startsWith("/api/")) {
-            throw new UnauthorizedResponse("Join a class first: open /join and enter the class code your teacher gave you");
+        String path = ctx.path();
+        boolean api = path.startsWith("/api/");
+        if (audience == Audience.TEACHER) {
+            if (role == Role.TEACHER) return;
+            if (api && role == Role.STUDENT) throw new ForbiddenResponse("This is for the teacher only.");
+            if (api) throw new UnauthorizedResponse("This is for the teacher only: sign in as the teacher first, at /teacher.");
+            ctx.redirect("/teacher", HttpStatus.SEE_OTHER);
+            ctx.skipRemainingHandlers();
+            return;
         }
+        if (role == Role.STUDENT || role == Role.TEACHER) return;
+        if (api) throw new UnauthorizedResponse("Join a class first: open /join and enter the class code your teacher gave you");
         ctx.redirect("/join" + (path.equals("/") ? "" : "?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8)), HttpStatus.SEE_OTHER);
         ctx.skipRemainingHandlers();
     }
 
-    /** The lessons, the kernels, and the pages and API that run or train models (CPU time is for the class). */
-    private static boolean forClassMembers(String path) {
-        if (CourseRoutes.PATHS.matcher(path).matches()) return true;   // the course map, search, glossary and drafts
-        return path.equals("/") || path.startsWith("/lessons/") || path.startsWith("/api/lessons") || path.startsWith("/api/kernels")
-                || InferenceRoutes.PATHS.matcher(path).matches() || TrainRoutes.PATHS.matcher(path).matches()
-                || QuantizeRoutes.PATHS.matcher(path).matches();
+    /** The one {@link Audience} among a route's roles, or null when it declares none (or several). */
+    public static Audience audience(Set<? extends RouteRole> roles) {
+        List<Audience> declared = roles.stream().filter(Audience.class::isInstance).map(Audience.class::cast).toList();
+        return declared.size() == 1 ? declared.getFirst() : null;
     }
 
     /** {@code next} if it is a path on this server (never another site: no open redirects), else "/". */

@@ -36,6 +36,15 @@ public final class RateLimit {
         return wait;
     }
 
+    /** Takes back the last event of {@code key} (an attempt counted before it was known to be a failure, that succeeded). */
+    public void release(String key) {
+        Deque<Long> times = events.get(key);
+        if (times == null) return;
+        synchronized (times) {
+            times.pollLast();
+        }
+    }
+
     /** How long until {@code key} may have another event; ZERO when it may now. Records nothing. */
     public Duration waitFor(String key) {
         Deque<Long> times = events.get(key);

@@ -29,6 +29,10 @@ public final class Sessions {
     /** A teacher signs in again after this long; a student's or learner's cookie lasts a year. */
     public static final Duration TEACHER_SESSION = Duration.ofHours(12);
     private static final Duration LEARNER_SESSION = Duration.ofDays(365);
+    /** A visitor's session: long enough to read the join page and join. */
+    static final Duration VISITOR_SESSION = Duration.ofDays(1);
+    /** Visitors kept in memory at most; the oldest is forgotten first (it gets a new session on its next visit). */
+    static final int MAX_VISITORS = 10_000;
     /** The database learns that someone was seen at most this often per learner; the dashboard reads the fresher memory. */
     private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -43,6 +47,17 @@ public final class Sessions {
     private final Role firstVisitRole;
     private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
+    /**
+     * Classroom visitors (who have not joined a class), by the hash of their cookie: kept in memory only, the
+     * {@link #MAX_VISITORS} most recent for {@link #VISITOR_SESSION}, since a script can ask for sessions without end
+     * and a visitor has nothing to save. Joining makes a student, in the database.
+     */
+    private final Map<String, Learner> visitors = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Learner> eldest) {
+            return size() > MAX_VISITORS;
+        }
+    };
 
     /** {@code firstVisitRole}: what {@link #ensure} makes of a request without a session (LEARNER or VISITOR). */
     public Sessions(Store store, Role firstVisitRole) {
@@ -56,7 +71,13 @@ public final class Sessions {
         if (cached != null) return Optional.of(cached);
         String token = ctx.cookie(COOKIE);
         if (token == null || token.length() > 100) return Optional.empty();
-        Optional<Learner> learner = store.learnerByTokenHash(hash(token))
+        String hash = hash(token);
+        Learner visitor = visitor(hash);
+        if (visitor != null) {
+            ctx.attribute("learner", visitor);
+            return Optional.of(visitor);
+        }
+        Optional<Learner> learner = store.learnerByTokenHash(hash)
                 .filter(l -> l.role() != Role.TEACHER || l.createdAt().plus(TEACHER_SESSION).isAfter(Instant.now()));
         learner.ifPresent(l -> ctx.attribute("learner", l));
         return learner;
@@ -64,8 +85,36 @@ public final class Sessions {
 
     /** The current learner, or a new one ({@code firstVisitRole}) with a fresh cookie set on the response. */
     public Learner ensure(Context ctx) {
+        if (firstVisitRole == Role.VISITOR) {
+            return current(ctx).orElseGet(() -> start(ctx, VISITOR_SESSION, (id, hash, csrf) -> {
+                Learner visitor = new Learner(id, csrf, Role.VISITOR, null, null, Instant.now());
+                synchronized (visitors) {
+                    visitors.put(hash, visitor);
+                }
+                return visitor;
+            }));
+        }
         return current(ctx).orElseGet(() -> start(ctx, LEARNER_SESSION,
                 (id, hash, csrf) -> store.createLearner(id, hash, csrf, firstVisitRole)));
+    }
+
+    /** The visitor whose cookie has this hash, if it is still kept. */
+    private Learner visitor(String hash) {
+        synchronized (visitors) {
+            Learner v = visitors.get(hash);
+            if (v != null && v.createdAt().plus(VISITOR_SESSION).isBefore(Instant.now())) {
+                visitors.remove(hash);
+                return null;
+            }
+            return v;
+        }
+    }
+
+    /** Visitors kept in memory now. */
+    public int visitorCount() {
+        synchronized (visitors) {
+            return visitors.size();
+        }
     }
 
     /**
@@ -79,14 +128,27 @@ public final class Sessions {
         ctx.res().addHeader("Set-Cookie", COOKIE + "=" + token + "; Path=/; Max-Age=" + lifetime.toSeconds()
                 + "; HttpOnly; SameSite=Strict" + (RequestGuard.overHttps(ctx) ? "; Secure" : ""));
         ctx.attribute("learner", learner);
-        before.filter(b -> b.role() == Role.VISITOR).ifPresent(b -> store.deleteVisitor(b.id()));
+        before.filter(b -> b.role() == Role.VISITOR).ifPresent(b -> {
+            synchronized (visitors) {
+                visitors.values().removeIf(v -> v.id().equals(b.id()));
+            }
+            store.deleteVisitor(b.id());                    // one from before visitors were kept in memory
+        });
         seen(learner);
         return learner;
     }
 
     /** Ends the request's session: the cookie is cleared and its hash no longer names anybody. */
     public void end(Context ctx) {
-        current(ctx).ifPresent(l -> store.revokeSession(l.id(), randomToken()));
+        current(ctx).ifPresent(l -> {
+            if (l.role() == Role.VISITOR) {
+                synchronized (visitors) {
+                    visitors.values().removeIf(v -> v.id().equals(l.id()));
+                }
+            } else {
+                store.revokeSession(l.id(), randomToken());
+            }
+        });
         ctx.res().addHeader("Set-Cookie", COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
                 + (RequestGuard.overHttps(ctx) ? "; Secure" : ""));
         ctx.attribute("learner", null);
@@ -94,6 +156,7 @@ public final class Sessions {
 
     /** Notes that the learner is here now (for the teacher's "last seen"). */
     public void seen(Learner learner) {
+        if (learner.role() == Role.VISITOR) return;          // nobody shows a visitor's last visit: no row, no map entry
         Instant now = Instant.now();
         lastSeen.put(learner.id(), now);
         Instant touched = lastTouched.get(learner.id());

@@ -30,7 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Store implements AutoCloseable {
     private static final String LEARNER_COLUMNS = "id, csrf_token, role, class_code, display_name, created_at";
     private static final String CLASS_QUERY = """
-            SELECT c.code, c.name, c.created_at, (SELECT count(*) FROM learner l WHERE l.class_code = c.code AND l.role = 'student')
+            SELECT c.code, c.name, c.created_at, (SELECT count(*) FROM learner l WHERE l.class_code = c.code AND l.role = 'student'),
+                c.max_students
             FROM classroom c""";
 
     private final Connection connection;
@@ -61,8 +62,19 @@ public final class Store implements AutoCloseable {
     public record CellState(String cellId, String code, String status, Integer executionCount, String outputsJson,
                             Boolean exercisePassed, String exerciseMessage) {}
 
-    /** A class: its code, its name, when it was made and how many students joined. */
-    public record ClassInfo(String code, String name, Instant createdAt, int students) {}
+    /** A class: its code, its name, when it was made, how many students joined and how many may (the teacher sets it). */
+    public record ClassInfo(String code, String name, Instant createdAt, int students, int maxStudents) {}
+
+    /** One student's progress on one exercise, for the teacher's CSV export. */
+    public record ExerciseProgress(String learnerId, String lessonId, String cellId, int attempts, boolean passed,
+                                   Instant firstPassedAt, Instant lastCheckedAt) {}
+
+    /** A student could not join: the class has as many students as its teacher allows. */
+    public static final class ClassFull extends RuntimeException {
+        public ClassFull(String message) {
+            super(message);
+        }
+    }
 
     /** A student of a class as the teacher sees them; {@code lastSeenAt} is written at most once a minute. */
     public record Student(String id, String displayName, Instant joinedAt, Instant lastSeenAt) {}
@@ -119,8 +131,13 @@ public final class Store implements AutoCloseable {
      * (ignoring case), this one is called "Name 2", "Name 3", ... (the first free one, cut to {@code maxNameLength}).
      */
     public Learner createStudent(String id, String tokenHash, String csrfToken, String classCode, String name, int maxNameLength) {
-        lock.lock();                             // the name check and the insert are one step for other threads
+        lock.lock();                             // the size and name checks and the insert are one step for other threads
         try {
+            ClassInfo klass = findClass(classCode).orElseThrow(() -> new IllegalArgumentException("no class " + classCode));
+            if (klass.students() >= klass.maxStudents()) {
+                throw new ClassFull("Class " + classCode + " is full: it has " + klass.students() + " students, as many as "
+                        + "its teacher allows. Ask your teacher to make room.");
+            }
             Set<String> taken = query("SELECT display_name FROM learner WHERE class_code = ?", rs -> {
                 Set<String> names = new HashSet<>();
                 while (rs.next()) names.add(rs.getString(1).toLowerCase(Locale.ROOT));
@@ -197,7 +214,7 @@ public final class Store implements AutoCloseable {
     }
 
     private static ClassInfo classInfo(ResultSet rs) throws SQLException {
-        return new ClassInfo(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)), rs.getInt(4));
+        return new ClassInfo(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)), rs.getInt(4), rs.getInt(5));
     }
 
     /** The students of a class, in the order they joined. */
@@ -245,6 +262,38 @@ public final class Store implements AutoCloseable {
                 """, lessonId, classCode);
     }
 
+    /** The teacher's class size: at most {@code maxStudents} students may join (those already in stay). */
+    public void setClassSize(String classCode, int maxStudents) {
+        update("UPDATE classroom SET max_students = ? WHERE code = ?", maxStudents, classCode);
+    }
+
+    /**
+     * Removes a student from their class: their session ends for good ({@code unusable} must be random) and they
+     * leave the class's list and count. Their saved work stays in the database. False when no such student.
+     */
+    public boolean removeStudent(String classCode, String learnerId, String unusable) {
+        return update("UPDATE learner SET role = 'removed', token_hash = ? WHERE id = ? AND class_code = ? AND role = 'student'",
+                "removed:" + unusable, learnerId, classCode) == 1;
+    }
+
+    /** Every exercise any student of the class has checked: attempts, result, when it first passed and when it was last checked. */
+    public List<ExerciseProgress> classExercises(String classCode) {
+        return query("""
+                SELECT c.learner_id, c.lesson_id, c.cell_id, c.exercise_attempts, c.exercise_passed, c.first_passed_at, c.checked_at
+                FROM cell_state c JOIN learner l ON l.id = c.learner_id
+                WHERE l.class_code = ? AND l.role = 'student' AND c.checked_at IS NOT NULL
+                """, rs -> {
+            List<ExerciseProgress> list = new ArrayList<>();
+            while (rs.next()) {
+                String first = rs.getString(6);
+                String last = rs.getString(7);
+                list.add(new ExerciseProgress(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5) == 1,
+                        first == null ? null : Instant.parse(first), last == null ? null : Instant.parse(last)));
+            }
+            return list;
+        }, classCode);
+    }
+
     // ---- saved work of one learner ----
 
     /** Saves the learner's edit of a cell; {@code null} code resets it to the lesson's original. */
@@ -264,12 +313,17 @@ public final class Store implements AutoCloseable {
                 """, learnerId, lessonId, cellId, status, executionCount, outputsJson, Instant.now().toString());
     }
 
+    /** Saves an exercise's result, counting the attempt. */
     public void saveExercise(String learnerId, String lessonId, String cellId, boolean passed, String message) {
+        String now = Instant.now().toString();
         update("""
-                INSERT INTO cell_state (learner_id, lesson_id, cell_id, exercise_passed, exercise_message, checked_at) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO cell_state (learner_id, lesson_id, cell_id, exercise_passed, exercise_message, checked_at,
+                    exercise_attempts, first_passed_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)
                 ON CONFLICT (learner_id, lesson_id, cell_id) DO UPDATE SET exercise_passed = excluded.exercise_passed,
-                    exercise_message = excluded.exercise_message, checked_at = excluded.checked_at
-                """, learnerId, lessonId, cellId, passed ? 1 : 0, message, Instant.now().toString());
+                    exercise_message = excluded.exercise_message, checked_at = excluded.checked_at,
+                    exercise_attempts = cell_state.exercise_attempts + 1,
+                    first_passed_at = coalesce(cell_state.first_passed_at, excluded.first_passed_at)
+                """, learnerId, lessonId, cellId, passed ? 1 : 0, message, now, passed ? now : null);
     }
 
     /** Forgets a cell's edit, output and result: the learner starts that cell over. */

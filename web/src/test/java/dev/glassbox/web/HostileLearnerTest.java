@@ -1,0 +1,134 @@
+package dev.glassbox.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glassbox.kernel.KernelSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One learner who tries to slow down or break the server for the others, over real HTTP with real
+ * kernels: the others' cells still run at once, and the server answers the hostile learner with a clear
+ * message, never a 500.
+ */
+class HostileLearnerTest {
+    static final Duration TIME_LIMIT = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path data;
+    static App app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withTimeLimit(TIME_LIMIT).withPoolSize(3);
+        ServerLimits limits = ServerLimits.defaults().withMaxKernels(4).withRunningCells(2);
+        app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels).withLimits(limits));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    @AfterEach
+    void closeKernels() {
+        var registry = app.deps().kernels();
+        for (var k : registry.all()) registry.close(k.id(), k.learnerId());
+    }
+
+    @Test
+    void cellsSentAllAtOnceHoldOneSlotAndTheClassKeepsTheRest() throws Exception {
+        Browserless hoarder = new Browserless(app.port()).login();
+        Browserless other = new Browserless(app.port()).login();
+        String first = hoarder.openKernel();
+        String second = hoarder.openKernel();
+        String theirs = other.openKernel();
+        String nap = "Thread.sleep(2500); 1";
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sent.add(CompletableFuture.supplyAsync(() -> execute(hoarder, first, nap)));
+            Thread.sleep(50);
+        }
+        for (int i = 0; i < 2; i++) sent.add(CompletableFuture.supplyAsync(() -> execute(hoarder, second, nap)));
+        Thread.sleep(800);                                  // every hoarded cell has reached the server
+        long asked = System.nanoTime();
+        JsonNode reply = other.execute(theirs, "1 + 1");
+        long took = (System.nanoTime() - asked) / 1_000_000;
+        assertEquals("ok", reply.get("status").asText(), reply.toString());
+        assertTrue(reply.get("timing").get("queuedMillis").asDouble() < 1000 && took < 2000,
+                "another learner's cell ran at once, not after the hoarded ones (" + took + " ms, " + reply.get("timing") + ")");
+        int refused = 0;
+        int ok = 0;
+        for (var f : sent) {
+            HttpResponse<String> r = f.get();
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode answer = Browserless.json(r);
+            if (answer.get("status").asText().equals("ok")) ok++;
+            else if (answer.get("outputs").get(0).get("ename").asText().equals("KernelBusy")) refused++;
+            else throw new AssertionError("unexpected answer: " + r.body());
+        }
+        assertEquals(1, refused, "a kernel keeps one running cell and four waiting; the sixth is refused");
+        assertEquals(7, ok);
+    }
+
+    /** The id of the request a cell runs in, found by reflection when the kernel's runtime allows it, else 0. */
+    static final String REQUEST_ID = """
+            long id = 0;
+            try {
+                var channel = Class.forName("dev.glassbox.kernel.runtime.Channel");
+                var current = channel.getMethod("current").invoke(null);
+                var requestId = channel.getDeclaredMethod("requestId");
+                requestId.setAccessible(true);
+                id = (long) requestId.invoke(current);
+            } catch (Exception | Error e) {
+                // the runtime is closed to cells: a forged message then names no request
+            }
+            var wire = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+            """;
+
+    @Test
+    void aMalformedMessageRestartsTheKernelWithAClearMessageAndNo500() throws Exception {
+        Browserless learner = new Browserless(app.port()).login();
+        String kernel = learner.openKernel();
+        List<String> forgeries = List.of(          // ' for ", ID for the request's id
+                "{'type':'output','id':ID,'output':null}",
+                "{'type':'reply','id':ID,'status':null,'executionCount':1}");
+        for (String forged : forgeries) {
+            assertEquals("ok", learner.execute(kernel, "int before = 1;").get("status").asText());
+            long sent = System.nanoTime();
+            HttpResponse<String> r = execute(learner, kernel, REQUEST_ID + "wire.println(\"" + forged
+                    + "\".replace(\"ID\", Long.toString(id)).replace('\\'', '\"'));\nThread.sleep(600_000);");
+            long took = (System.nanoTime() - sent) / 1_000_000;
+            assertEquals(200, r.statusCode(), forged + " -> " + r.body());
+            JsonNode answer = Browserless.json(r);
+            assertEquals("restarted", answer.get("status").asText(), r.body());
+            assertTrue(answer.get("outputs").toString().contains("broke its protocol"), r.body());
+            assertTrue(took < 300_000, "the kernel was stopped when it sent the message, not left to sleep its 600 s (" + took + " ms)");
+            assertEquals(0, app.deps().cells().running(), "the slot was given back");
+            JsonNode next = learner.execute(kernel, "before");
+            assertEquals("error", next.get("status").asText(), "a new kernel, without the old variables: " + next);
+            assertEquals("2", learner.execute(kernel, "1 + 1").get("outputs").get(0).get("data").get("text/plain").asText());
+        }
+    }
+
+    static HttpResponse<String> execute(Browserless learner, String kernel, String code) {
+        try {
+            return learner.call("POST", "/api/kernels/" + kernel + "/execute", Map.of("code", code));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

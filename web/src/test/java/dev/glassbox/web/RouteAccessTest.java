@@ -1,0 +1,121 @@
+package dev.glassbox.web;
+
+import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.web.classroom.Passphrase;
+import dev.glassbox.web.security.Audience;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every route of the classroom app declares who may use it, and a visitor, a student and the teacher each
+ * get exactly that, whatever spelling of the path they send (a trailing slash, doubled slashes).
+ */
+class RouteAccessTest {
+    static final String PASSPHRASE = "correct horse battery";
+    static final String LESSON = "vectors-in-the-notebook";
+
+    @TempDir
+    static Path data;
+    static App app;
+    static Browserless teacher;
+    static Browserless student;
+    static Browserless visitor;
+    static String code;
+
+    @BeforeAll
+    static void start() throws Exception {
+        KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withTimeLimit(Duration.ofSeconds(10)).withPoolSize(0);
+        app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels)
+                .withClassroom(Passphrase.of(PASSPHRASE)).withLimits(ServerLimits.defaults().withMaxKernels(1)));
+        app.awaitModels(Duration.ofMinutes(3));
+        teacher = new Browserless(app.port());
+        assertEquals(303, teacher.signIn(PASSPHRASE).statusCode());
+        code = ClassroomTest.createClass(teacher, "Period 4");
+        student = new Browserless(app.port());
+        assertEquals(303, student.join(code, "Ada").statusCode());
+        visitor = new Browserless(app.port()).login();      // an anonymous session: it passes the CSRF check, not the gate
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    @Test
+    void everyRouteDeclaresItsAudience() {
+        List<App.Route> routes = app.routes();
+        assertTrue(routes.size() > 30, "the classroom app has all its routes: " + routes);
+        List<App.Route> undeclared = routes.stream().filter(r -> r.audience() == null).toList();
+        assertEquals(List.of(), undeclared, "routes without an Audience (refused to everybody)");
+    }
+
+    @Test
+    void aTrailingSlashDoesNotGetAVisitorPastTheGate() throws Exception {
+        String model = Browserless.json(visitor.get("/api/models")).get(0).get("id").asText();
+        for (String path : List.of("/api/models/" + model + "/generate/", "/api/models/" + model + "/generate",
+                "/api/models/" + model + "/trace/", "/api/kernels/")) {
+            HttpResponse<String> r = visitor.call("POST", path, Map.of("text", "Once upon a time", "maxTokens", 2));
+            assertEquals(401, r.statusCode(), "POST " + path + " -> " + r.statusCode() + " " + r.body());
+        }
+        HttpResponse<String> tensors = visitor.get("/api/models/" + model + "/tensors");
+        String tensor = Browserless.json(tensors).get(0).get("name").asText();
+        for (String suffix : List.of("/stats", "/stats/", "/values", ".npy")) {
+            HttpResponse<String> r = visitor.get("/api/models/" + model + "/tensors/" + tensor + suffix);
+            assertEquals(401, r.statusCode(), "tensor data is for the class: " + suffix + " -> " + r.statusCode());
+        }
+    }
+
+    @Test
+    void eachRouteAnswersVisitorStudentAndTeacherAsItsAudienceSays() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (App.Route route : app.routes()) {
+            if (route.path().equals("/teacher/logout")) continue;          // it would sign the teacher out for the routes after it
+            String path = route.path().replace("{lesson}", LESSON).replace("{code}", code).replace("{id}", "no-such-id")
+                    .replace("{cell}", "no-such-cell").replace("{student}", "no-such-student").replace("<rest>", "no-such-tensor/stats");
+            for (String spelling : List.of(path, path.equals("/") ? "/" : path + "/", path.replaceFirst("/", "//"))) {
+                for (var who : List.of(Map.entry("visitor", visitor), Map.entry("student", student), Map.entry("teacher", teacher))) {
+                    HttpResponse<String> r = route.method().equals("GET") ? who.getValue().get(spelling)
+                            : who.getValue().call(route.method(), spelling, Map.of());
+                    String refusal = refusal(r);
+                    boolean mayUse = switch (route.audience()) {
+                        case EVERYONE -> true;
+                        case CLASS -> !who.getKey().equals("visitor");
+                        case TEACHER -> who.getKey().equals("teacher");
+                    };
+                    boolean notFound = (r.statusCode() == 404 || r.statusCode() == 400) && !spelling.equals(path);   // another spelling may reach no route at all
+                    if (mayUse && refusal != null || !mayUse && refusal == null && !notFound) {
+                        wrong.add(who.getKey() + " " + route.method() + " " + spelling + " (" + route.audience() + "): "
+                                + r.statusCode() + " " + (refusal != null ? refusal : abbreviate(r.body())));
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    /** How the gate refused the request, or null when it let it through (whatever the route then answered). */
+    static String refusal(HttpResponse<String> r) {
+        String location = r.headers().firstValue("Location").orElse("");
+        if (r.statusCode() == 401 && r.body().contains("Join a class first")) return "401 join first";
+        if (r.statusCode() == 401 && r.body().contains("teacher only")) return "401 teacher only";
+        if (r.statusCode() == 403 && r.body().contains("teacher only")) return "403 teacher only";
+        if (r.statusCode() == 303 && (location.startsWith("/join") || location.equals("/teacher"))) return "303 " + location;
+        return null;
+    }
+
+    static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+}
