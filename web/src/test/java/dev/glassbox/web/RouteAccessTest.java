@@ -83,7 +83,7 @@ class RouteAccessTest {
         for (App.Route route : app.routes()) {
             if (route.path().equals("/teacher/logout")) continue;          // it would sign the teacher out for the routes after it
             String path = route.path().replace("{lesson}", LESSON).replace("{code}", code).replace("{id}", "no-such-id")
-                    .replace("{cell}", "no-such-cell").replace("{student}", "no-such-student").replace("<rest>", "no-such-tensor/stats");
+                    .replace("{cell}", "no-such-cell").replace("{draft}", "no-such-draft").replace("{quiz}", "no-such-quiz").replace("{student}", "no-such-student").replace("<rest>", "no-such-tensor/stats");
             for (String spelling : List.of(path, path.equals("/") ? "/" : path + "/", path.replaceFirst("/", "//"))) {
                 for (var who : List.of(Map.entry("visitor", visitor), Map.entry("student", student), Map.entry("teacher", teacher))) {
                     HttpResponse<String> r = route.method().equals("GET") ? who.getValue().get(spelling)
