@@ -396,7 +396,11 @@ class LessonParserTest {
             assertTrue(in != null, "lessons/" + file + " is not on the class path");
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Lesson lesson = LessonParser.parse(file, text);
+        String glossary;
+        try (var in = getClass().getClassLoader().getResourceAsStream("lessons/glossary.md")) {
+            glossary = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Lesson lesson = LessonParser.parse(file, text, LessonParser.glossary("glossary.md", glossary));   // its prose marks glossary terms
         assertEquals("vectors-in-the-notebook", lesson.id());
         assertEquals("Vectors in the notebook", lesson.title());
         assertEquals(50, lesson.order());
