@@ -105,7 +105,6 @@ public final class Kernel implements AutoCloseable {
         running.lock();
         try {
             lastUsed = Instant.now();
-            interruptAskedAt = 0;
             List<Output> outputs = new ArrayList<>();
             Consumer<Output> collect = o -> {
                 outputs.add(o);
@@ -134,6 +133,9 @@ public final class Kernel implements AutoCloseable {
                     : reply;
         } finally {
             lastUsed = Instant.now();
+            // cleared when a cell ends, not when the next one starts: an interrupt that comes as soon as the next cell
+            // holds the lock (before it is even sent) must not be forgotten
+            interruptAskedAt = 0;
             running.unlock();
         }
     }
@@ -194,7 +196,7 @@ public final class Kernel implements AutoCloseable {
                         String why = x.exitCode() == 0 ? "the cell ended the kernel's JVM, e.g. with System.exit"
                                 : x.cause() != null ? x.cause() + ", exit code " + x.exitCode() : "exit code " + x.exitCode();
                         collect.accept(notice("KernelRestarted", "The kernel stopped while running this cell (" + why
-                                + "), so Glassbox started a new one. Variables from earlier cells are gone: run the cells above again."));
+                                + "), so a new one was started: variables from earlier cells are gone. Run the cells above again."));
                         return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
                     }
                     case null -> {
