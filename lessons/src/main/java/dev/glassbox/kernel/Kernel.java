@@ -193,7 +193,7 @@ public final class Kernel implements AutoCloseable {
                     case KernelProcess.Exited x -> {
                         replaceProcess();
                         // Exit code 0 while a cell runs is the cell's own System.exit: the server is still here to see it.
-                        String why = x.exitCode() == 0 ? "the cell ended the kernel's JVM, e.g. with System.exit"
+                        String why = x.exitCode() == 0 ? "the cell ended the kernel's JVM, e.g. with System.exit: exit code 0"
                                 : x.cause() != null ? x.cause() + ", exit code " + x.exitCode() : "exit code " + x.exitCode();
                         collect.accept(notice("KernelRestarted", "The kernel stopped while running this cell (" + why
                                 + "), so a new one was started: variables from earlier cells are gone. Run the cells above again."));
