@@ -62,6 +62,15 @@ class RouteAccessTest {
     }
 
     @Test
+    void thePagesOwnScriptsAndStylesReachEveryone() throws Exception {
+        for (String file : List.of("/assets/app.js", "/assets/app.css", "/assets/favicon.svg")) {
+            HttpResponse<String> r = visitor.get(file);
+            assertEquals(200, r.statusCode(), file + " is a static file, not a route: " + r.statusCode());
+        }
+        assertEquals(404, visitor.get("/assets/no-such-file.js").statusCode());
+    }
+
+    @Test
     void aTrailingSlashDoesNotGetAVisitorPastTheGate() throws Exception {
         String model = Browserless.json(visitor.get("/api/models")).get(0).get("id").asText();
         for (String path : List.of("/api/models/" + model + "/generate/", "/api/models/" + model + "/generate",

@@ -39,6 +39,7 @@ public final class Access {
     /** For {@code beforeMatched}: the matched route's rule, applied to the current learner. */
     public void check(Context ctx) {
         Audience audience = audience(ctx.routeRoles());
+        if (audience == null && isPublicFile(ctx.path())) return;   // the page's own scripts, styles and images
         if (audience == null) {
             LOG.severe("route " + ctx.method() + " " + ctx.endpoint().path + " declares no Audience: refused to everybody");
             throw new ForbiddenResponse("This address is closed: it declares who may use it nowhere.");
@@ -61,6 +62,12 @@ public final class Access {
         if (api) throw new UnauthorizedResponse("Join a class first: open /join and enter the class code your teacher gave you");
         ctx.redirect("/join" + (path.equals("/") ? "" : "?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8)), HttpStatus.SEE_OTHER);
         ctx.skipRemainingHandlers();
+    }
+
+    /** Whether {@code path} names a file of the app's static folder ({@code /public} on the class path): no route, no rule. */
+    static boolean isPublicFile(String path) {
+        if (path.contains("..") || path.endsWith("/")) return false;
+        return Access.class.getResource("/public" + path) != null;
     }
 
     /** The one {@link Audience} among a route's roles, or null when it declares none (or several). */
