@@ -129,8 +129,9 @@ class KeyboardOnlyTest {
         tabTo("#run-all", 30);
         keys.press("Enter");
         Locator cells = page.locator("section.cell");
-        assertEquals(8, cells.count());
-        for (int i = 0; i < 8; i++) {
+        int count = cells.count();
+        assertTrue(count >= 8, "the lesson's cells: " + count);
+        for (int i = 0; i < count; i++) {
             assertThat(cells.nth(i)).hasAttribute("data-status", "ok", LessonPage.within(Duration.ofSeconds(120)));
         }
         lesson.waitForKernel();
