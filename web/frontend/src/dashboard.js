@@ -334,7 +334,7 @@ function lessonCell(lesson, progress, now) {
     const bar = el("progress", "progress");
     bar.max = progress.exercises;
     bar.value = progress.exercisesPassed;
-    const label = el("span", "progress-label", `${progress.exercisesPassed}/${progress.exercises} ${progress.exercises === 1 ? "exercise" : "exercises"}`);
+    const label = el("span", "progress-label progress-exercises", `${progress.exercisesPassed}/${progress.exercises} ${progress.exercises === 1 ? "exercise" : "exercises"}`);
     if (progress.exercisesPassed >= progress.exercises) label.textContent += " ✓";
     top.append(bar, label);
   }

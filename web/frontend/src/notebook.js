@@ -15,6 +15,9 @@ const MODE_TEXT = {
 };
 /** Two presses of the same command key (I, I or 0, 0) count as one command within this time. */
 const DOUBLE_PRESS_MS = 800;
+/** An interrupt that finds no cell running on the server is sent again this often, for as long as a cell's time limit. */
+const INTERRUPT_RETRY_MS = 250;
+const INTERRUPT_TRIES = 480;
 const KERNEL_TITLES = {
   starting: "Glassbox is starting a Java kernel for this page",
   idle: "The kernel is ready",
@@ -129,9 +132,16 @@ class Notebook {
 
   async interrupt() {
     this.#cancelQueue();
-    if (!this.#current) return;
+    const cell = this.#current;
+    if (!cell) return;
     try {
-      await this.kernel.interrupt();
+      // The server says "idle" when the cell has not reached it yet (on a busy server it may still be on its way,
+      // or its kernel still starting): ask again until it stops, or the cell ends by itself.
+      for (let tries = 0; this.#current === cell && tries < INTERRUPT_TRIES; tries++) {
+        const answer = await this.kernel.interrupt();
+        if (answer?.status !== "idle") return;
+        await new Promise((resolve) => setTimeout(resolve, INTERRUPT_RETRY_MS));
+      }
     } catch (e) {
       this.notices.show({ key: "interrupt", kind: "error", text: `Could not interrupt the kernel: ${e.message}` });
     }

@@ -300,11 +300,15 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    /** Asks the running cell to stop; if it has not stopped after the grace period, the kernel restarts. */
-    public void interrupt() {
-        if (!busy()) return;
+    /**
+     * Asks the running cell to stop; if it has not stopped after the grace period, the kernel restarts.
+     * Returns false when no cell was running (one on its way has not reached the kernel yet: ask again).
+     */
+    public boolean interrupt() {
+        if (!busy()) return false;
         interruptAskedAt = System.nanoTime();
         process.send(new HostMessage.Interrupt());
+        return true;
     }
 
     /** Replaces the kernel JVM with a fresh one: all variables are gone. Waits for a running cell to end. */

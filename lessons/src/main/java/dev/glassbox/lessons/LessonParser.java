@@ -131,6 +131,8 @@ public final class LessonParser {
                     .sanitizeUrls(true)
                     .attributeProviderFactory(context -> (node, tag, attributes) -> {
                         if (node instanceof Heading heading) attributes.put("id", headingId(heading));
+                        // A block of code in prose can be wider than a phone: a keyboard user must be able to scroll it.
+                        if (tag.equals("pre")) attributes.put("tabindex", "0");
                     })
                     .build();
         }

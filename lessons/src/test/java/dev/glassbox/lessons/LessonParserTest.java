@@ -181,7 +181,7 @@ class LessonParserTest {
                 """);
         assertEquals(List.of(), lesson.cells());
         String html = ((Prose) lesson.blocks().getFirst()).html();
-        assertTrue(html.contains("<pre><code class=\"language-text\">not a cell\n</code></pre>"), html);
+        assertTrue(html.contains("<pre tabindex=\"0\"><code class=\"language-text\">not a cell\n</code></pre>"), html);
         assertTrue(html.contains("class=\"language-javascript\""), html);
     }
 

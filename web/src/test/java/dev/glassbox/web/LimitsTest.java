@@ -116,12 +116,16 @@ class LimitsTest {
         Thread.sleep(300);
         CompletableFuture<HttpResponse<String>> b = CompletableFuture.supplyAsync(() -> streamed(waiting, k2, "int ranAnyway = 1;"));
         Thread.sleep(500);
-        assertEquals(200, waiting.call("POST", "/api/kernels/" + k2 + "/interrupt", null).statusCode());
+        HttpResponse<String> interrupt = waiting.call("POST", "/api/kernels/" + k2 + "/interrupt", null);
+        assertEquals(200, interrupt.statusCode());
+        assertEquals("interrupting", Json.MAPPER.readTree(interrupt.body()).get("status").asText(), "a waiting cell was there to stop");
         JsonNode reply = lastReply(b.get());
         assertEquals("interrupted", reply.get("status").asText(), b.get().body());
         assertTrue(reply.get("outputs").get(0).get("message").asText().contains("before it started"), reply.toString());
         assertEquals("ok", lastReply(a.get()).get("status").asText());
         assertEquals("error", waiting.execute(k2, "ranAnyway").get("status").asText(), "the cancelled cell never ran");
+        // Nothing runs now: the browser is told, so that it asks again when its cell is still on the way.
+        assertEquals("idle", Json.MAPPER.readTree(waiting.call("POST", "/api/kernels/" + k2 + "/interrupt", null).body()).get("status").asText());
         busy.call("DELETE", "/api/kernels/" + k1, null);
         waiting.call("DELETE", "/api/kernels/" + k2, null);
     }

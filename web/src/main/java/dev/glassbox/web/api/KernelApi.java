@@ -240,9 +240,10 @@ public final class KernelApi {
 
     public void interrupt(Context ctx) {
         Kernel kernel = kernel(ctx);
-        queue.cancel(kernel.id());
-        kernel.interrupt();
-        ctx.json(Map.of("status", "interrupting"));
+        boolean cancelled = queue.cancel(kernel.id()) > 0;
+        boolean stopping = kernel.interrupt();
+        // "idle": nothing was running or waiting here, e.g. the browser's cell is still on its way; it asks again
+        ctx.json(Map.of("status", cancelled || stopping ? "interrupting" : "idle"));
     }
 
     public void restart(Context ctx) {

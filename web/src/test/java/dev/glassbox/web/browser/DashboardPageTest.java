@@ -115,6 +115,15 @@ class DashboardPageTest {
         adaLesson.runInPlace("sum-of-squares");
         adaLesson.waitForStatus("sum-of-squares", "ok", LessonPage.KERNEL_START);
         assertThat(adaLesson.cell("sum-of-squares").locator(".exercise-badge")).hasAttribute("data-state", "passed");
+        // and answers the lesson's two quizzes: with the exercise, that is the whole lesson done
+        Locator lanes = ada.locator("section.quiz[data-quiz-id=\"lanes-per-register\"]");
+        lanes.locator(".quiz-input").fill("16");
+        lanes.locator(".quiz-check").click();
+        assertThat(lanes).hasAttribute("data-state", "correct");
+        Locator why = ada.locator("section.quiz[data-quiz-id=\"why-not-auto\"]");
+        why.locator("input[value=\"1\"]").check();
+        why.locator(".quiz-check").click();
+        assertThat(why).hasAttribute("data-state", "correct");
         Files.createDirectories(SCREENSHOTS);
         ada.evaluate("window.scrollTo(0, 0)");
         ada.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("lesson-student.png")));
@@ -153,10 +162,13 @@ class DashboardPageTest {
         Locator alanRow = row(teacher, "Alan Turing");
         Locator graceRow = row(teacher, "Grace Hopper");
         assertThat(teacher.locator("tr.student-row")).hasCount(3, new com.microsoft.playwright.assertions.LocatorAssertions.HasCountOptions().setTimeout(10_000));
-        assertThat(adaRow.locator(".progress-label")).hasText("1/1 exercise ✓");
+        assertThat(adaRow.locator(".progress-exercises")).hasText("1/1 exercise ✓");
         assertThat(adaRow.locator(".cell-lesson[data-state=done]")).hasCount(1);
         assertThat(adaRow.locator(".last-run")).hasAttribute("data-status", "ok");
-        assertThat(alanRow.locator(".progress-label")).hasText("0/1 exercise");
+        assertThat(alanRow.locator(".progress-exercises")).hasText("0/1 exercise");
+        assertThat(adaRow.locator(".progress-quizzes")).hasText("2/2 quizzes ✓");
+        assertThat(alanRow.locator(".progress-quizzes")).hasText("0/2 quizzes");
+        assertThat(alanRow.locator(".cell-lesson[data-state=started]")).hasCount(1);
         assertThat(alanRow.locator(".progress-counts")).hasText(Pattern.compile("1 run · 1 edited"));
         assertThat(alanRow.locator(".last-run")).hasAttribute("data-status", "ok");
         assertThat(graceRow.locator(".progress-none").first()).hasText("not started");
@@ -199,7 +211,7 @@ class DashboardPageTest {
         assertThat(dialog.locator(".dialog-title")).hasText("Reset “Vectors in the notebook” for everyone?");
         dialog.getByText("Cancel").click();
         assertThat(dialog).isHidden();
-        assertThat(adaRow.locator(".progress-label")).hasText("1/1 exercise ✓");
+        assertThat(adaRow.locator(".progress-exercises")).hasText("1/1 exercise ✓");
         teacher.locator("th.col-lesson[data-lesson-id=" + LESSON + "] .lesson-reset").click();
         dialog.locator("#reset-confirm").click();
         assertThat(teacher.locator("#notices")).containsText("was reset for the class");

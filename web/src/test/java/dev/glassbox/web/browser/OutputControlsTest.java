@@ -145,7 +145,7 @@ class OutputControlsTest {
         lesson.edit("dot-scalar", "int base = 1;");
         lesson.runInPlace("dot-scalar");
         lesson.waitForStatus("dot-scalar", "ok", LessonPage.QUICK_CELL);
-        assertThat(speciesNote).hasText("Cell 1 ran again after this output was made: run this cell again to bring it up to date.");
+        assertThat(speciesNote).hasText("Cell 3 ran again after this output was made: run this cell again to bring it up to date.");
         assertThat(lesson.output("species")).hasClass(java.util.regex.Pattern.compile("is-stale"));
         lesson.runInPlace("species");
         lesson.waitForStatus("species", "ok", LessonPage.QUICK_CELL);

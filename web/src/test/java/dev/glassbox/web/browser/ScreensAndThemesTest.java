@@ -142,7 +142,7 @@ class ScreensAndThemesTest {
                     assertThat(editors.first()).isVisible();
                     List<Integer> widths = ((List<?>) editors.evaluateAll("es => es.map(e => Math.round(e.getBoundingClientRect().width))"))
                             .stream().map(w -> ((Number) w).intValue()).toList();
-                    assertEquals(8, widths.size(), "lesson 1 has 8 cells");
+                    assertEquals(10, widths.size(), "the vectors lesson has 10 cells");
                     int least = screen == PHONE ? 280 : 800;
                     for (int w : widths) assertTrue(w >= least, screen + ": every cell's editor is at least " + least + " px wide: " + widths);
                     double toolbar = ((Number) page.locator(".notebook-toolbar").evaluate("e => e.getBoundingClientRect().height")).doubleValue();
