@@ -328,13 +328,13 @@ public final class Kernels {
     }
 
     /** The n/32 Q8_0 blocks at byte {@code byteOffset} (n values) . x[xOffset, xOffset + n). */
-    public static float dotQ8_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
+    static float dotQ8_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
         if (SCALAR) return ScalarKernels.dotQ8_0(blocks, byteOffset, x, xOffset, n);
         return dotQuantized(blocks, byteOffset, false, x, xOffset, n);
     }
 
     /** The n/32 Q4_0 blocks at byte {@code byteOffset} (n values) . x[xOffset, xOffset + n). */
-    public static float dotQ4_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
+    static float dotQ4_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
         if (SCALAR) return ScalarKernels.dotQ4_0(blocks, byteOffset, x, xOffset, n);
         return dotQuantized(blocks, byteOffset, true, x, xOffset, n);
     }
@@ -705,27 +705,6 @@ public final class Kernels {
         }
     }
 
-    /** scores (heads, s, t): the columns j of masked-out keys (!keyValid[j], e.g. padding) become -infinity. */
-    public static void maskKeys(float[] scores, boolean[] keyValid, int heads, int s, int t) {
-        if (SCALAR) {
-            ScalarKernels.maskKeys(scores, keyValid, heads, s, t);
-            return;
-        }
-        assert keyValid.length >= t && scores.length >= heads * s * t;
-        FloatVector minusInf = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-        int bound = SPECIES.loopBound(t);
-        for (int row = 0; row < heads * s; row++) {
-            int at = row * t, j = 0;
-            for (; j < bound; j += L) {
-                VectorMask<Float> masked = VectorMask.fromArray(SPECIES, keyValid, j).not();
-                if (masked.anyTrue()) minusInf.intoArray(scores, at + j, masked);
-            }
-            for (; j < t; j++) {
-                if (!keyValid[j]) scores[at + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-    }
-
     /** pattern (heads, s, t) @ v (t, kvHeads*headDim) -> z (s, heads*headDim); head h reads kv head h / (heads / kvHeads). */
     public static void attentionValues(float[] z, float[] pattern, float[] v, int s, int t, int heads, int kvHeads, int headDim) {
         if (SCALAR) {
@@ -737,18 +716,6 @@ public final class Kernels {
         for (int h = 0; h < heads; h++) {
             Tiles.gemm(z, h * headDim, heads * headDim, pattern, h * s * t, t, v, (h / group) * headDim, kvHeads * headDim, s, t, 0, headDim);
         }
-    }
-
-    /**
-     * Scaled dot-product attention: {@link #attentionScores}, {@link #maskKeys} (when keyValid is not null),
-     * {@link #softmaxRows}, {@link #attentionValues}. scores (heads, s, t) holds the pattern afterwards.
-     */
-    public static void attention(float[] z, float[] scores, float[] q, float[] k, float[] v, int s, int t, int heads, int kvHeads,
-                                 int headDim, int past, boolean causal, boolean[] keyValid) {
-        attentionScores(scores, q, k, s, t, heads, kvHeads, headDim, past, causal);
-        if (keyValid != null) maskKeys(scores, keyValid, heads, s, t);
-        softmaxRows(scores, heads * s, t);
-        attentionValues(z, scores, v, s, t, heads, kvHeads, headDim);
     }
 
     // ---------------------------------------------------------------- statistics (for the tensor browser)

@@ -70,7 +70,7 @@ public final class ScalarKernels {
     }
 
     /** Q8_0 blocks at byte {@code byteOffset} (n values; per block f16 scale, then 32 int8 q) . x[xOffset, xOffset + n). */
-    public static float dotQ8_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
+    static float dotQ8_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
         float sum = 0;
         for (int k = 0; k < n; k += 32, byteOffset += Matrix.Q8_0_BLOCK_BYTES) {
             float scale = Float.float16ToFloat(blocks.get(F16, byteOffset));
@@ -80,7 +80,7 @@ public final class ScalarKernels {
     }
 
     /** Q4_0 blocks at byte {@code byteOffset} (per block f16 scale, 16 bytes: element l in the low nibble of byte l, l + 16 in its high nibble) . x. */
-    public static float dotQ4_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
+    static float dotQ4_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
         float sum = 0;
         for (int k = 0; k < n; k += 32, byteOffset += Matrix.Q4_0_BLOCK_BYTES) {
             float scale = Float.float16ToFloat(blocks.get(F16, byteOffset));
@@ -274,15 +274,6 @@ public final class ScalarKernels {
         }
     }
 
-    /** scores (heads, s, t): columns j with !keyValid[j] -> -infinity. */
-    public static void maskKeys(float[] scores, boolean[] keyValid, int heads, int s, int t) {
-        for (int row = 0; row < heads * s; row++) {
-            for (int j = 0; j < t; j++) {
-                if (!keyValid[j]) scores[row * t + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-    }
-
     /** pattern (heads, s, t) @ v (t, kvHeads*headDim) -> z (s, heads*headDim). */
     public static void attentionValues(float[] z, float[] pattern, float[] v, int s, int t, int heads, int kvHeads, int headDim) {
         int group = heads / kvHeads;
@@ -296,15 +287,6 @@ public final class ScalarKernels {
                 }
             }
         }
-    }
-
-    /** attentionScores, maskKeys (when keyValid is not null), softmaxRows, attentionValues; scores holds the pattern afterwards. */
-    public static void attention(float[] z, float[] scores, float[] q, float[] k, float[] v, int s, int t, int heads, int kvHeads,
-                                 int headDim, int past, boolean causal, boolean[] keyValid) {
-        attentionScores(scores, q, k, s, t, heads, kvHeads, headDim, past, causal);
-        if (keyValid != null) maskKeys(scores, keyValid, heads, s, t);
-        softmaxRows(scores, heads * s, t);
-        attentionValues(z, scores, v, s, t, heads, kvHeads, headDim);
     }
 
     // ---------------------------------------------------------------- statistics

@@ -1,6 +1,5 @@
 package dev.glassbox.explorer.models;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,6 @@ public final class ActivationCache {
 
     /** {@code blocks.{layer}.{point}}. */
     public Activation get(int layer, HookName.InBlock point) { return get(HookName.block(layer, point)); }
-
-    public Map<String, Activation> asMap() { return Collections.unmodifiableMap(byName); }
 
     public int size() { return byName.size(); }
 }

@@ -2,7 +2,6 @@ package dev.glassbox.explorer.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.formats.hf.HfConfig;
-import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.kernels.Matrix;
 import dev.glassbox.explorer.models.HookName.InBlock;
 import dev.glassbox.explorer.tensor.Tensor;
@@ -67,10 +66,9 @@ public final class Bert implements Transformer {
 
     /** tokens (s,) -> last hidden state (s, d_model). */
     @Override
-    public Output run(int[] tokens, Hooks hooks) {
+    public Output run(int[] tokens, Hooks hooks, Ops ops) {
         int s = tokens.length, d = a.dModel(), heads = a.heads(), dh = a.dHead(), ff = a.dMlp();
         a.checkTokens(tokens);
-        Ops ops = hooks.ops();
         float[] x = new float[s * d];              // (s, d) the residual stream
         float[] pos = new float[s * d];            // (s, d)
         float[] q = new float[s * d], k = new float[s * d], v = new float[s * d];   // (s, heads*dh)
@@ -85,9 +83,8 @@ public final class Bert implements Transformer {
         hooks.at(HookName.EMBED, x, s, d);
         System.arraycopy(positionEmbeddings, 0, pos, 0, s * d);
         hooks.at(HookName.POS_EMBED, pos, s, d);
-        for (int i = 0; i < s; i++) {
-            for (int j = 0; j < d; j++) x[i * d + j] += pos[i * d + j] + tokenTypeEmbedding[j];
-        }
+        ops.add(x, x, pos, s * d);
+        ops.addBias(x, tokenTypeEmbedding, s, d);   // every token is of type 0: the same row for all
         ops.layerNorm(x, x, embedLnWeight, embedLnBias, s, d, a.eps());
 
         for (int l = 0; l < layers.length; l++) {
@@ -96,9 +93,9 @@ public final class Bert implements Transformer {
             hooks.at(at[RESID_PRE.ordinal()], x, s, d);
 
             // self-attention: every token looks at every token
-            ops.matmul(q, x, w.wq(), s); Kernels.addBias(q, w.bq(), s, d);
-            ops.matmul(k, x, w.wk(), s); Kernels.addBias(k, w.bk(), s, d);
-            ops.matmul(v, x, w.wv(), s); Kernels.addBias(v, w.bv(), s, d);
+            ops.matmul(q, x, w.wq(), s); ops.addBias(q, w.bq(), s, d);
+            ops.matmul(k, x, w.wk(), s); ops.addBias(k, w.bk(), s, d);
+            ops.matmul(v, x, w.wv(), s); ops.addBias(v, w.bv(), s, d);
             hooks.at(at[Q.ordinal()], q, s, heads, dh);
             hooks.at(at[K.ordinal()], k, s, heads, dh);
             hooks.at(at[V.ordinal()], v, s, heads, dh);
@@ -108,25 +105,25 @@ public final class Bert implements Transformer {
             hooks.at(at[PATTERN.ordinal()], scores, heads, s, s);
             ops.attentionValues(z, scores, v, s, s, heads, heads, dh);
             hooks.at(at[Z.ordinal()], z, s, heads, dh);
-            ops.matmul(attnOut, z, w.wo(), s); Kernels.addBias(attnOut, w.bo(), s, d);
+            ops.matmul(attnOut, z, w.wo(), s); ops.addBias(attnOut, w.bo(), s, d);
             hooks.at(at[ATTN_OUT.ordinal()], attnOut, s, d);
 
             // x = LayerNorm(x + attn_out)
-            Kernels.add(x, x, attnOut, s * d);
+            ops.add(x, x, attnOut, s * d);
             hooks.at(at[RESID_MID.ordinal()], x, s, d);
             ops.layerNorm(x, x, w.ln1Weight(), w.ln1Bias(), s, d, a.eps());
             hooks.at(at[LN1.ordinal()], x, s, d);
 
             // MLP: d -> d_mlp, GELU, -> d
-            ops.matmul(h, x, w.wIn(), s); Kernels.addBias(h, w.bIn(), s, ff);
+            ops.matmul(h, x, w.wIn(), s); ops.addBias(h, w.bIn(), s, ff);
             hooks.at(at[MLP_PRE.ordinal()], h, s, ff);
             ops.gelu(h, s * ff);
             hooks.at(at[MLP_POST.ordinal()], h, s, ff);
-            ops.matmul(mlpOut, h, w.wOut(), s); Kernels.addBias(mlpOut, w.bOut(), s, d);
+            ops.matmul(mlpOut, h, w.wOut(), s); ops.addBias(mlpOut, w.bOut(), s, d);
             hooks.at(at[MLP_OUT.ordinal()], mlpOut, s, d);
 
             // x = LayerNorm(x + mlp_out)
-            Kernels.add(x, x, mlpOut, s * d);
+            ops.add(x, x, mlpOut, s * d);
             hooks.at(at[RESID_POST.ordinal()], x, s, d);
             ops.layerNorm(x, x, w.ln2Weight(), w.ln2Bias(), s, d, a.eps());
             hooks.at(at[LN2.ordinal()], x, s, d);

@@ -10,14 +10,18 @@ public sealed interface Decoder extends Transformer permits Llama, Gpt2 {
     record Step(int position, int token, String text, Sampler.Candidates candidates) {}
 
     /** tokens (s,) at positions cache.length()... -> logits (s, vocab); appends their keys and values to {@code cache}. */
-    Output run(int[] tokens, KvCache cache, Hooks hooks);
+    Output run(int[] tokens, KvCache cache, Hooks hooks, Ops ops);
+
+    default Output run(int[] tokens, KvCache cache, Hooks hooks) { return run(tokens, cache, hooks, Ops.BUILT_IN); }
 
     /** The residual stream (rows, d_model) through the final norm and the unembedding -> logits (rows, vocab): the logit lens. */
-    float[] unembed(float[] residual, int rows);
+    float[] unembed(float[] residual, int rows, Ops ops);
+
+    default float[] unembed(float[] residual, int rows) { return unembed(residual, rows, Ops.BUILT_IN); }
 
     default KvCache newCache() { return new KvCache(architecture()); }
 
-    @Override default Output run(int[] tokens, Hooks hooks) { return run(tokens, newCache(), hooks); }
+    @Override default Output run(int[] tokens, Hooks hooks, Ops ops) { return run(tokens, newCache(), hooks, ops); }
 
     /** Logits (s * vocab), row-major. */
     default float[] logits(int[] tokens) { return run(tokens).values(); }

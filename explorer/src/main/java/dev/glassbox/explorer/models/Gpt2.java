@@ -2,7 +2,6 @@ package dev.glassbox.explorer.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.formats.hf.HfConfig;
-import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.kernels.Matrix;
 import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.explorer.tokenizers.Tokenizer;
@@ -61,12 +60,11 @@ public final class Gpt2 implements Decoder {
 
     /** tokens (s,) at positions cache.length() onwards -> logits (s, vocab). */
     @Override
-    public Output run(int[] tokens, KvCache cache, Hooks hooks) {
+    public Output run(int[] tokens, KvCache cache, Hooks hooks, Ops ops) {
         int s = tokens.length, d = a.dModel(), heads = a.heads(), dh = a.dHead(), ff = a.dMlp();
         int past = cache.length, t = past + s;
         a.checkTokens(tokens);
         cache.reserve(s);
-        Ops ops = hooks.ops();
         float[] x = new float[s * d];                // (s, d) the residual stream
         float[] pos = new float[s * d];              // (s, d)
         float[] xb = new float[s * d];               // (s, d) normalized
@@ -82,7 +80,7 @@ public final class Gpt2 implements Decoder {
         hooks.at(HookName.EMBED, x, s, d);
         System.arraycopy(positionEmbeddings, past * d, pos, 0, s * d);
         hooks.at(HookName.POS_EMBED, pos, s, d);
-        Kernels.add(x, x, pos, s * d);
+        ops.add(x, x, pos, s * d);
 
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -93,9 +91,9 @@ public final class Gpt2 implements Decoder {
             // x = x + attn(ln_1(x)), causal
             ops.layerNorm(xb, x, w.ln1Weight(), w.ln1Bias(), s, d, a.eps());
             hooks.at(at[LN1.ordinal()], xb, s, d);
-            ops.matmul(q, xb, w.wq(), s); Kernels.addBias(q, w.bq(), s, d);
-            ops.matmul(k, xb, w.wk(), s); Kernels.addBias(k, w.bk(), s, d);
-            ops.matmul(v, xb, w.wv(), s); Kernels.addBias(v, w.bv(), s, d);
+            ops.matmul(q, xb, w.wq(), s); ops.addBias(q, w.bq(), s, d);
+            ops.matmul(k, xb, w.wk(), s); ops.addBias(k, w.bk(), s, d);
+            ops.matmul(v, xb, w.wv(), s); ops.addBias(v, w.bv(), s, d);
             hooks.at(at[Q.ordinal()], q, s, heads, dh);
             hooks.at(at[K.ordinal()], k, s, heads, dh);
             hooks.at(at[V.ordinal()], v, s, heads, dh);
@@ -107,21 +105,21 @@ public final class Gpt2 implements Decoder {
             hooks.at(at[PATTERN.ordinal()], scores, heads, s, t);
             ops.attentionValues(z, scores, values, s, t, heads, heads, dh);
             hooks.at(at[Z.ordinal()], z, s, heads, dh);
-            ops.matmul(attnOut, z, w.wo(), s); Kernels.addBias(attnOut, w.bo(), s, d);
+            ops.matmul(attnOut, z, w.wo(), s); ops.addBias(attnOut, w.bo(), s, d);
             hooks.at(at[ATTN_OUT.ordinal()], attnOut, s, d);
-            Kernels.add(x, x, attnOut, s * d);
+            ops.add(x, x, attnOut, s * d);
             hooks.at(at[RESID_MID.ordinal()], x, s, d);
 
             // x = x + mlp(ln_2(x)): d -> 4d, GELU, -> d
             ops.layerNorm(xb, x, w.ln2Weight(), w.ln2Bias(), s, d, a.eps());
             hooks.at(at[LN2.ordinal()], xb, s, d);
-            ops.matmul(h, xb, w.wIn(), s); Kernels.addBias(h, w.bIn(), s, ff);
+            ops.matmul(h, xb, w.wIn(), s); ops.addBias(h, w.bIn(), s, ff);
             hooks.at(at[MLP_PRE.ordinal()], h, s, ff);
             ops.geluTanh(h, s * ff);
             hooks.at(at[MLP_POST.ordinal()], h, s, ff);
-            ops.matmul(mlpOut, h, w.wOut(), s); Kernels.addBias(mlpOut, w.bOut(), s, d);
+            ops.matmul(mlpOut, h, w.wOut(), s); ops.addBias(mlpOut, w.bOut(), s, d);
             hooks.at(at[MLP_OUT.ordinal()], mlpOut, s, d);
-            Kernels.add(x, x, mlpOut, s * d);
+            ops.add(x, x, mlpOut, s * d);
             hooks.at(at[RESID_POST.ordinal()], x, s, d);
         }
         cache.length = t;
@@ -136,11 +134,11 @@ public final class Gpt2 implements Decoder {
     }
 
     @Override
-    public float[] unembed(float[] residual, int rows) {
+    public float[] unembed(float[] residual, int rows, Ops ops) {
         float[] normalized = new float[rows * a.dModel()];
-        Kernels.layerNorm(normalized, residual, lnFinalWeight, lnFinalBias, rows, a.dModel(), a.eps());
+        ops.layerNorm(normalized, residual, lnFinalWeight, lnFinalBias, rows, a.dModel(), a.eps());
         float[] logits = new float[rows * a.vocab()];
-        Kernels.matmul(logits, normalized, head, rows);
+        ops.matmul(logits, normalized, head, rows);
         return logits;
     }
 

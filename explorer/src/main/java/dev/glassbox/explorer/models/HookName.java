@@ -12,7 +12,6 @@ public final class HookName {
 
     public static final String EMBED = "hook_embed";
     public static final String POS_EMBED = "hook_pos_embed";
-    public static final String TOKEN_TYPE_EMBED = "hook_token_type_embed";
     public static final String LN_FINAL = "ln_final.hook_normalized";
     public static final String UNEMBED = "unembed.hook_out";
 
@@ -52,13 +51,6 @@ public final class HookName {
         String[] names = new String[points.length];
         for (InBlock p : points) names[p.ordinal()] = block(layer, p);
         return names;
-    }
-
-    /** The layer a block hook belongs to, or -1 for the hooks outside the blocks. */
-    public static int layerOf(String name) {
-        if (!name.startsWith("blocks.")) return -1;
-        int dot = name.indexOf('.', 7);
-        return dot < 0 ? -1 : Integer.parseInt(name.substring(7, dot));
     }
 
     /** The per-block names for {@code layers} blocks, in block order. */

@@ -5,13 +5,12 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * What one forward pass should do at its hook points, and which kernels it runs. Passed to a single
- * call and gone after it: a hook never outlives the run it was given to.
+ * What one forward pass should do at its hook points. Passed to a single call and gone after it: a hook
+ * never outlives the run it was given to. (Which kernels the run uses is a separate choice: {@link Ops}.)
  * <pre>
  * Hooks.none()
  *     .with("blocks.0.attn.hook_pattern", a -> System.out.println(a.get(0, 3, 2)))   // read
- *     .with(name -> name.endsWith("hook_z"), a -> java.util.Arrays.fill(a.data(), 0f)) // replace
- *     .withOps(mySoftmaxOps);                                                         // swap a kernel
+ *     .with(name -> name.endsWith("hook_z"), a -> java.util.Arrays.fill(a.data(), 0f)); // replace
  * </pre>
  */
 public final class Hooks {
@@ -23,17 +22,15 @@ public final class Hooks {
 
     private record Entry(Predicate<String> names, Hook hook) {}
 
-    private static final Hooks NONE = new Hooks(List.of(), Ops.BUILT_IN);
+    private static final Hooks NONE = new Hooks(List.of());
 
     private final List<Entry> entries;
-    private final Ops ops;
 
-    private Hooks(List<Entry> entries, Ops ops) {
+    private Hooks(List<Entry> entries) {
         this.entries = entries;
-        this.ops = ops;
     }
 
-    /** No hooks, the built-in kernels. */
+    /** No hooks. */
     public static Hooks none() { return NONE; }
 
     /** These hooks plus {@code hook} at the hook point called {@code name}. */
@@ -45,15 +42,8 @@ public final class Hooks {
     public Hooks with(Predicate<String> names, Hook hook) {
         List<Entry> more = new ArrayList<>(entries);
         more.add(new Entry(names, hook));
-        return new Hooks(List.copyOf(more), ops);
+        return new Hooks(List.copyOf(more));
     }
-
-    /** These hooks, running the forward pass with {@code ops} instead of the built-in kernels. */
-    public Hooks withOps(Ops ops) {
-        return new Hooks(entries, ops);
-    }
-
-    public Ops ops() { return ops; }
 
     public boolean isEmpty() { return entries.isEmpty(); }
 

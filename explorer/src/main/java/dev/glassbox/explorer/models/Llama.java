@@ -3,7 +3,6 @@ package dev.glassbox.explorer.models;
 import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.formats.hf.HfConfig;
-import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.kernels.Matrix;
 import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.explorer.tokenizers.Tokenizer;
@@ -66,12 +65,11 @@ public final class Llama implements Decoder {
 
     /** tokens (s,) at positions cache.length() onwards -> logits (s, vocab). */
     @Override
-    public Output run(int[] tokens, KvCache cache, Hooks hooks) {
+    public Output run(int[] tokens, KvCache cache, Hooks hooks, Ops ops) {
         int s = tokens.length, d = a.dModel(), heads = a.heads(), kvHeads = a.kvHeads(), dh = a.dHead();
         int kvDim = a.kvDim(), ff = a.dMlp(), past = cache.length, t = past + s;
         a.checkTokens(tokens);
         cache.reserve(s);
-        Ops ops = hooks.ops();
         float[] x = new float[s * d];                // (s, d) the residual stream
         float[] xb = new float[s * d];               // (s, d) normalized
         float[] q = new float[s * d];                // (s, heads*dh)
@@ -115,7 +113,7 @@ public final class Llama implements Decoder {
             hooks.at(at[Z.ordinal()], z, s, heads, dh);
             ops.matmul(attnOut, z, w.wo(), s);
             hooks.at(at[ATTN_OUT.ordinal()], attnOut, s, d);
-            Kernels.add(x, x, attnOut, s * d);
+            ops.add(x, x, attnOut, s * d);
             hooks.at(at[RESID_MID.ordinal()], x, s, d);
             if (w.wGate() == null) {                    // attention-only: the block ends here
                 hooks.at(at[RESID_POST.ordinal()], x, s, d);
@@ -129,11 +127,11 @@ public final class Llama implements Decoder {
             ops.matmul(up, xb, w.wUp(), s);
             hooks.at(at[MLP_PRE.ordinal()], gate, s, ff);
             ops.silu(gate, s * ff);
-            Kernels.mul(gate, gate, up, s * ff);
+            ops.mul(gate, gate, up, s * ff);
             hooks.at(at[MLP_POST.ordinal()], gate, s, ff);
             ops.matmul(mlpOut, gate, w.wDown(), s);
             hooks.at(at[MLP_OUT.ordinal()], mlpOut, s, d);
-            Kernels.add(x, x, mlpOut, s * d);
+            ops.add(x, x, mlpOut, s * d);
             hooks.at(at[RESID_POST.ordinal()], x, s, d);
         }
         cache.length = t;
@@ -148,11 +146,11 @@ public final class Llama implements Decoder {
     }
 
     @Override
-    public float[] unembed(float[] residual, int rows) {
+    public float[] unembed(float[] residual, int rows, Ops ops) {
         float[] normalized = new float[rows * a.dModel()];
-        Kernels.rmsNorm(normalized, residual, finalNorm, rows, a.dModel(), a.eps());
+        ops.rmsNorm(normalized, residual, finalNorm, rows, a.dModel(), a.eps());
         float[] logits = new float[rows * a.vocab()];
-        Kernels.matmul(logits, normalized, head, rows);
+        ops.matmul(logits, normalized, head, rows);
         return logits;
     }
 

@@ -36,15 +36,15 @@ public final class LogitLens {
     public static List<Guess> nearestTokens(Bert model, int[] tokens, int position, int k) {
         Architecture a = model.architecture();
         checkPosition(position, tokens.length);
-        Transformer.CachedRun run = model.runWithCache(tokens, name -> name.equals(HookName.block(0, HookName.InBlock.RESID_PRE))
-                || name.endsWith("ln2.hook_normalized"));
+        // BERT normalizes after each block's MLP, so a block's output is its ln2, not its resid_post
+        List<String> names = new ArrayList<>();
+        names.add(HookName.block(0, HookName.InBlock.RESID_PRE));
+        names.addAll(HookName.all(a.layers(), HookName.InBlock.LN2));
+        Transformer.CachedRun run = model.runWithCache(tokens, names::contains);
         Tensor table = model.wordEmbeddings();
         int d = a.dModel();
         float[] rowBuffer = new float[d];
         List<Guess> guesses = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        names.add(HookName.block(0, HookName.InBlock.RESID_PRE));
-        names.addAll(HookName.all(a.layers(), HookName.InBlock.LN2));
         for (String name : names) {
             float[] h = row(run.cache().get(name), position, d);
             float hNorm = (float) Math.sqrt(Kernels.dot(h, h, d));

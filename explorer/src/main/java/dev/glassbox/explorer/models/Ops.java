@@ -5,13 +5,14 @@ import dev.glassbox.explorer.kernels.Matrix;
 import dev.glassbox.explorer.kernels.ScalarKernels;
 
 /**
- * The kernels a forward pass calls. The built-in set runs the Vector API kernels; a learner overrides one
- * method to plug in their own kernel for one run ({@link Hooks#withOps}):
+ * Every numeric operation a forward pass does, and nothing else: the families call no kernel except through
+ * here (OpsTest checks their bytecode). The built-in set runs the Vector API kernels; {@link #SCALAR} runs the
+ * plain-loop twins; a learner overrides one method to plug in their own kernel for one run:
  * <pre>
  * Ops mine = new Ops() {
  *     public void softmaxRows(float[] x, int rows, int n) { ... my softmax ... }
  * };
- * model.run(tokens, Hooks.none().withOps(mine));
+ * model.run(tokens, Hooks.none(), mine);
  * </pre>
  */
 public interface Ops {
@@ -30,6 +31,9 @@ public interface Ops {
         @Override public void rope(float[] x, int m, int heads, int headDim, int startPos, float theta, boolean interleaved) { ScalarKernels.rope(x, m, heads, headDim, startPos, theta, interleaved); }
         @Override public void attentionScores(float[] scores, float[] q, float[] k, int s, int t, int heads, int kvHeads, int headDim, int past, boolean causal) { ScalarKernels.attentionScores(scores, q, k, s, t, heads, kvHeads, headDim, past, causal); }
         @Override public void attentionValues(float[] z, float[] pattern, float[] v, int s, int t, int heads, int kvHeads, int headDim) { ScalarKernels.attentionValues(z, pattern, v, s, t, heads, kvHeads, headDim); }
+        @Override public void add(float[] out, float[] a, float[] b, int n) { ScalarKernels.add(out, a, b, n); }
+        @Override public void mul(float[] out, float[] a, float[] b, int n) { ScalarKernels.mul(out, a, b, n); }
+        @Override public void addBias(float[] x, float[] bias, int m, int d) { ScalarKernels.addBias(x, bias, m, d); }
     };
 
     /** x (m,n) @ W (n,d) -> out (m,d). */
@@ -55,6 +59,15 @@ public interface Ops {
 
     /** Rotates each (m, heads * headDim) row by its position's angles. */
     default void rope(float[] x, int m, int heads, int headDim, int startPos, float theta, boolean interleaved) { Kernels.rope(x, m, heads, headDim, startPos, theta, interleaved); }
+
+    /** a (n,) + b (n,) -> out (n,), element by element: the residual adds. */
+    default void add(float[] out, float[] a, float[] b, int n) { Kernels.add(out, a, b, n); }
+
+    /** a (n,) * b (n,) -> out (n,), element by element: SwiGLU's gate times up. */
+    default void mul(float[] out, float[] a, float[] b, int n) { Kernels.mul(out, a, b, n); }
+
+    /** bias (d,) added to every row of x (m,d), in place. */
+    default void addBias(float[] x, float[] bias, int m, int d) { Kernels.addBias(x, bias, m, d); }
 
     /** q (s, heads*headDim), k (t, kvHeads*headDim) -> scores (heads, s, t) = q.k / sqrt(headDim), masked. */
     default void attentionScores(float[] scores, float[] q, float[] k, int s, int t, int heads, int kvHeads, int headDim, int past, boolean causal) { Kernels.attentionScores(scores, q, k, s, t, heads, kvHeads, headDim, past, causal); }

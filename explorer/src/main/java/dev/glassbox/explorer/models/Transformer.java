@@ -40,8 +40,10 @@ public sealed interface Transformer extends AutoCloseable permits Bert, Decoder 
     /** The tokenizer shipped with the weights; an {@link IllegalStateException} if the files held none. */
     Tokenizer tokenizer();
 
-    /** The whole sequence through the model, calling {@code hooks} at every hook point. */
-    Output run(int[] tokens, Hooks hooks);
+    /** The whole sequence through the model, calling {@code hooks} at every hook point and computing with {@code ops}. */
+    Output run(int[] tokens, Hooks hooks, Ops ops);
+
+    default Output run(int[] tokens, Hooks hooks) { return run(tokens, hooks, Ops.BUILT_IN); }
 
     default Output run(int[] tokens) { return run(tokens, Hooks.none()); }
 

@@ -131,8 +131,16 @@ public final class KernelBenchmark {
                 () -> Kernels.rope(rope, m, 2 * heads, 64, 0, 10000f, false),
                 () -> ScalarKernels.rope(rope, m, 2 * heads, 64, 0, 10000f, false));
         compare("attention", "attention 128 x 128 tokens, 12 heads of 32, no mask",
-                () -> Kernels.attention(z, pattern, q, k, v, m, m, heads, heads, hd, 0, false, null),
-                () -> ScalarKernels.attention(z, pattern, q, k, v, m, m, heads, heads, hd, 0, false, null));
+                () -> {
+                    Kernels.attentionScores(pattern, q, k, m, m, heads, heads, hd, 0, false);
+                    Kernels.softmaxRows(pattern, heads * m, m);
+                    Kernels.attentionValues(z, pattern, v, m, m, heads, heads, hd);
+                },
+                () -> {
+                    ScalarKernels.attentionScores(pattern, q, k, m, m, heads, heads, hd, 0, false);
+                    ScalarKernels.softmaxRows(pattern, heads * m, m);
+                    ScalarKernels.attentionValues(z, pattern, v, m, m, heads, heads, hd);
+                });
         compare("matmul_q8_0", "Q8_0 matmul 1x384 @ 384x1536 (one token)",
                 () -> Kernels.matmul(oneOut, one, q8, 1), () -> ScalarKernels.matmul(oneOut, one, q8, 1));
         compare("matmul_q4_0", "Q4_0 matmul 1x384 @ 384x1536 (one token)",

@@ -222,16 +222,16 @@ class KernelsTest {
     void attentionMatchesItsScalarTwin(int s, int t, int heads, int kvHeads, int headDim, int past, boolean causal) {
         float[] q = gaussian(s * heads * headDim, 1, s), k = gaussian(t * kvHeads * headDim, 1, t + 1);
         float[] v = gaussian(t * kvHeads * headDim, 1, t + 2);
-        boolean[] valid = new boolean[t];
-        for (int j = 0; j < t; j++) valid[j] = j % 5 != 3;                  // every fifth key is padding
         float[] scoresV = new float[heads * s * t], scoresS = new float[heads * s * t];
         Kernels.attentionScores(scoresV, q, k, s, t, heads, kvHeads, headDim, past, causal);
         ScalarKernels.attentionScores(scoresS, q, k, s, t, heads, kvHeads, headDim, past, causal);
         assertArrayEquals(scoresS, scoresV, "scores: one FMA chain per dot in both, so identical");
 
         float[] zV = new float[s * heads * headDim], zS = new float[s * heads * headDim];
-        Kernels.attention(zV, scoresV, q, k, v, s, t, heads, kvHeads, headDim, past, causal, valid);
-        ScalarKernels.attention(zS, scoresS, q, k, v, s, t, heads, kvHeads, headDim, past, causal, valid);
+        Kernels.softmaxRows(scoresV, heads * s, t);
+        Kernels.attentionValues(zV, scoresV, v, s, t, heads, kvHeads, headDim);
+        ScalarKernels.softmaxRows(scoresS, heads * s, t);
+        ScalarKernels.attentionValues(zS, scoresS, v, s, t, heads, kvHeads, headDim);
         // the pattern differs from the twin's by a few ulps (softmax); z sums t of those weights times v
         assertClose(scoresS, scoresV, 1e-6, 1e-9, "pattern");
         assertClose(zS, zV, 1e-5, 1e-6 * t, "z");
@@ -241,19 +241,6 @@ class KernelsTest {
         float[] zTwin = new float[zV.length];
         ScalarKernels.attentionValues(zTwin, scoresS, v, s, t, heads, kvHeads, headDim);
         assertArrayEquals(zTwin, zAgain, "values from the same pattern: identical");
-    }
-
-    @Test
-    void maskKeysMatchesItsScalarTwin() {
-        int heads = 2, s = 3, t = 37;
-        float[] x = gaussian(heads * s * t, 1, 5);
-        boolean[] valid = new boolean[t];
-        for (int j = 0; j < t; j++) valid[j] = j % 3 != 0;
-        float[] vector = Arrays.copyOf(x, x.length), scalar = vector.clone();
-        Kernels.maskKeys(vector, valid, heads, s, t);
-        ScalarKernels.maskKeys(scalar, valid, heads, s, t);
-        assertArrayEquals(scalar, vector);
-        assertEquals(12345f, vector[heads * s * t]);
     }
 
     @Test

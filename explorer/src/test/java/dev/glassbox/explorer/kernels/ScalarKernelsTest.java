@@ -178,7 +178,7 @@ class ScalarKernelsTest {
         float[] q = MatmulTest.gaussian(s * heads * headDim, 14);
         float[] k = MatmulTest.gaussian(t * kvHeads * headDim, 15), v = MatmulTest.gaussian(t * kvHeads * headDim, 16);
         float[] z = new float[s * heads * headDim], pattern = new float[heads * s * t];
-        ScalarKernels.attention(z, pattern, q, k, v, s, t, heads, kvHeads, headDim, 0, false, null);
+        attend(z, pattern, q, k, v, s, t, heads, kvHeads, headDim);
         for (int h = 0; h < heads; h++) {
             int kv = h / 2;                                                // heads 0,1 -> kv 0; heads 2,3 -> kv 1
             float[] qh = new float[s * headDim], kh = new float[t * headDim], vh = new float[t * headDim];
@@ -188,7 +188,7 @@ class ScalarKernelsTest {
                 System.arraycopy(v, j * kvHeads * headDim + kv * headDim, vh, j * headDim, headDim);
             }
             float[] zh = new float[s * headDim], ph = new float[s * t];
-            ScalarKernels.attention(zh, ph, qh, kh, vh, s, t, 1, 1, headDim, 0, false, null);
+            attend(zh, ph, qh, kh, vh, s, t, 1, 1, headDim);
             assertArrayEquals(ph, Arrays.copyOfRange(pattern, h * s * t, (h + 1) * s * t), "pattern of head " + h);
             for (int i = 0; i < s; i++) {
                 assertArrayEquals(Arrays.copyOfRange(zh, i * headDim, (i + 1) * headDim),
@@ -197,14 +197,10 @@ class ScalarKernelsTest {
         }
     }
 
-    @Test
-    void paddingMaskHidesKeysFromEveryQuery() {
-        float[] x = MatmulTest.gaussian(2 * 2 * 3, 17), z = new float[2 * 2], scores = new float[2 * 2 * 3];
-        boolean[] valid = {true, false, true};
-        ScalarKernels.attention(z, scores, x, x, x, 2, 3, 2, 2, 1, 0, false, valid);
-        for (int row = 0; row < 4; row++) {
-            assertEquals(0f, scores[row * 3 + 1], "padding key gets no weight");
-            assertEquals(1f, scores[row * 3] + scores[row * 3 + 2], 1e-6f);
-        }
+    /** Attention without a mask: scores, softmax, values; pattern holds the softmax afterwards. */
+    static void attend(float[] z, float[] pattern, float[] q, float[] k, float[] v, int s, int t, int heads, int kvHeads, int headDim) {
+        ScalarKernels.attentionScores(pattern, q, k, s, t, heads, kvHeads, headDim, 0, false);
+        ScalarKernels.softmaxRows(pattern, heads * s, t);
+        ScalarKernels.attentionValues(z, pattern, v, s, t, heads, kvHeads, headDim);
     }
 }
