@@ -144,6 +144,9 @@ public final class MiniLmL6 {
                         "trivia_qa", "embedding-data/sentence-compression", "embedding-data/flickr30k-captions",
                         "embedding-data/altlex", "embedding-data/simple-wiki", "embedding-data/QQP",
                         "embedding-data/SPECTER", "embedding-data/PAQ_pairs", "embedding-data/WikiAnswers"),
+                "sentence-similarity", "sentence-transformers", List.of("en"),
+                List.of("bert", "feature-extraction", "sentence-transformers", "onnx"),
+                List.of("The cat sat on the mat because it was tired.", "Paris is the capital of France."),
                 "sentence and short-paragraph embeddings for semantic search, clustering and similarity",
                 """
                 # all-MiniLM-L6-v2

@@ -126,6 +126,7 @@ public final class TinyGpt2Random {
 
     static ModelCard card() {
         return new ModelCard("apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0", List.of(), List.of(),
+                "text-generation", "glassbox", List.of(), List.of("gpt2", "random-weights"), List.of(),
                 "a placeholder for learning the GPT-2 architecture; it has not been trained and produces noise",
                 """
                 # tiny-gpt2-random

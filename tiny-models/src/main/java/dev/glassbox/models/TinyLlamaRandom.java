@@ -150,6 +150,7 @@ public final class TinyLlamaRandom {
 
     public static ModelCard card(String files) {
         return new ModelCard("apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0", List.of(), List.of(),
+                "text-generation", "glassbox", List.of(), List.of("llama", "random-weights", "gguf"), List.of(),
                 "a placeholder for learning how model files are laid out; it has not been trained and produces noise",
                 """
                 # tiny-llama-random (untrained)

@@ -47,7 +47,7 @@ public final class TrainedModel {
         JsonNode record = JSON.readTree(dir.resolve("training.json").toFile());
         long parameters = record.path("parameters").asLong();
         Map<String, Object> config = JSON.readValue(dir.resolve("config.json").toFile(), LinkedHashMap.class);
-        String body = body(Files.readString(dir.resolve("MODEL_CARD.md")));
+        String body = ModelCard.parse(Files.readString(dir.resolve("MODEL_CARD.md"))).body();
         String source = "trained by Glassbox: " + record.path("command").asText();
         List<ModelEntry> entries = new ArrayList<>();
         entries.add(new ModelEntry(id, id, "llama", parameters, source, dir.resolve("model.safetensors"), config,
@@ -62,15 +62,7 @@ public final class TrainedModel {
     }
 
     private static ModelCard card(Recipe recipe, String body) {
-        return new ModelCard(TrainingRun.LICENSE, TrainingRun.LICENSE_LINK, List.of(),
-                List.of(recipe.dataset(recipe.defaults().seed()).getClass().getName()), TrainingRun.intendedUse(recipe), body);
-    }
-
-    /** The Markdown after the YAML front matter of a card. */
-    static String body(String markdown) {
-        if (!markdown.startsWith("---\n")) return markdown;
-        int end = markdown.indexOf("\n---\n", 4);
-        return end < 0 ? markdown : markdown.substring(end + 5);
+        return TrainingRun.card(recipe, recipe.dataset(recipe.defaults().seed()).getClass().getName(), body);
     }
 
     /** The training.json of a shipped model, read from the class path. */

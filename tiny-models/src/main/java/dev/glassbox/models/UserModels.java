@@ -80,8 +80,8 @@ public final class UserModels {
             body.append("## Metadata in the file\n\n| key | value |\n|---|---|\n");
             facts.forEach((k, v) -> body.append("| `").append(k).append("` | ").append(tableCell(v)).append(" |\n"));
         }
-        ModelCard card = new ModelCard(licence, facts.getOrDefault("general.license.link", ""), base, datasets,
-                facts.getOrDefault("general.description", "not stated"), body.toString());
+        ModelCard card = new ModelCard(licence, facts.getOrDefault("general.license.link", ""), base, datasets, "", "",
+                List.of(), List.of(), List.of(), facts.getOrDefault("general.description", "not stated"), body.toString());
         return new ModelEntry(id, name, family, model.parameterCount(), "your models folder: " + file.getFileName(), file,
                 config(model, family, file), card, openness(licence));
     }

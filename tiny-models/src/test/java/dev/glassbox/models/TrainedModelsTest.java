@@ -22,12 +22,29 @@ class TrainedModelsTest {
     @Test
     void aCardReadsBackAsItWasWritten() {
         ModelCard card = new ModelCard("apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0", List.of(),
-                List.of("sorting lists (seed 7)", "a, \"quoted\" one"), "learning: how a model sorts", "# My sorter\n\nBody.\n");
-        assertEquals(card, ModelCard.parse(card.markdown()));
+                List.of("sorting lists (seed 7)", "a, \"quoted\" one", "- dash: and colon", "#hash"), "text-generation", "glassbox",
+                List.of(), List.of("llama", "yes"), List.of("49034>03449.", "49034>"), "learning: how a model sorts",
+                "# My sorter\n\nBody.\n\n## Data\n\nDigits.\n");
+        String markdown = card.markdown();
+        assertEquals(card, ModelCard.parse(markdown));
+        // the Hub's keys in the front matter, the intended use as a section of its own before the first section
+        assertTrue(markdown.contains("\npipeline_tag: text-generation\nlibrary_name: glassbox\n"), markdown);
+        assertTrue(markdown.contains("\nwidget:\n- text: 49034>03449.\n- text: 49034>\n---\n"), markdown);
+        assertTrue(markdown.endsWith("Body.\n\n## Uses\n\nlearning: how a model sorts\n\n## Data\n\nDigits.\n"), markdown);
+        ModelCard noSections = new ModelCard("mit", "", List.of(), List.of(), "", "", List.of("en"), List.of(), List.of(),
+                "reading", "# Plain\n\nText.\n");
+        assertEquals(noSections, ModelCard.parse(noSections.markdown()));
+
         ModelCard plain = ModelCard.parse("# No front matter\n");
         assertEquals("unknown", plain.license());
+        assertEquals("not stated", plain.intendedUse());
         assertEquals("# No front matter\n", plain.body());
+        // a card written by hand the way the Hub allows: one plain value for a list, an intended_use key
+        ModelCard hub = ModelCard.parse("---\nlicense: mit\nlanguage: en\nintended_use: testing\n---\n# Hub\n");
+        assertEquals(List.of("en"), hub.language());
+        assertEquals("testing", hub.intendedUse());
         assertThrows(IllegalArgumentException.class, () -> ModelCard.parse("---\nlicense: mit\nno end\n"));
+        assertThrows(IllegalArgumentException.class, () -> ModelCard.parse("---\nlicense: [mit\n---\n# Broken\n"));
     }
 
     @Test

@@ -106,7 +106,10 @@ record FineTuneRecord(String id, String title, String baseModel, FineTuneSetting
         }
         b.append(String.format(Locale.ROOT, "%n## Training record%n%n- **Steps:** %d in %.1f s (%.1f s in the steps themselves)%n"
                 + "- **model.safetensors SHA-256:** `%s`%n", result.steps(), result.seconds(), result.stepSeconds(), sha256));
+        String example = Stories.atSea().heldOut(1).getFirst();
         return new ModelCard(TrainingRun.LICENSE, TrainingRun.LICENSE_LINK, List.of(baseModel), List.of(Stories.class.getName()),
+                "text-generation", "glassbox", List.of("en"), List.of("llama", "fine-tuned", "trained-by-glassbox"),
+                List.of(example, TrainingRun.promptOf(Recipe.TINY_STORIES, example)),
                 "generating little stories set by the sea; comparing fine-tuning methods", b.toString());
     }
 }

@@ -178,8 +178,19 @@ record TrainingRecord(String id, String title, Recipe recipe, RecipeSettings set
         Openness o = openness(recipe);
         for (Part part : Part.values()) b.append("- **").append(part.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(":** ")
                 .append(o.levels().get(part).name().toLowerCase(Locale.ROOT)).append(" - ").append(o.reasons().get(part)).append("\n");
-        return new ModelCard(TrainingRun.LICENSE, TrainingRun.LICENSE_LINK, List.of(), List.of(d),
-                intendedUse(recipe), b.toString());
+        return card(recipe, d, b.toString());
+    }
+
+    /**
+     * The card of a model trained from {@code recipe} on {@code dataset}: the Hub's keys, and as examples the recipe's
+     * first held-out text and the prompt a sample continues from it (the pages open with them).
+     */
+    static ModelCard card(Recipe recipe, String dataset, String body) {
+        String example = recipe.dataset(recipe.defaults().seed()).heldOut(1).getFirst();
+        return new ModelCard(TrainingRun.LICENSE, TrainingRun.LICENSE_LINK, List.of(), List.of(dataset), "text-generation",
+                "glassbox", recipe == Recipe.TINY_STORIES ? List.of("en") : List.of(),
+                List.of("llama", "fully-open", "trained-by-glassbox", recipe.id()),
+                List.of(example, TrainingRun.promptOf(recipe, example)), intendedUse(recipe), body);
     }
 
     static String intendedUse(Recipe recipe) {

@@ -326,8 +326,10 @@ public final class TrainingRun {
     /** The openness checklist of a model trained from {@code recipe} by this class: every part open. */
     public static dev.glassbox.models.Openness openness(Recipe recipe) { return TrainingRecord.openness(recipe); }
 
-    /** The model card's intended use of a model trained from {@code recipe}. */
-    public static String intendedUse(Recipe recipe) { return TrainingRecord.intendedUse(recipe); }
+    /** The model card of a model trained from {@code recipe} on {@code dataset}, around {@code body}. */
+    public static dev.glassbox.models.ModelCard card(Recipe recipe, String dataset, String body) {
+        return TrainingRecord.card(recipe, dataset, body);
+    }
 
     int threads() { return Kernels.threads(); }
 

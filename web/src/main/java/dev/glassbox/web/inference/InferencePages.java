@@ -7,6 +7,7 @@ import dev.glassbox.web.security.Sessions;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,8 +26,16 @@ public final class InferencePages {
         /** What a model that reads only letters and digits opens with: a random-looking run of symbols, repeated (induction). */
         static final String REPEATED = "QwErTyUiOpQwErTyUiOpQwErTyUiOp", REPEATED_PROMPT = "QwErTyUiOpQwEr";
 
+        /**
+         * The texts of the card's examples (the Hub's widget) when it has some: a text for the attention and layers pages,
+         * and (the last) a prompt to generate from, e.g. induction-2l's repeating symbols; else everyday English.
+         */
         static ModelView of(ModelEntry e) {
             boolean decoder = !e.family().equals("bert");
+            List<String> examples = e.card().examples();
+            if (!examples.isEmpty()) {
+                return new ModelView(e.id(), e.name(), e.family(), decoder, examples.getFirst(), examples.getFirst(), examples.getLast());
+            }
             return new ModelView(e.id(), e.name(), e.family(), decoder,
                     decoder ? "The cat sat on the mat because it was tired" : "The cat sat on the mat because it was tired.",
                     decoder ? "The quick brown fox jumps over the" : "Paris is the capital of France.", "Once upon a time");
