@@ -11,7 +11,7 @@ import java.util.Random;
  * tokenizer's own special-token text in and between words, the empty text, and random mixtures of all of these.
  * No lone surrogates: they are not text (Hugging Face's tokenizers cannot even be given one through Java).
  */
-final class VariedTexts {
+public final class VariedTexts {
     static final long SEED = 15;
 
     private static final String[] WORDS = {"the", "cat", "sat", "on", "a", "mat", "Once", "upon", "time", "little", "girl", "named",
@@ -35,7 +35,7 @@ final class VariedTexts {
      * {@code count} texts (at least the fixed edge cases): the edge cases first, then generated ones, one kind after
      * another. {@code specials} is the text of the tokenizer's added tokens, put into some of the texts.
      */
-    static List<String> of(int count, List<String> specials) {
+    public static List<String> of(int count, List<String> specials) {
         Random random = new Random(SEED);
         List<String> texts = new ArrayList<>(List.of("", " ", "a", "\n", "  \t\n", "0", "'s", " 's", "    leading", "trailing    ",
                 "1234567890123456789012345678901234567890", "3.14159 -42 1,000,000 1e10 0x1F", "!!!???...", "中", "😀", "e\u0301",

@@ -10,6 +10,7 @@ import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.models.GgufExport;
 import dev.glassbox.models.ModelCatalog;
 import dev.glassbox.models.ModelEntry;
+import dev.glassbox.models.VariedTexts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * llama.cpp as the outside check of every GGUF export in the catalog (new models are covered when they join it):
  * it loads the file without any warning (no "missing pre-tokenizer type", no "special_eos_id is not in
  * special_eog_ids", nothing else either; the context the test asks for may draw one, e.g. when llama.cpp rounds it
- * past a 64-token training context, but none about the tokenizer), with {@code <|endoftext|>} as its EOG token, tokenizes the prompts and {@link #TEXTS} as Glassbox does, and for F32
+ * past a 64-token training context, but none about the tokenizer), with {@code <|endoftext|>} as its EOG token,
+ * tokenizes the prompts, {@link #TEXTS} and 400 {@link VariedTexts} as Glassbox does, and for F32
  * and Q8_0 its greedy continuation of each prompt equals Glassbox's on the same file. Q4_0 is only loaded and
  * tokenized: llama.cpp multiplies Q4_0 weights by activations it rounds to 8 bits, so on a model whose top
  * logits are close (random weights) a greedy path may part from Glassbox's without either being wrong.
@@ -108,6 +110,7 @@ class LlamaCppParityTest {
             for (String text : texts) prompts.add(decoder.tokenizer().encode(text, false).ids());
             List<String> tokenized = new ArrayList<>(texts);
             tokenized.addAll(alphabet ? ALPHABET_TEXTS : TEXTS);
+            if (!alphabet) tokenized.addAll(VariedTexts.of(400, List.of("<|endoftext|>")));
             int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
             int steps = Math.min(STEPS, decoder.architecture().context() - longest);
             assertTrue(steps >= 16, id + ": room for at least 16 tokens after the prompts, found " + steps);
@@ -124,11 +127,12 @@ class LlamaCppParityTest {
             assertTrue(llama.loading().stream().anyMatch(l -> l.message().matches("(?s).*EOG token\\s*=\\s*\\d+ '<\\|endoftext\\|>'.*")),
                     id + ": llama.cpp ends a generation at <|endoftext|>; its lines naming EOG or EOS: "
                             + llama.loading().stream().map(LlamaCpp.Log::message).filter(m -> m.contains("EOG") || m.contains("EOS")).toList());
+            List<String> differ = new ArrayList<>();
             for (int i = 0; i < tokenized.size(); i++) {
                 int[] ours = decoder.tokenizer().encode(tokenized.get(i), false).ids();
-                assertEquals(Arrays.toString(ours), Arrays.toString(llama.tokenizations().get(i)),
-                        id + ": llama.cpp tokenizes \"" + tokenized.get(i) + "\" as Glassbox does");
+                if (!Arrays.equals(ours, llama.tokenizations().get(i))) differ.add("\"" + tokenized.get(i).replace("\n", "\\n") + "\"\n    ours  " + Arrays.toString(ours) + "\n    llama " + Arrays.toString(llama.tokenizations().get(i)));
             }
+            assertTrue(differ.isEmpty(), id + ": " + differ.size() + " texts llama.cpp tokenizes differently:\n  " + String.join("\n  ", differ));
             if (type != DType.F32 && type != DType.Q8_0) return;
             int whole = 0;
             List<String> parted = new ArrayList<>();
