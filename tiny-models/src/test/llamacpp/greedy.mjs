@@ -4,7 +4,11 @@
 //   {"model": "path.gguf", "prompts": [[token ids], ...], "steps": 16, "texts": ["..."], "repeats": 1}
 // and prints:
 //   {"tokenizations": [[ids of each text]], "continuations": [[steps greedy ids after each prompt]],
-//    "decodeMs": [[ms from the first to the last generated token, per prompt, per repeat]], "logs": [{level, message}]}
+//    "decodeMs": [[ms from the first to the last generated token, per prompt, per repeat]], "logs": [{level, message}],
+//    "loadLogs": how many of the logs came from loading the file, before its context was made}
+//
+// Texts are tokenized as a user's text: special-token text in them ("<|endoftext|>") becomes the special token, as
+// Glassbox's and Hugging Face's tokenizers do, and nothing is added around them (the files say add_bos_token false).
 //
 // It never tokenizes the prompts itself: Glassbox gives the ids, so both sides read the same tokens. Greedy means
 // temperature 0 (argmax), one thread, end-of-generation tokens yielded like any other token.
@@ -31,11 +35,12 @@ const llama = await getLlama({
     logger: (level, message) => logs.push({level, message: message.trimEnd()})
 });
 const model = await llama.loadModel({modelPath: request.model});
+const loadLogs = await logsSettled();
 const longest = Math.max(1, ...request.prompts.map(p => p.length));
 const context = await model.createContext({threads: 1, contextSize: longest + steps + 1, sequences: 1});
 const sequence = context.getSequence();
 
-const tokenizations = (request.texts ?? []).map(text => model.tokenize(text));
+const tokenizations = (request.texts ?? []).map(text => model.tokenize(text, true));
 const continuations = [];
 const decodeMs = [];
 for (const prompt of request.prompts) {
@@ -59,7 +64,18 @@ for (const prompt of request.prompts) {
 await context.dispose();
 await model.dispose();
 await llama.dispose();
-return {tokenizations, continuations, decodeMs};
+return {tokenizations, continuations, decodeMs, loadLogs};
+}
+
+// llama.cpp logs from the thread that loads the file, and node-llama-cpp hands each line to the event loop, so the
+// last lines of loading may arrive after loadModel resolved. They were all queued by then: wait until none comes
+// for a while, and the count is the lines of loading.
+async function logsSettled() {
+    for (let count = -1; count !== logs.length; ) {
+        count = logs.length;
+        await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    return logs.length;
 }
 
 async function readStdin() {

@@ -12,7 +12,8 @@ import java.util.Locale;
  *       carriage return), then turn every whitespace character into a plain space;</li>
  *   <li>Chinese characters: put a space on each side of a CJK ideograph, so it becomes a word of its own;</li>
  *   <li>strip accents: decompose (NFD) and drop the nonspacing marks (Mn), so {@code é} becomes {@code e}; a
- *       separate combining accent is dropped but stays in the span of the letter before it;</li>
+ *       separate combining accent is dropped and is in no token's span, as in Hugging Face's alignments
+ *       ({@code e\u0301} is the token {@code e} spanning only the {@code e});</li>
  *   <li>lowercase.</li>
  * </ol>
  * Accents are stripped when {@code strip_accents} is true, or when it is null and {@code lowercase} is true
@@ -45,9 +46,6 @@ record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean str
             String s = Character.toString(cp);
             if (stripAccents) s = stripAccents(s);
             if (lowercase) s = s.toLowerCase(Locale.ROOT);           // one code point: no final-sigma context
-            if (s.isEmpty() && out.length() > 0 && out.end(out.length() - 1) == i) {
-                out.extendLast(end);                                // a dropped combining accent stays with its letter
-            }
             out.append(s, i, end);
             if (ideograph) out.append(' ', i, end);
             i = end;

@@ -82,12 +82,6 @@ final class NormalizedText {
         for (int i = from; i < to; i++) append(other.text, i, i + 1, other.starts[i], other.ends[i]);
     }
 
-    /** Widens the span of the last char to end at {@code end}, e.g. over a combining mark that was dropped after it. */
-    void extendLast(int end) {
-        assert end >= ends[text.length() - 1];
-        ends[text.length() - 1] = end;
-    }
-
     String text() { return text.toString(); }
 
     int length() { return text.length(); }

@@ -36,8 +36,13 @@ public final class LlamaCpp {
      * @param tokenizations llama.cpp's ids of each text
      * @param continuations the {@code steps} greedy ids after each prompt
      * @param decodeMs      per prompt, per repeat: milliseconds from the first generated token to the last
+     * @param logs          every line llama.cpp logged, in order
+     * @param loadLogs      how many of {@code logs} came from loading the file, before its context was made
      */
-    public record Result(List<int[]> tokenizations, List<int[]> continuations, List<double[]> decodeMs, List<Log> logs) {}
+    public record Result(List<int[]> tokenizations, List<int[]> continuations, List<double[]> decodeMs, List<Log> logs, int loadLogs) {
+        /** The lines llama.cpp logged while loading the file. */
+        public List<Log> loading() { return logs.subList(0, loadLogs); }
+    }
 
     private LlamaCpp() {}
 
@@ -83,7 +88,9 @@ public final class LlamaCpp {
             for (int i = 0; i < t.length; i++) t[i] = times.get(i).asDouble();
             ms.add(t);
         }
-        return new Result(ids(json.path("tokenizations")), ids(json.path("continuations")), ms, logs);
+        int loadLogs = json.path("loadLogs").asInt(-1);
+        if (loadLogs < 0 || loadLogs > logs.size()) throw new IOException("greedy.mjs answered without a loadLogs count within its " + logs.size() + " log lines: " + text);
+        return new Result(ids(json.path("tokenizations")), ids(json.path("continuations")), ms, logs, loadLogs);
     }
 
     /** The Node project with node-llama-cpp installed, or an IOException saying how to install it. */
