@@ -6,6 +6,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import com.microsoft.playwright.options.ColorScheme;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
 import dev.glassbox.web.ServerLimits;
@@ -76,7 +77,12 @@ class DashboardPageTest {
 
     /** A new browser (its own cookies) with one page. */
     Page newBrowser(int width, int height) {
-        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, height));
+        return newBrowser(width, height, ColorScheme.LIGHT);
+    }
+
+    /** A new browser (its own cookies) with one page, its system set to the light or dark colour scheme. */
+    Page newBrowser(int width, int height, ColorScheme scheme) {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, height).setColorScheme(scheme));
         context.setDefaultTimeout(30_000);
         contexts.add(context);
         Page page = context.newPage();
@@ -223,6 +229,45 @@ class DashboardPageTest {
         teacher.locator(".site-nav").getByText("Classes").click();
         assertThat(teacher.locator(".class-card")).containsText("3 students");
         teacher.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("classes.png")));
+    }
+
+    /** The pages only a class has (sign-in, classes, dashboard, join) and a student's lesson, in both themes. */
+    @Test
+    void axeFindsNothingSeriousOnTheClassroomPagesInEitherTheme() {
+        List<String> problems = new ArrayList<>();
+        for (ColorScheme scheme : List.of(ColorScheme.LIGHT, ColorScheme.DARK)) {
+            Page teacher = newBrowser(1366, 900, scheme);
+            teacher.navigate(base() + "/teacher");
+            assertThat(teacher.getByLabel("Passphrase")).isVisible();
+            Axe.violations(teacher).forEach(v -> problems.add(scheme + " teacher sign-in: " + v));
+            teacher.getByLabel("Passphrase").fill(PASSPHRASE);
+            teacher.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+            assertThat(teacher.locator("h1")).hasText("Your classes");
+            teacher.getByLabel("Class name").fill("Axe " + scheme);
+            teacher.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create class")).click();
+            assertThat(teacher.locator(".dash-live")).hasAttribute("data-state", "live");
+            String code = teacher.locator("#class-code").textContent().trim();
+            Axe.violations(teacher).forEach(v -> problems.add(scheme + " empty dashboard: " + v));
+
+            Page student = newBrowser(1366, 900, scheme);
+            student.navigate(base() + "/join?code=" + code);
+            assertThat(student.getByLabel("Your name")).isVisible();
+            Axe.violations(student).forEach(v -> problems.add(scheme + " join: " + v));
+            student.getByLabel("Your name").fill("Ada " + scheme);
+            student.locator("button[type=submit]").click();
+            assertThat(student.locator(".whoami-name")).hasText("Ada " + scheme);
+            Axe.violations(student).forEach(v -> problems.add(scheme + " a student's home: " + v));
+            student.navigate(base() + "/lessons/" + LESSON);
+            new LessonPage(student).waitForKernel();
+            Axe.violations(student).forEach(v -> problems.add(scheme + " a student's lesson: " + v));
+
+            assertThat(row(teacher, "Ada " + scheme)).hasCount(1);
+            Axe.violations(teacher).forEach(v -> problems.add(scheme + " dashboard with a student: " + v));
+            teacher.navigate(base() + "/teacher");
+            assertThat(teacher.locator("h1")).hasText("Your classes");
+            Axe.violations(teacher).forEach(v -> problems.add(scheme + " classes: " + v));
+        }
+        assertEquals(List.of(), problems);
     }
 
     private Page joinAndOpenLesson(String code, String name) {
