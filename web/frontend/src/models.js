@@ -255,6 +255,21 @@ function parseRange(text, limit, what) {
   return { range: [from, to] };
 }
 
+/**
+ * The colour range for a slice whose few outliers would wash the rest out (one of MiniLM's embedding columns reaches
+ * 1.05 where most values stay within ±0.1): the 0.5th to 99.5th percentiles, when they span less than two thirds of
+ * the whole range; else null (the map's own min and max). Values beyond take the end colours; hovering shows them.
+ */
+function robustRange(data) {
+  const values = data.filter((v) => typeof v === "number" && Number.isFinite(v)).sort((a, b) => a - b);
+  if (values.length < 100) return null;
+  const at = (q) => values[Math.min(values.length - 1, Math.floor(q * values.length))];
+  const [lowest, highest] = [values[0], values[values.length - 1]];
+  const [min, max] = [at(0.005), at(0.995)];
+  if (!(max > min) || max - min >= (2 / 3) * (highest - lowest)) return null;
+  return { min, max, lowest, highest };
+}
+
 const LABEL_CUT = 18; // characters of a token shown beside its row number; the title holds all of it
 
 /** A token as the list shows it: cut with an ellipsis, invisible characters made visible. */
@@ -312,7 +327,9 @@ function heatmapControls(box, modelId, tensor, rowCount, rowLength) {
   };
   form.append(label("rows ", rowInput), label("cols ", colInput), show);
   if (byNorm) form.append(topButton);
-  form.append(zoomIn, zoomOut, ...pans);
+  const panGroup = el("span", "slice-pans");
+  panGroup.append(...pans);
+  form.append(zoomIn, zoomOut, panGroup);
 
   const jumps = el("div", "slice-jumps");
   const rowJump = el("form", "slice-jump");
@@ -457,6 +474,7 @@ function heatmapControls(box, modelId, tensor, rowCount, rowLength) {
   }
 
   async function load() {
+    for (const input of [rowInput, colInput, rowNumber, wordInput]) input.removeAttribute("aria-invalid");
     for (const b of pans) if (b.dataset.rows === "true") b.disabled = view.mode === "top";
     topButton.setAttribute("aria-pressed", String(view.mode === "top"));
     rowInput.value = view.mode === "top" ? "" : `${view.rows[0]}:${view.rows[1]}`;
@@ -482,11 +500,14 @@ function heatmapControls(box, modelId, tensor, rowCount, rowLength) {
       const title = view.mode === "top"
         ? `${tensor.name}, ${slice.rows} largest-norm rows [:, ${cols}]`
         : `${tensor.name} [${view.rows[0]}:${view.rows[1]}, ${cols}]`;
+      const colours = robustRange(slice.data);
       const figure = renderHeatmap({
         title,
         rows: slice.rows,
         cols: slice.cols,
         data: slice.data,
+        min: colours?.min,
+        max: colours?.max,
         rowLabels: labels ?? undefined,
         rowNumbers: numbers,
       });
@@ -497,6 +518,10 @@ function heatmapControls(box, modelId, tensor, rowCount, rowLength) {
         : view.target !== null
           ? `Row ${view.target}${labels ? ` “${labels[view.target - view.rows[0]]}”` : ""} is row ${view.target - view.rows[0] + 1} of this view.`
           : "Hover for values; zoom and the arrows move the window (at most 512 × 512).";
+      if (colours) {
+        status.textContent += ` Colours saturate at ${formatNumber(colours.min)} and ${formatNumber(colours.max)}, where 99% of these values lie;`
+          + ` the slice spans ${formatNumber(colours.lowest)} to ${formatNumber(colours.highest)}.`;
+      }
     } catch (e) {
       fail(e.message);
     }
