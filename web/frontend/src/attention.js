@@ -12,6 +12,7 @@ import { probList } from "./probs.js";
 import { progress } from "./progress.js";
 import { svg } from "./svg.js";
 import { short, visible } from "./tokens.js";
+import { chartActions } from "./svg-save.js";
 
 const ALL_LINES_UP_TO = 40; // tokens; beyond this the head view draws only the chosen token's lines
 const ROW = 20; // head view row height
@@ -209,7 +210,7 @@ function drawHeadView(box, data, state) {
   scroller.append(chart);
   const previousScroll = box.querySelector(".head-view-scroll")?.scrollTop ?? 0;
   const hadFocus = box.contains(document.activeElement) ? document.activeElement.dataset?.index : undefined;
-  box.replaceChildren(caption, scroller);
+  box.replaceChildren(caption, scroller, chartActions(chart, `head view layer ${state.layer} head ${state.head}`));
   scroller.scrollTop = previousScroll;
   if (hadFocus !== undefined) box.querySelector(`.head-view-query[data-index="${hadFocus}"]`)?.focus({ preventScroll: true });
 }

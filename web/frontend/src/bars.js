@@ -1,6 +1,7 @@
 // application/vnd.glassbox.bars+json: a horizontal bar chart in SVG, one labelled bar per value.
 import { el } from "./dom.js";
 import { formatNumber } from "./format.js";
+import { chartActions } from "./svg-save.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const ROW = 26; // px per bar
@@ -93,6 +94,6 @@ export function renderBars(spec) {
 
   const figure = el("figure", "output-bars");
   if (spec.title) figure.append(el("figcaption", "bars-title", spec.title));
-  figure.append(chart);
+  figure.append(chart, chartActions(chart, spec.title || "bar chart"));
   return figure;
 }

@@ -5,6 +5,7 @@ import { el } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { svg } from "./svg.js";
 import { short, visible } from "./tokens.js";
+import { chartActions } from "./svg-save.js";
 
 const HEIGHT = 150;
 const LABEL_SPACE = 56;
@@ -52,6 +53,6 @@ export function columnChart({ labels, series, max, ghost = null, highlight = nul
   }
   chart.append(svg("line", { x1: LEFT - 4, x2: width - 4, y1: HEIGHT, y2: HEIGHT, class: "columns-axis" }));
   const box = el("div", "columns");
-  box.append(chart);
+  box.append(chart, chartActions(chart, chart.getAttribute("aria-label")));
   return box;
 }

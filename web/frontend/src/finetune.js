@@ -9,6 +9,7 @@ import { el } from "./dom.js";
 import { formatMillis, formatNumber } from "./format.js";
 import { svg } from "./svg.js";
 import { niceTicks } from "./train.js";
+import { chartActions } from "./svg-save.js";
 
 const POLL_MS = 500;
 
@@ -261,7 +262,7 @@ export function startFineTune(modelId) {
         chart.append(dot);
       }
     }
-    chartBox.replaceChildren(chart);
+    chartBox.replaceChildren(chart, chartActions(chart, `fine-tune loss ${modelId}`));
   }
 
   // ---- talking to the server ----

@@ -1,5 +1,6 @@
 // application/vnd.glassbox.heatmap+json: a matrix drawn on a canvas, one ImageData pixel per value,
-// scaled up with crisp edges, with a colour bar, optional row/column labels and a hover read-out.
+// scaled up with crisp edges, with a colour bar, optional row/column labels and a hover read-out
+// (rowNumbers, optional: the rows' own numbers when the map shows rows of something bigger).
 import { colourScale } from "./colors.js";
 import { el } from "./dom.js";
 import { chartColour } from "./chart-colours.js";
@@ -44,7 +45,8 @@ export function renderHeatmap(spec) {
   frame.append(canvas);
   draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels);
   redrawOnThemeChange(canvas, () => draw(canvas, layout, values, rows, cols, scale, rowLabels, colLabels));
-  attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, colLabels);
+  const rowNumbers = Array.isArray(spec.rowNumbers) && spec.rowNumbers.length === rows ? spec.rowNumbers : null;
+  attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, colLabels, rowNumbers);
   figure.append(frame);
   focusableWhenScrolling(frame, canvas.getAttribute("aria-label"));
   caption.append(saveButton(canvas, spec.title));
@@ -252,7 +254,7 @@ function fit(ctx, label) {
 }
 
 /** The hover read-out: which cell the pointer is on, its labels and its value. */
-function attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, colLabels) {
+function attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, colLabels, rowNumbers) {
   const tooltip = el("div", "heatmap-tooltip");
   tooltip.hidden = true;
   const cursor = el("div", "heatmap-cursor");
@@ -276,7 +278,7 @@ function attachReadout(frame, canvas, layout, values, rows, cols, rowLabels, col
     }
     const where = el("div", "heatmap-tooltip-where");
     where.append(
-      el("span", null, `row ${row}${rowLabels ? ` “${rowLabels[row]}”` : ""}`),
+      el("span", null, `row ${rowNumbers ? rowNumbers[row] : row}${rowLabels ? ` “${rowLabels[row]}”` : ""}`),
       el("span", null, `col ${col}${colLabels ? ` “${colLabels[col]}”` : ""}`),
     );
     tooltip.replaceChildren(where, el("div", "heatmap-tooltip-value", formatNumber(values[row * cols + col])));

@@ -6,6 +6,7 @@ import { ApiError, apiPath, sendJson } from "./api.js";
 import { el } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { svg } from "./svg.js";
+import { chartActions } from "./svg-save.js";
 
 const POLL_MS = 400;
 const HIST_W = 220;
@@ -173,7 +174,8 @@ export function startQuantize(modelId) {
       const row = el("div", "quantize-tensor-row");
       for (const t of entries) {
         const fig = el("figure", "quantize-figure");
-        fig.append(histogram(t));
+        const chart = histogram(t);
+        fig.append(chart, chartActions(chart, `quantization error ${t.name} ${t.type}`));
         fig.append(el("figcaption", "small", `${t.type}: max |error| ${formatNumber(t.maxAbs)}, mean ${formatNumber(t.meanAbs)}, `
           + `rms ${(100 * t.relativeRms).toFixed(2)} % of the weights' rms · ${bytes(t.bytesBefore)} → ${bytes(t.bytesAfter)}`));
         row.append(fig);

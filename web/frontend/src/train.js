@@ -6,6 +6,7 @@ import { ApiError, sendJson } from "./api.js";
 import { el } from "./dom.js";
 import { formatMillis, formatNumber } from "./format.js";
 import { svg } from "./svg.js";
+import { chartActions } from "./svg-save.js";
 
 const POLL_MS = 500;
 
@@ -235,7 +236,7 @@ export function startTrain() {
         chart.append(dot);
       }
     }
-    chartBox.replaceChildren(chart);
+    chartBox.replaceChildren(chart, chartActions(chart, "training loss"));
   }
 
   // ---- talking to the server ----

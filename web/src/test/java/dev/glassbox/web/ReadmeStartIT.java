@@ -496,9 +496,10 @@ class ReadmeStartIT {
         boolean encoder = encoder(model);
         ok(learner, "GET /api/models/{id}", id);
         JsonNode tensors = ok(learner, "GET /api/models/{id}/tensors", id);
-        JsonNode matrix = null, quantized = null;
+        JsonNode matrix = null, quantized = null, vocabulary = null;
         for (JsonNode t : tensors) {
             JsonNode shape = t.path("shape");
+            if (vocabulary == null && t.path("vocabulary").asBoolean()) vocabulary = t;
             if (matrix == null && shape.size() == 2 && shape.get(0).asLong() >= 2 && shape.get(1).asLong() >= 4) matrix = t;
             if (quantized == null && t.path("quantized").asBoolean()) quantized = t;
         }
@@ -509,6 +510,8 @@ class ReadmeStartIT {
             JsonNode values = ok(learner, "GET /api/models/{id}/tensors/<rest>", id, name + "/values?rows=0:2&cols=0:4");
             check(values.path("data").size() == 8, "a 2 x 4 slice of " + id + " " + name + ": " + values);
             visit(learner, Expect.OK, "GET /api/models/{id}/tensors/<rest>", null, id, name + ".npy");
+            JsonNode top = ok(learner, "GET /api/models/{id}/tensors/<rest>", id, name + "/top-rows?count=4&cols=0:4");
+            check(top.path("rowIndex").size() == Math.min(4, matrix.path("shape").get(0).asInt()), "the largest-norm rows of " + id + " " + name + ": " + top);
         } else {
             failures.add(id + " should have a matrix among its tensors: " + tensors);
         }
@@ -518,6 +521,11 @@ class ReadmeStartIT {
         String text = OPENING_TEXT.matcher(visit(learner, Expect.OK, "GET /models/{id}/attention", null, id).body()).results()
                 .map(m -> m.group(1)).findFirst().orElse("");
         check(!text.isEmpty(), "the attention page of " + id + " opens with a text");
+        if (vocabulary != null) {       // the row of the text's first word in a tensor with one row per token
+            String word = java.net.URLEncoder.encode(text.strip().split("\\s+")[0], StandardCharsets.UTF_8);
+            JsonNode rows = ok(learner, "GET /api/models/{id}/tensors/<rest>", id, vocabulary.path("name").asText() + "/token-rows?text=" + word);
+            check(rows.path("tokens").size() > 0, "the first word of " + id + "'s text has token rows: " + rows);
+        }
         JsonNode tokens = json(visit(learner, Expect.OK, "POST /api/models/{id}/tokenize", Map.of("text", text), id));
         check(tokens.path("ids").size() > 0, "tokenize " + id + " gives tokens: " + tokens);
         visit(learner, encoder ? Expect.OK : Expect.NO_SERVER_ERROR, "POST /api/models/{id}/embed", Map.of("text", text), id);

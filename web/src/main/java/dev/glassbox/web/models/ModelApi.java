@@ -3,8 +3,11 @@ package dev.glassbox.web.models;
 import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.tensor.Histogram;
 import dev.glassbox.explorer.tensor.QuantBlock;
+import dev.glassbox.explorer.tensor.RowNorms;
 import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.explorer.tensor.TensorStats;
+import dev.glassbox.explorer.tokenizers.Encoding;
+import dev.glassbox.explorer.tokenizers.Tokenizer;
 import dev.glassbox.models.Component;
 import dev.glassbox.models.ModelEntry;
 import dev.glassbox.models.Openness;
@@ -18,13 +21,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The models' JSON API, read-only: the catalog, one model's card and parameter budget, its tensors, and for
- * one tensor its statistics, a slice of its values, its quantized blocks, or the whole tensor as .npy.
- * Tensor names hold dots and slashes, so everything after {@code /tensors/} is the name plus an action.
+ * one tensor its statistics, a slice of its values, its rows with the largest norms, the rows of a word's tokens,
+ * its quantized blocks, or the whole tensor as .npy. Tensor names hold dots and slashes, so everything after
+ * {@code /tensors/} is the name plus an action.
+ *
+ * <p>A 2-D tensor whose row count is the vocabulary size of the model's tokenizer has a vocabulary dimension (an
+ * embedding, an unembedding): its row r stands for token r, so its slices carry each row's token as a label.
  */
 public final class ModelApi {
     /** The largest slice one request may ask for, per side: 512 x 512 floats is about 3 MB of JSON. */
@@ -34,6 +42,10 @@ public final class ModelApi {
     static final int MAX_BLOCKS = 256;
     static final int DEFAULT_BINS = 64;
     static final int MAX_BINS = 256;
+    /** The largest-norm rows a request gets without {@code count}: enough to fill the page's map. */
+    static final int DEFAULT_TOP = 64;
+    /** The longest word {@code token-rows} tokenizes, in characters. */
+    static final int MAX_WORD = 100;
     /** The largest tensor a .npy download may hold: 16 Mi floats, 64 MB (MiniLM's word embeddings are 11.7 Mi). */
     static final long MAX_DOWNLOAD_ELEMENTS = 16L << 20;
     private static final Pattern LAYER = Pattern.compile("(?:^|\\.)(?:layer|layers|blk|h)\\.(\\d+)\\.");
@@ -42,15 +54,27 @@ public final class ModelApi {
     public record Summary(String id, String name, String family, long params, String license, String source,
                           Map<String, String> openness, Map<String, String> reasons, String licenceType) {}
 
-    /** A tensor in the list: {@code group} is "layer N" for a layer's tensors, else the component. */
-    public record TensorInfo(String name, String dtype, long[] shape, long bytes, String component, String group, boolean quantized) {}
+    /** A tensor in the list: {@code group} is "layer N" for a layer's tensors, else the component; {@code vocabulary}: one row per token. */
+    public record TensorInfo(String name, String dtype, long[] shape, long bytes, String component, String group, boolean quantized,
+                             boolean vocabulary) {}
 
     public record Budget(String component, long parameters) {}
 
     public record Stats(long count, long nonFinite, float min, float max, double mean, double std, double sparsity,
                         Map<String, Object> histogram) {}
 
-    public record Values(String name, long rowFrom, long rowTo, long colFrom, long colTo, int rows, int cols, float[] data) {}
+    /** A slice; {@code rowLabels} holds each row's token where the tensor has a vocabulary dimension, else null. */
+    public record Values(String name, long rowFrom, long rowTo, long colFrom, long colTo, int rows, int cols, float[] data,
+                         List<String> rowLabels) {}
+
+    /** The {@code rows} rows with the largest L2 norms, largest first: their indices, norms, tokens (or null), and a slice of columns. */
+    public record TopRows(String name, long rowCount, long colFrom, long colTo, int rows, int cols, int[] rowIndex, float[] norms,
+                          List<String> rowLabels, float[] data) {}
+
+    /** A row of a vocabulary dimension: the token's id (its row) and its text as the tokenizer stores it. */
+    public record TokenRow(long row, String token) {}
+
+    public record TokenRows(String text, long rowCount, List<TokenRow> tokens) {}
 
     public record Block(long index, float d, float dmin, int[] scales, int[] mins, int[] quants) {}
 
@@ -80,21 +104,24 @@ public final class ModelApi {
     }
 
     public void tensors(Context ctx) {
-        ModelFile file = shelf.file(entry(ctx));
-        ctx.json(file.tensors().stream().map(ModelApi::info).toList());
+        ModelEntry entry = entry(ctx);
+        ModelFile file = shelf.file(entry);
+        ctx.json(file.tensors().stream().map(t -> info(t, vocabulary(entry, t).isPresent())).toList());
     }
 
-    /** {@code /tensors/<name>/stats}, {@code /values}, {@code /blocks}, or {@code <name>.npy}. */
+    /** {@code /tensors/<name>/stats}, {@code /values}, {@code /top-rows}, {@code /token-rows}, {@code /blocks}, or {@code <name>.npy}. */
     public void tensorAction(Context ctx) throws Exception {
         ModelEntry entry = entry(ctx);
         String rest = ctx.pathParam("rest");
-        for (String action : List.of("stats", "values", "blocks")) {
+        for (String action : List.of("stats", "values", "top-rows", "token-rows", "blocks")) {
             if (rest.endsWith("/" + action)) {
                 String name = rest.substring(0, rest.length() - action.length() - 1);
                 Tensor tensor = tensor(entry, name);
                 switch (action) {
                     case "stats" -> stats(ctx, entry, tensor);
-                    case "values" -> values(ctx, tensor);
+                    case "values" -> values(ctx, tensor, vocabulary(entry, tensor));
+                    case "top-rows" -> topRows(ctx, tensor, vocabulary(entry, tensor));
+                    case "token-rows" -> tokenRows(ctx, entry, tensor);
                     default -> blocks(ctx, tensor);
                 }
                 return;
@@ -114,7 +141,7 @@ public final class ModelApi {
             Npy.write(tensor, ctx.outputStream());
             return;
         }
-        throw new NotFoundResponse("No such tensor endpoint: expected tensors/{name}/stats, /values, /blocks or {name}.npy, found " + rest);
+        throw new NotFoundResponse("No such tensor endpoint: expected tensors/{name}/stats, /values, /top-rows, /token-rows, /blocks or {name}.npy, found " + rest);
     }
 
     private void stats(Context ctx, ModelEntry entry, Tensor tensor) {
@@ -126,13 +153,65 @@ public final class ModelApi {
                 Map.of("min", h.min(), "max", h.max(), "counts", h.counts())));
     }
 
-    private static void values(Context ctx, Tensor tensor) {
+    private static void values(Context ctx, Tensor tensor, Optional<Tokenizer> vocabulary) {
         decodable(tensor);
         long[] rows = range(ctx, "rows", tensor.rowCount());
         long[] cols = range(ctx, "cols", tensor.rowLength());
         int r = (int) (rows[1] - rows[0]), c = (int) (cols[1] - cols[0]);
+        List<String> labels = vocabulary.map(tok -> java.util.stream.LongStream.range(rows[0], rows[1])
+                .mapToObj(row -> tok.token((int) row)).toList()).orElse(null);
         ctx.json(new Values(tensor.name(), rows[0], rows[1], cols[0], cols[1], r, c,
-                tensor.readSlice(rows[0], rows[1], cols[0], cols[1])));
+                tensor.readSlice(rows[0], rows[1], cols[0], cols[1]), labels));
+    }
+
+    /** {@code ?count=N&cols=a:b}: the N rows with the largest L2 norms (all of the tensor's rows are measured), largest first. */
+    private static void topRows(Context ctx, Tensor tensor, Optional<Tokenizer> vocabulary) {
+        decodable(tensor);
+        int count = intParam(ctx, "count", DEFAULT_TOP, 1, MAX_SIDE);
+        long[] cols = range(ctx, "cols", tensor.rowLength());
+        if (tensor.rowCount() > Tensor.MAX_ARRAY) {
+            throw new BadRequestResponse(tensor.name() + " has " + tensor.rowCount() + " rows; norms are measured for at most " + Tensor.MAX_ARRAY);
+        }
+        float[] norms = RowNorms.of(tensor);                                   // (rowCount,)
+        int[] top = RowNorms.largest(norms, count);                            // (k,), k = min(count, rowCount)
+        int c = (int) (cols[1] - cols[0]);
+        float[] data = new float[top.length * c];                              // (k, c)
+        float[] topNorms = new float[top.length];
+        for (int i = 0; i < top.length; i++) {
+            System.arraycopy(tensor.readSlice(top[i], top[i] + 1, cols[0], cols[1]), 0, data, i * c, c);
+            topNorms[i] = norms[top[i]];
+        }
+        List<String> labels = vocabulary.map(tok -> java.util.Arrays.stream(top).mapToObj(tok::token).toList()).orElse(null);
+        ctx.json(new TopRows(tensor.name(), tensor.rowCount(), cols[0], cols[1], top.length, c, top, topNorms, labels, data));
+    }
+
+    /** {@code ?text=word}: the word tokenized by the model's tokenizer (no special tokens), each token with its row. */
+    private void tokenRows(Context ctx, ModelEntry entry, Tensor tensor) {
+        String text = ctx.queryParam("text");
+        if (text == null || text.isBlank() || text.length() > MAX_WORD) {
+            throw new BadRequestResponse("text must be a word of 1 to " + MAX_WORD + " characters, found "
+                    + (text == null ? "none" : text.length() + " characters"));
+        }
+        Tokenizer tokenizer = vocabulary(entry, tensor).orElseThrow(() -> new BadRequestResponse(tensor.name() + " has "
+                + tensor.rowCount() + " rows of " + tensor.rowLength() + ": it has no vocabulary dimension (a 2-D tensor with one row per token of "
+                + (shelf.tokenizer(entry).map(tok -> "the tokenizer's " + tok.vocabSize()).orElse("a tokenizer, which " + entry.id() + " lacks"))
+                + "), so its rows have no tokens"));
+        Encoding encoding;
+        try {
+            encoding = tokenizer.encode(text, false);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestResponse("The tokenizer of " + entry.id() + " cannot read \"" + text + "\": " + e.getMessage());
+        }
+        List<TokenRow> rows = new ArrayList<>();
+        for (int i = 0; i < encoding.ids().length; i++) rows.add(new TokenRow(encoding.ids()[i], tokenizer.token(encoding.ids()[i])));
+        if (rows.isEmpty()) throw new BadRequestResponse("\"" + text + "\" gives no tokens; try a word with letters in it");
+        ctx.json(new TokenRows(text, tensor.rowCount(), rows));
+    }
+
+    /** The model's tokenizer when {@code tensor} has one row per token of it (2-D, row count = vocabulary size). */
+    private Optional<Tokenizer> vocabulary(ModelEntry entry, Tensor tensor) {
+        if (tensor.shape().dims().length != 2) return Optional.empty();
+        return shelf.tokenizer(entry).filter(tok -> tok.vocabSize() == tensor.rowCount());
     }
 
     private static void blocks(Context ctx, Tensor tensor) {
@@ -226,10 +305,10 @@ public final class ModelApi {
         return out;
     }
 
-    static TensorInfo info(Tensor t) {
+    static TensorInfo info(Tensor t, boolean vocabulary) {
         Matcher m = LAYER.matcher(t.name());
         String group = m.find() ? "layer " + m.group(1) : Component.of(t.name()).label();
         return new TensorInfo(t.name(), t.dtype().name(), t.shape().dims(), t.byteSize(), Component.of(t.name()).label(), group,
-                t.dtype().isQuantized());
+                t.dtype().isQuantized(), vocabulary);
     }
 }

@@ -1,7 +1,9 @@
 package dev.glassbox.web.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.models.Transformer;
 import dev.glassbox.explorer.tensor.TensorStats;
+import dev.glassbox.explorer.tokenizers.Tokenizer;
 import dev.glassbox.models.ModelCatalog;
 import dev.glassbox.models.ModelEntry;
 import dev.glassbox.models.TrainedModels;
@@ -41,6 +43,7 @@ public final class ModelShelf {
     private volatile String failure;
     private final Map<String, ModelFile> open = new ConcurrentHashMap<>();
     private final Map<String, TensorStats> stats = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Tokenizer>> tokenizers = new ConcurrentHashMap<>();   // one per model at most
 
     ModelShelf(Path cacheDir, Path userDir, Path trainedDir) {
         this.cacheDir = cacheDir;
@@ -209,5 +212,21 @@ public final class ModelShelf {
     public TensorStats stats(ModelEntry entry, String tensor, int bins, int cachedBins) {
         if (bins != cachedBins) return file(entry).tensor(tensor).stats(bins);
         return stats.computeIfAbsent(entry.id() + "\u0000" + tensor, key -> file(entry).tensor(tensor).stats(bins));
+    }
+
+    /**
+     * The entry's tokenizer, read without loading the weights (the tokenizer.json beside its file, or a GGUF's own
+     * vocabulary) and kept; empty when its files hold none or it cannot be read (the tensor pages then show ids only).
+     */
+    public Optional<Tokenizer> tokenizer(ModelEntry entry) {
+        return tokenizers.computeIfAbsent(entry.id(), id -> {
+            try {
+                boolean gguf = entry.file().getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
+                return Optional.ofNullable(gguf ? Transformer.ggufTokenizer(file(entry)) : Transformer.siblingTokenizer(entry.file()));
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warning("the tokenizer of " + id + " cannot be read; its tensors' rows are shown without tokens: " + e.getMessage());
+                return Optional.empty();
+            }
+        });
     }
 }

@@ -175,6 +175,83 @@ class ModelApiTest {
     }
 
     @Test
+    void topRowsAreTheRowsWithTheLargestNormsComputedFromTheNpy() throws Exception {
+        String tensor = "/api/models/tiny-stories/tensors/model.embed_tokens.weight";
+        HttpResponse<byte[]> npy = get(tensor + ".npy");
+        assertEquals(200, npy.statusCode());
+        byte[] body = npy.body();
+        int headerLength = (body[8] & 0xFF) | (body[9] & 0xFF) << 8;
+        int rows = 1024, cols = 192;
+        ByteBuffer values = ByteBuffer.wrap(body, 10 + headerLength, rows * cols * 4).order(ByteOrder.LITTLE_ENDIAN);
+        float[] all = new float[rows * cols];
+        double[] norms = new double[rows];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = values.getFloat();
+            norms[i / cols] += (double) all[i] * all[i];
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int r = 0; r < rows; r++) order.add(r);
+        order.sort((a, b) -> Double.compare(norms[b], norms[a]));
+
+        JsonNode top = json(tensor + "/top-rows?count=10&cols=8:40", 200);
+        assertEquals(10, top.get("rows").asInt());
+        assertEquals(32, top.get("cols").asInt());
+        assertEquals(rows, top.get("rowCount").asLong());
+        JsonNode labels = top.get("rowLabels");
+        assertEquals(10, labels.size(), "tiny-stories' embeddings have one row per token: " + top);
+        for (int i = 0; i < 10; i++) {
+            int row = top.get("rowIndex").get(i).asInt();
+            assertEquals((int) order.get(i), row, "the " + i + "th largest norm");
+            assertEquals(Math.sqrt(norms[row]), top.get("norms").get(i).asDouble(), 1e-5 * Math.sqrt(norms[row]));
+            for (int c = 0; c < 32; c++) assertEquals(all[row * cols + 8 + c], (float) top.get("data").get(i * 32 + c).asDouble());
+            JsonNode slice = json(tensor + "/values?rows=" + row + ":" + (row + 1) + "&cols=0:1", 200);
+            assertEquals(labels.get(i).asText(), slice.get("rowLabels").get(0).asText(), "the same token in both views");
+        }
+        assertTrue(json(tensor + "/top-rows", 200).get("rows").asInt() == 64, "64 rows without a count");
+    }
+
+    @Test
+    void wordsJumpToTheirTokensRowsInMiniLmsEmbeddings() throws Exception {
+        JsonNode listed = json(MINILM + "/tensors", 200);
+        for (JsonNode t : listed) {
+            boolean vocabulary = t.get("name").asText().equals(WORDS);
+            assertEquals(vocabulary, t.get("vocabulary").asBoolean(), "only the word embeddings have one row per token: " + t);
+        }
+        JsonNode hello = json(MINILM + "/tensors/" + WORDS + "/token-rows?text=Hello", 200);
+        assertEquals(1, hello.get("tokens").size(), hello.toString());
+        assertEquals(7592, hello.get("tokens").get(0).get("row").asLong(), "BERT's uncased vocabulary has hello at 7592");
+        assertEquals("hello", hello.get("tokens").get(0).get("token").asText());
+        JsonNode pieces = json(MINILM + "/tensors/" + WORDS + "/token-rows?text=" + java.net.URLEncoder.encode("glassboxes", StandardCharsets.UTF_8), 200);
+        assertTrue(pieces.get("tokens").size() > 1 && pieces.get("tokens").get(1).get("token").asText().startsWith("##"), pieces.toString());
+
+        JsonNode slice = json(MINILM + "/tensors/" + WORDS + "/values?rows=7590:7594&cols=0:2", 200);
+        assertEquals("hello", slice.get("rowLabels").get(2).asText());
+        JsonNode positions = json(MINILM + "/tensors/embeddings.position_embeddings.weight/values?rows=0:2&cols=0:2", 200);
+        assertTrue(positions.get("rowLabels").isNull(), "positions are not tokens: " + positions);
+        JsonNode top = json(MINILM + "/tensors/" + WORDS + "/top-rows?count=5&cols=0:4", 200);
+        assertEquals(5, top.get("rowLabels").size());
+        float[] norms = new float[5];
+        for (int i = 0; i < 5; i++) norms[i] = (float) top.get("norms").get(i).asDouble();
+        for (int i = 1; i < 5; i++) assertTrue(norms[i - 1] >= norms[i], "largest first: " + top.get("norms"));
+    }
+
+    @Test
+    void topRowsAndTokenRowsRejectBadInputsByName() throws Exception {
+        String words = MINILM + "/tensors/" + WORDS;
+        String error = json(words + "/top-rows?count=0", 400).get("error").asText();
+        assertTrue(error.contains("count") && error.contains("1 to 512"), error);
+        assertTrue(json(words + "/top-rows?count=513", 400).get("error").asText().contains("count"));
+        assertTrue(json(words + "/top-rows?count=8&cols=0:385", 400).get("error").asText().contains("0:384"));
+        assertTrue(json(MINILM + "/tensors/no.such.tensor/top-rows", 404).get("error").asText().contains("no.such.tensor"));
+        assertTrue(json("/api/models/no-such-model/tensors/x/token-rows?text=a", 404).get("error").asText().contains("no-such-model"));
+        error = json(words + "/token-rows", 400).get("error").asText();
+        assertTrue(error.contains("text") && error.contains("1 to 100"), error);
+        assertTrue(json(words + "/token-rows?text=" + "a".repeat(101), 400).get("error").asText().contains("101"));
+        error = json(MINILM + "/tensors/embeddings.position_embeddings.weight/token-rows?text=hello", 400).get("error").asText();
+        assertTrue(error.contains("512 rows") && error.contains("30522"), error);
+    }
+
+    @Test
     void pagesRenderTheCatalogAndAModel() throws Exception {
         String catalog = new String(get("/models").body(), StandardCharsets.UTF_8);
         assertTrue(catalog.contains("all-MiniLM-L6-v2") && catalog.contains("openness-partly-open"), catalog);
