@@ -324,7 +324,7 @@ public final class TrainingRun {
     Dataset<?> data() { return data; }
 
     /** The openness checklist of a model trained from {@code recipe} by this class: every part open. */
-    public static dev.glassbox.models.Openness openness(Recipe recipe) { return TrainingRecord.openness(recipe); }
+    public static dev.glassbox.models.cards.Openness openness(Recipe recipe) { return TrainingRecord.openness(recipe); }
 
     /** The model card's intended use of a model trained from {@code recipe}. */
     public static String intendedUse(Recipe recipe) { return TrainingRecord.intendedUse(recipe); }
