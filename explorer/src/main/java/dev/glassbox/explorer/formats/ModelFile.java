@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
- * <p>A reader makes one ({@code GgufReader.read}, ...); {@link dev.glassbox.explorer.formats.detect.ModelFiles#open}
+ * <p>A reader makes one ({@code GgufReader.read}, ...); {@code formats.detect.ModelFiles.open}
  * picks the reader for any file.
  *
  * <p>Metadata values are what the format stores: strings for safetensors' {@code __metadata__},
