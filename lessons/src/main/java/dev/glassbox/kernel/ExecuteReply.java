@@ -1,5 +1,6 @@
 package dev.glassbox.kernel;
 
+import dev.glassbox.kernel.protocol.Output;
 import java.util.List;
 
 /**

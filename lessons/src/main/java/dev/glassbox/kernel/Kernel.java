@@ -3,6 +3,7 @@ package dev.glassbox.kernel;
 import dev.glassbox.kernel.ExecuteReply.Status;
 import dev.glassbox.kernel.protocol.HostMessage;
 import dev.glassbox.kernel.protocol.KernelMessage;
+import dev.glassbox.kernel.protocol.Output;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -17,7 +17,7 @@ public final class KernelClassPath {
     private static final List<String> ANCHORS = List.of(
             "dev.glassbox.kernel.runtime.KernelMain",           // lessons: the kernel and the notebook API
             "dev.glassbox.explorer.kernels.Kernels",            // explorer: models and Vector API kernels
-            "dev.glassbox.models.Openness",                     // tiny-models: the shipped models
+            "dev.glassbox.models.cards.Openness",               // tiny-models: the shipped models
             "com.fasterxml.jackson.databind.ObjectMapper",
             "com.fasterxml.jackson.core.JsonFactory",
             "com.fasterxml.jackson.annotation.JsonProperty",

@@ -3,12 +3,13 @@ package dev.glassbox.kernel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.glassbox.kernel.protocol.HostMessage;
 import dev.glassbox.kernel.protocol.KernelMessage;
+import dev.glassbox.kernel.protocol.Output;
 import dev.glassbox.kernel.protocol.Wire;
 import dev.glassbox.kernel.runtime.KernelMain;
 import dev.glassbox.models.ModelCatalog;
 
-import java.io.File;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

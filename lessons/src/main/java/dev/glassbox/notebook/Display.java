@@ -1,6 +1,6 @@
 package dev.glassbox.notebook;
 
-import dev.glassbox.kernel.Output;
+import dev.glassbox.kernel.protocol.Output;
 import dev.glassbox.kernel.runtime.Channel;
 
 import java.util.ArrayList;

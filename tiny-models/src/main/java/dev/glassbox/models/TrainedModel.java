@@ -3,6 +3,7 @@ package dev.glassbox.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.tensor.DType;
+import dev.glassbox.models.cards.ModelCard;
 import dev.glassbox.models.recipes.Recipe;
 import dev.glassbox.models.recipes.TrainingRun;
 
@@ -27,7 +28,7 @@ import java.util.Map;
 public final class TrainedModel {
     /** The trained models the catalog lists (those whose files are in this jar), the recipe id of each being its model id. */
     public static final List<Recipe> SHIPPED = java.util.stream.Stream.of(Recipe.TINY_STORIES, Recipe.SORTER, Recipe.INDUCTION)
-            .filter(r -> TrainedModel.class.getClassLoader().getResource(resource(r, "training.json")) != null).toList();
+            .filter(r -> TrainedModel.class.getClassLoader().getResource(r.resource("training.json")) != null).toList();
     /** The files of a shipped folder, as {@link TrainingRun#save} writes them. */
     static final List<String> FILES = List.of("model.safetensors", "config.json", "tokenizer.json", "MODEL_CARD.md", "training.json");
     /** Bumped when the derived files change. */
@@ -35,9 +36,6 @@ public final class TrainedModel {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TrainedModel() {}
-
-    /** The class-path resource of one file of a shipped model. */
-    public static String resource(Recipe recipe, String file) { return "shipped/" + recipe.id() + "/" + file; }
 
     /** The catalog entries (safetensors first, then the GGUF exports), preparing the folder {@code folder/name} if needed. */
     static List<ModelEntry> entries(ShippedFolder folder, Recipe recipe) throws IOException {
@@ -73,8 +71,8 @@ public final class TrainedModel {
     }
 
     private static InputStream open(Recipe recipe, String file) throws IOException {
-        InputStream in = TrainedModel.class.getClassLoader().getResourceAsStream(resource(recipe, file));
-        if (in == null) throw new IOException("resource " + resource(recipe, file) + " missing from the class path (tiny-models jar)");
+        InputStream in = TrainedModel.class.getClassLoader().getResourceAsStream(recipe.resource(file));
+        if (in == null) throw new IOException("resource " + recipe.resource(file) + " missing from the class path (tiny-models jar)");
         return in;
     }
 

@@ -2,9 +2,12 @@ package dev.glassbox.models;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
-import dev.glassbox.models.Openness.Level;
-import dev.glassbox.models.Openness.LicenceType;
-import dev.glassbox.models.Openness.Part;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
+import dev.glassbox.models.cards.ModelCard;
+import dev.glassbox.models.cards.Openness;
+import dev.glassbox.models.cards.Openness.Level;
+import dev.glassbox.models.cards.Openness.LicenceType;
+import dev.glassbox.models.cards.Openness.Part;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +59,7 @@ public final class TrainedModels {
         String id = folder.getFileName().toString();
         Path weights = folder.resolve("model.safetensors");
         long parameters;
-        try (ModelFile file = ModelFile.open(weights)) {
+        try (ModelFile file = ModelFiles.open(weights)) {
             parameters = file.parameterCount();
         }
         @SuppressWarnings("unchecked")

@@ -2,11 +2,14 @@ package dev.glassbox.models;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.tensor.Tensor;
-import dev.glassbox.models.Openness.Level;
-import dev.glassbox.models.Openness.LicenceType;
-import dev.glassbox.models.Openness.Part;
+import dev.glassbox.models.cards.ModelCard;
+import dev.glassbox.models.cards.Openness;
+import dev.glassbox.models.cards.Openness.Level;
+import dev.glassbox.models.cards.Openness.LicenceType;
+import dev.glassbox.models.cards.Openness.Part;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +47,7 @@ public final class UserModels {
         }
         Set<String> ids = new java.util.HashSet<>();
         for (Path file : files) {
-            try (ModelFile model = ModelFile.open(file)) {
+            try (ModelFile model = ModelFiles.open(file)) {
                 String base = "user-" + file.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
                         .replaceAll("(^-|-$)", "");
                 String id = base;

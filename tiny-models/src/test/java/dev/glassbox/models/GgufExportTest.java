@@ -2,6 +2,7 @@ package dev.glassbox.models;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.gguf.GgufTokenizerMetadata;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.formats.hf.TokenizerJson;
@@ -49,7 +50,7 @@ class GgufExportTest {
     void anExportTokenizesLikeItsTokenizerJson() throws Exception {
         Path model = TinyLlamaRandom.entries(dir.resolve("tiny")).getFirst().file().getParent();
         Tokenizer json = Tokenizer.fromFile(model.resolve("tokenizer.json"));
-        try (ModelFile gguf = ModelFile.open(model.resolve(GgufExport.fileName(TinyLlamaRandom.ID, GgufExport.TYPES.getLast())))) {
+        try (ModelFile gguf = ModelFiles.open(model.resolve(GgufExport.fileName(TinyLlamaRandom.ID, GgufExport.TYPES.getLast())))) {
             Tokenizer fromGguf = Tokenizer.fromGguf(gguf);
             for (String text : new String[] {"Once upon a time", "Hi é <|endoftext|> 42"}) {
                 assertArrayEquals(json.encode(text).ids(), fromGguf.encode(text).ids(), text);

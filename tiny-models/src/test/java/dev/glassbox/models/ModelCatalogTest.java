@@ -1,8 +1,10 @@
 package dev.glassbox.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.DType;
 import dev.glassbox.explorer.tensor.Tensor;
+import dev.glassbox.models.cards.Openness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +43,7 @@ class ModelCatalogTest {
         assertEquals(6L, minilm.config().get("num_hidden_layers"));
         assertTrue(minilm.card().markdown().startsWith("---\nlicense: apache-2.0\n"), minilm.card().markdown());
         assertEquals(Openness.Level.PARTLY_OPEN, minilm.openness().levels().get(Openness.Part.TRAINING_DATA));
-        try (ModelFile file = ModelFile.open(minilm.file())) {
+        try (ModelFile file = ModelFiles.open(minilm.file())) {
             ParameterBudget budget = ParameterBudget.of(file);
             assertEquals(0, budget.count(Component.OTHER), "every MiniLM tensor has a component");
             assertEquals(30522L * 384 + 512 * 384 + 2 * 384 + 512, budget.count(Component.EMBEDDINGS));   // words, positions, token types, position ids
@@ -98,9 +100,9 @@ class ModelCatalogTest {
         TinyLlamaRandom.entries(dir.resolve("b"));
         assertEquals(-1, Files.mismatch(dir.resolve("a/model.safetensors"), dir.resolve("b/model.safetensors")));
         assertEquals(-1, Files.mismatch(dir.resolve("a/tiny-llama-random-q4_0.gguf"), dir.resolve("b/tiny-llama-random-q4_0.gguf")));
-        try (ModelFile hf = ModelFile.open(first.get(0).file());
-             ModelFile f32 = ModelFile.open(first.get(1).file());
-             ModelFile q8 = ModelFile.open(first.get(2).file())) {
+        try (ModelFile hf = ModelFiles.open(first.get(0).file());
+             ModelFile f32 = ModelFiles.open(first.get(1).file());
+             ModelFile q8 = ModelFiles.open(first.get(2).file())) {
             assertEquals(hf.tensors().size(), f32.tensors().size());
             float[] original = hf.tensor("model.layers.1.mlp.down_proj.weight").toFloatArray();
             assertArrayEquals(original, f32.tensor("blk.1.ffn_down.weight").toFloatArray());

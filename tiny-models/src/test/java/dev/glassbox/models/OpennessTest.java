@@ -1,7 +1,8 @@
 package dev.glassbox.models;
 
-import dev.glassbox.models.Openness.Level;
-import dev.glassbox.models.Openness.Part;
+import dev.glassbox.models.cards.Openness;
+import dev.glassbox.models.cards.Openness.Level;
+import dev.glassbox.models.cards.Openness.Part;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,7 @@
 package dev.glassbox.models;
 
-import dev.glassbox.models.Openness.LicenceType;
+import dev.glassbox.models.cards.Openness;
+import dev.glassbox.models.cards.Openness.LicenceType;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

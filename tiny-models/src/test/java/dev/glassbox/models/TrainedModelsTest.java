@@ -1,5 +1,6 @@
 package dev.glassbox.models;
 
+import dev.glassbox.models.cards.ModelCard;
 import dev.glassbox.models.recipes.Recipe;
 import dev.glassbox.models.recipes.TrainingRun;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.glassbox.web;
 
 import dev.glassbox.kernel.KernelPool;
-import dev.glassbox.kernel.Sandbox;
 import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.kernel.Sandbox;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.api.ClassroomApi;
 import dev.glassbox.web.api.KernelApi;
@@ -20,14 +20,16 @@ import dev.glassbox.web.models.ModelShelf;
 import dev.glassbox.web.pages.ClassroomPages;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.pages.ThymeleafRenderer;
+import dev.glassbox.web.quantization.LabRuns;
+import dev.glassbox.web.quantization.QuantizeRoutes;
 import dev.glassbox.web.security.Access;
 import dev.glassbox.web.security.Audience;
 import dev.glassbox.web.security.RequestGuard;
 import dev.glassbox.web.security.Sessions;
+import dev.glassbox.web.server.Json;
+import dev.glassbox.web.server.ServerLimits;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Role;
-import dev.glassbox.web.quantization.LabRuns;
-import dev.glassbox.web.quantization.QuantizeRoutes;
 import dev.glassbox.web.training.TrainRoutes;
 import dev.glassbox.web.training.TrainingLimits;
 import dev.glassbox.web.training.TrainingRuns;
@@ -125,18 +127,16 @@ public final class App implements AutoCloseable {
     }
 
     /** What the routes need. {@code classroom} is null in single-user mode. */
-    public record Deps(Store store, LessonCatalog lessons, KernelRegistry kernels, CellQueue cells, Sessions sessions,
-                       Set<String> allowedHosts, String notice, ServerLimits limits, Classroom classroom, boolean onNetwork,
-                       Inference inference, TrainingRuns training, LabRuns quantization) {}
+    public record Deps(Store store, LessonCatalog lessons, ModelShelf models, KernelRegistry kernels, CellQueue cells,
+                       Sessions sessions, Set<String> allowedHosts, String notice, ServerLimits limits, Classroom classroom,
+                       boolean onNetwork, Inference inference, TrainingRuns training, LabRuns quantization) {}
 
     private final Javalin javalin;
     private final Deps deps;
-    private final ModelShelf models;
 
-    private App(Javalin javalin, Deps deps, ModelShelf models) {
+    private App(Javalin javalin, Deps deps) {
         this.javalin = javalin;
         this.deps = deps;
-        this.models = models;
     }
 
     /**
@@ -184,14 +184,14 @@ public final class App implements AutoCloseable {
         Classroom classroom = settings.classroom()
                 ? new Classroom(settings.teacher(), store, sessions, kernels, cells, lessons, limits,
                         new dev.glassbox.web.security.ClientAddress(settings.trustedProxies())) : null;
-        Deps deps = new Deps(store, lessons, kernels, cells, sessions,
+        Deps deps = new Deps(store, lessons, models, kernels, cells, sessions,
                 settings.classroom() ? Set.of() : Set.of("localhost", "127.0.0.1", "[::1]"),
                 sandbox.available() ? null : "Single-user mode: cells run without a sandbox (" + String.join("; ", sandbox.problems())
                         + "), so Glassbox only listens on this computer.",
                 limits, classroom, onNetwork, Inference.defaults(), new TrainingRuns(limits.trainingRuns(), TrainingLimits.defaults()),
                 new LabRuns(limits.trainingRuns(), Duration.ofHours(1)));   // a lab run keeps a core busy like a training run
         Javalin javalin = create(deps).start(settings.host(), settings.port());
-        return new App(javalin, deps, models);
+        return new App(javalin, deps);
     }
 
     private static boolean isLoopback(String host) {
@@ -209,8 +209,8 @@ public final class App implements AutoCloseable {
         LessonApi lessonApi = new LessonApi(deps.lessons(), sessions, deps.store());
         KernelApi kernelApi = new KernelApi(deps.kernels(), deps.cells(), sessions, deps.store(), deps.lessons(), deps.limits());
         SessionApi sessionApi = new SessionApi(sessions, deps.kernels(), deps.lessons().lessons().size(),
-                classroom != null ? "classroom" : "single-user", ModelShelf.current());
-        Pages pages = new Pages(deps.lessons(), sessions, deps.store(), lessonApi, deps.notice());
+                classroom != null ? "classroom" : "single-user", deps.models());
+        Pages pages = new Pages(deps.lessons(), sessions, deps.store(), deps.notice());
         RequestGuard guard = new RequestGuard(sessions, deps.allowedHosts(),
                 classroom != null ? Set.of("/join", "/teacher/login") : Set.of());
         Access access = new Access(sessions, classroom != null);
@@ -234,12 +234,12 @@ public final class App implements AutoCloseable {
 
             routes.get("/", pages::home, Audience.CLASS);
             routes.get("/lessons/{lesson}", pages::lesson, Audience.CLASS);
-            CourseRoutes.register(routes, pages, sessions, deps.store(), deps.lessons(), lessonApi);
+            CourseRoutes.register(routes, pages, sessions, deps.store(), deps.lessons());
 
-            dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, ModelShelf.current());
-            InferenceRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.inference());
-            TrainRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.training());
-            QuantizeRoutes.register(routes, pages, sessions, ModelShelf.current(), deps.quantization());
+            dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, deps.models());
+            InferenceRoutes.register(routes, pages, sessions, deps.models(), deps.inference());
+            TrainRoutes.register(routes, pages, sessions, deps.models(), deps.training());
+            QuantizeRoutes.register(routes, pages, sessions, deps.models(), deps.quantization());
             routes.get("/api/health", sessionApi::health, Audience.EVERYONE);
             routes.get("/api/session", sessionApi::session, Audience.EVERYONE);
 
@@ -341,7 +341,7 @@ public final class App implements AutoCloseable {
 
     /** Waits up to {@code timeout} for the shipped models, which start() prepares in the background. */
     public void awaitModels(Duration timeout) {
-        models.awaitPrepared(timeout);
+        deps.models().awaitPrepared(timeout);
     }
 
     public Deps deps() {
@@ -355,7 +355,7 @@ public final class App implements AutoCloseable {
         deps.inference().close();
         deps.kernels().close();
         deps.kernels().pool().close();
-        models.awaitPrepared(Duration.ofMinutes(1));   // its files must not be half-written when the data folder goes
+        deps.models().awaitPrepared(Duration.ofMinutes(1));   // its files must not be half-written when the data folder goes
         try {
             deps.store().close();
         } catch (SQLException e) {

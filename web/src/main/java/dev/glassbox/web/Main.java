@@ -1,6 +1,7 @@
 package dev.glassbox.web;
 
 import dev.glassbox.web.classroom.Passphrase;
+import dev.glassbox.web.server.ServerLimits;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.glassbox.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glassbox.web.server.Json;
 
 import java.io.IOException;
 import java.net.CookieManager;

@@ -2,6 +2,8 @@ package dev.glassbox.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.web.server.Json;
+import dev.glassbox.web.server.ServerLimits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

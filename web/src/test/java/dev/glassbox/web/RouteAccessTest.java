@@ -3,6 +3,7 @@ package dev.glassbox.web;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.classroom.Passphrase;
 import dev.glassbox.web.security.Audience;
+import dev.glassbox.web.server.ServerLimits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,8 @@
 package dev.glassbox.explorer.formats;
 
-import dev.glassbox.explorer.formats.gguf.GgufReader;
-import dev.glassbox.explorer.formats.onnx.OnnxReader;
-import dev.glassbox.explorer.formats.safetensors.SafetensorsReader;
 import dev.glassbox.explorer.tensor.Tensor;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,11 +18,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * when they are decoded. Closing the file unmaps them; tensors must not be read after that.
  *
  * <pre>{@code
- * try (ModelFile file = ModelFile.open(Path.of("model.safetensors"))) {
+ * try (ModelFile file = ModelFiles.open(Path.of("model.safetensors"))) {
  *     for (Tensor t : file.tensors()) System.out.println(t);
  *     TensorStats stats = file.tensor("embeddings.word_embeddings.weight").stats(64);
  * }
  * }</pre>
+ *
+ * <p>A reader makes one ({@code GgufReader.read}, ...); {@code formats.detect.ModelFiles.open}
+ * picks the reader for any file.
  *
  * <p>Metadata values are what the format stores: strings for safetensors' {@code __metadata__},
  * {@link dev.glassbox.explorer.formats.gguf.GgufValue typed values} for GGUF, model fields for ONNX.
@@ -59,25 +56,6 @@ public final class ModelFile implements AutoCloseable {
         this.byName = Collections.unmodifiableMap(names);
         this.graph = graph;
         this.arena = arena;
-    }
-
-    /**
-     * Opens a safetensors file, a sharded safetensors index ({@code *.index.json}), a GGUF file or an
-     * ONNX file, telling them apart by name and first bytes.
-     */
-    public static ModelFile open(Path path) throws IOException {
-        String name = path.getFileName().toString();
-        if (name.endsWith(".index.json")) return SafetensorsReader.readSharded(path);
-        byte[] head = new byte[9];
-        int read;
-        try (InputStream in = Files.newInputStream(path)) {
-            read = in.readNBytes(head, 0, head.length);
-        }
-        if (read >= 4 && head[0] == 'G' && head[1] == 'G' && head[2] == 'U' && head[3] == 'F') return GgufReader.read(path);
-        if (name.endsWith(".gguf")) return GgufReader.read(path);                   // reports the bad magic
-        if (name.endsWith(".safetensors") || (read == 9 && head[8] == '{')) return SafetensorsReader.read(path);
-        if (name.endsWith(".onnx")) return OnnxReader.read(path);
-        throw new ModelFormatException(path, 0, "a safetensors, GGUF or ONNX file expected (by name or first bytes)");
     }
 
     public Format format() { return format; }

@@ -14,9 +14,16 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
-import static dev.glassbox.explorer.kernels.ScalarKernels.ERFC_P;
-import static dev.glassbox.explorer.kernels.ScalarKernels.ERFC_Q;
-import static dev.glassbox.explorer.kernels.ScalarKernels.GELU_TANH_C;
+import static dev.glassbox.explorer.kernels.Numerics.ERFC_P;
+import static dev.glassbox.explorer.kernels.Numerics.ERFC_Q;
+import static dev.glassbox.explorer.kernels.Numerics.FINITE;
+import static dev.glassbox.explorer.kernels.Numerics.GELU_TANH_C;
+import static dev.glassbox.explorer.kernels.Numerics.MAX;
+import static dev.glassbox.explorer.kernels.Numerics.MIN;
+import static dev.glassbox.explorer.kernels.Numerics.SOFTMAX_CUTOFF;
+import static dev.glassbox.explorer.kernels.Numerics.SUM;
+import static dev.glassbox.explorer.kernels.Numerics.ZEROS;
+import static dev.glassbox.explorer.kernels.Numerics.binScale;
 
 /**
  * The compute kernels, written with the Vector API. Each is static and pure, takes its output first
@@ -49,9 +56,6 @@ public final class Kernels {
      * handing part of it to a parked worker and waiting for it costs 10-20 us here, more on a busy machine.
      */
     static final long PARALLEL_MIN = 1L << 21;
-
-    /** Where {@link #summarize} keeps each running value in its output array. */
-    public static final int FINITE = 0, MIN = 1, MAX = 2, SUM = 3, ZEROS = 4;
 
     private Kernels() {}
 
@@ -467,14 +471,14 @@ public final class Kernels {
         FloatVector sums = FloatVector.zero(SPECIES);
         for (i = 0; i < bound; i += L) {
             FloatVector shifted = FloatVector.fromArray(SPECIES, x, offset + i).sub(max);
-            FloatVector e = exp(shifted).blend(0f, shifted.lt(ScalarKernels.SOFTMAX_CUTOFF));
+            FloatVector e = exp(shifted).blend(0f, shifted.lt(SOFTMAX_CUTOFF));
             e.intoArray(x, offset + i);
             sums = sums.add(e);
         }
         float sum = sumLanes(sums);
         for (; i < n; i++) {
             float shifted = x[offset + i] - max;
-            float e = shifted < ScalarKernels.SOFTMAX_CUTOFF ? 0f : (float) Math.exp(shifted);
+            float e = shifted < SOFTMAX_CUTOFF ? 0f : (float) Math.exp(shifted);
             x[offset + i] = e;
             sum += e;
         }
@@ -722,7 +726,7 @@ public final class Kernels {
 
     /**
      * x (n,) folded into a running summary {@code out = {finite count, min, max, sum, zero count}}
-     * (indices {@link #FINITE}..{@link #ZEROS}); min, max and sum are over the finite values only, so one
+     * (indices {@link Numerics#FINITE}..{@link Numerics#ZEROS}); min, max and sum are over the finite values only, so one
      * NaN or infinity does not hide the rest. Start from {@code {0, +inf, -inf, 0, 0}}; the sum is kept
      * in float lanes within one call, so fold long arrays in chunks (of e.g. 64K values).
      */
@@ -824,11 +828,5 @@ public final class Kernels {
             float v = x[i];
             if (v >= lo && v <= hi) counts[Math.min(bins - 1, (int) ((v - lo) * scale))]++;
         }
-    }
-
-    /** bins / (hi - lo), or 0 when the range is empty or not finite. */
-    static float binScale(int bins, float lo, float hi) {
-        float width = hi - lo;
-        return hi > lo && Float.isFinite(width) ? bins / width : 0f;
     }
 }

@@ -5,11 +5,15 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
-import static dev.glassbox.explorer.kernels.Kernels.FINITE;
-import static dev.glassbox.explorer.kernels.Kernels.MAX;
-import static dev.glassbox.explorer.kernels.Kernels.MIN;
-import static dev.glassbox.explorer.kernels.Kernels.SUM;
-import static dev.glassbox.explorer.kernels.Kernels.ZEROS;
+import static dev.glassbox.explorer.kernels.Numerics.ERFC_P;
+import static dev.glassbox.explorer.kernels.Numerics.ERFC_Q;
+import static dev.glassbox.explorer.kernels.Numerics.FINITE;
+import static dev.glassbox.explorer.kernels.Numerics.GELU_TANH_C;
+import static dev.glassbox.explorer.kernels.Numerics.MAX;
+import static dev.glassbox.explorer.kernels.Numerics.MIN;
+import static dev.glassbox.explorer.kernels.Numerics.SOFTMAX_CUTOFF;
+import static dev.glassbox.explorer.kernels.Numerics.SUM;
+import static dev.glassbox.explorer.kernels.Numerics.ZEROS;
 
 /**
  * Plain-loop twins of {@link Kernels}, same signatures: the reference each vector kernel is tested
@@ -19,21 +23,6 @@ import static dev.glassbox.explorer.kernels.Kernels.ZEROS;
  */
 public final class ScalarKernels {
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    /**
-     * GELU's erfc: for a = |x| and z = a / sqrt 2, erfc(z) = exp(-a^2 / 2) * t * P(t) with t = 1 / (1 + q a).
-     * t maps [0, inf) onto (0, 1], where erfc(z) exp(z^2) / t is smooth (it tends to q sqrt(2/pi) as a -> inf),
-     * so a polynomial of degree 10 fits it with a relative error below 4e-8 (2e-7 evaluated in float).
-     * q = 0.4 / sqrt 2; the coefficients are a weighted least-squares (Lawson) fit of that relative error
-     * at 800 Chebyshev points, made for Glassbox in 40-digit arithmetic.
-     */
-    static final float ERFC_Q = 0.28284272551536560f;
-    static final float[] ERFC_P = {
-        2.256758511e-01f, 2.256758660e-01f, 2.076137364e-01f, 1.717392802e-01f, 1.190083548e-01f, 8.391617239e-02f,
-        -4.689467326e-02f, 1.375606805e-01f, -2.355266809e-01f, 1.404464692e-01f, -2.921507321e-02f,
-    };
-    /** sqrt(2 / pi), the slope of GPT-2's tanh GELU at 0. */
-    static final float GELU_TANH_C = (float) Math.sqrt(2 / Math.PI);
 
     private ScalarKernels() {}
 
@@ -130,13 +119,6 @@ public final class ScalarKernels {
     }
 
     // ---------------------------------------------------------------- softmax and norms
-
-    /**
-     * Softmax weights below exp(-70) ~ 4e-31 of the largest are set to exactly 0. They cannot change a float
-     * sum that holds a 1, but left in they become subnormal numbers after the division, and every
-     * multiply-add that reads a subnormal (attention's pattern @ v) runs up to a hundred times slower.
-     */
-    static final float SOFTMAX_CUTOFF = -70f;
 
     /** x[offset, offset + n) -> exp(x - max) / sum(exp(x - max)), in place; all -infinity -> all 0. */
     public static void softmax(float[] x, int offset, int n) {
@@ -325,7 +307,7 @@ public final class ScalarKernels {
     /** x (n,) -> counts (bins,) += values per bin over [lo, hi], one element at a time. */
     public static void histogram(long[] counts, float[] x, int n, float lo, float hi) {
         int bins = counts.length;
-        float scale = Kernels.binScale(bins, lo, hi);
+        float scale = Numerics.binScale(bins, lo, hi);
         for (int i = 0; i < n; i++) {
             float v = x[i];
             if (v >= lo && v <= hi) counts[Math.min(bins - 1, (int) ((v - lo) * scale))]++;

@@ -2,9 +2,9 @@ package dev.glassbox.explorer.kernels;
 
 import java.util.Arrays;
 
-import static dev.glassbox.explorer.kernels.ScalarKernels.ERFC_P;
-import static dev.glassbox.explorer.kernels.ScalarKernels.ERFC_Q;
-import static dev.glassbox.explorer.kernels.ScalarKernels.GELU_TANH_C;
+import static dev.glassbox.explorer.kernels.Numerics.ERFC_P;
+import static dev.glassbox.explorer.kernels.Numerics.ERFC_Q;
+import static dev.glassbox.explorer.kernels.Numerics.GELU_TANH_C;
 
 /**
  * Plain-loop twins of {@link TrainingKernels}, same signatures: the oracle each vector kernel is tested against,

@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
 
-import static dev.glassbox.explorer.kernels.ScalarKernels.ERFC_P;
-import static dev.glassbox.explorer.kernels.ScalarKernels.ERFC_Q;
-import static dev.glassbox.explorer.kernels.ScalarKernels.GELU_TANH_C;
+import static dev.glassbox.explorer.kernels.Numerics.ERFC_P;
+import static dev.glassbox.explorer.kernels.Numerics.ERFC_Q;
+import static dev.glassbox.explorer.kernels.Numerics.GELU_TANH_C;
 
 /**
  * The kernels of training, written with the Vector API: the backward of each forward kernel, a batched causal

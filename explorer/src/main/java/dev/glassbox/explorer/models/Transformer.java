@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.hf.HfConfig;
 import dev.glassbox.explorer.tokenizers.Tokenizer;
 
@@ -95,7 +96,7 @@ public sealed interface Transformer extends AutoCloseable permits Bert, Decoder 
 
     /** {@code path} opened and passed through {@code weights}; the opened file is closed if {@code weights} made another. */
     static ModelFile open(Path path, UnaryOperator<ModelFile> weights) throws IOException {
-        ModelFile opened = ModelFile.open(path);
+        ModelFile opened = ModelFiles.open(path);
         ModelFile result = null;
         try {
             result = weights.apply(opened);

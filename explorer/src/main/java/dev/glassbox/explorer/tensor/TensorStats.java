@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.tensor;
 
 import dev.glassbox.explorer.kernels.Kernels;
+import dev.glassbox.explorer.kernels.Numerics;
 import dev.glassbox.explorer.kernels.ScalarKernels;
 
 /**
@@ -39,13 +40,13 @@ public record TensorStats(long count, long nonFinite, float min, float max, doub
             if (vector) Kernels.summarize(summary, chunk, len);
             else ScalarKernels.summarize(summary, chunk, len);
         }
-        long finite = (long) summary[Kernels.FINITE];
+        long finite = (long) summary[Numerics.FINITE];
         if (finite == 0) {
             return new TensorStats(n, n, Float.NaN, Float.NaN, Double.NaN, Double.NaN,
-                    n == 0 ? 0 : summary[Kernels.ZEROS] / n, new Histogram(0, 0, new long[bins]));
+                    n == 0 ? 0 : summary[Numerics.ZEROS] / n, new Histogram(0, 0, new long[bins]));
         }
-        float min = (float) summary[Kernels.MIN], max = (float) summary[Kernels.MAX];
-        double mean = summary[Kernels.SUM] / finite;
+        float min = (float) summary[Numerics.MIN], max = (float) summary[Numerics.MAX];
+        double mean = summary[Numerics.SUM] / finite;
 
         // pass 2: squared deviations from the mean (two passes keep the variance accurate), histogram
         double squares = 0;
@@ -62,6 +63,6 @@ public record TensorStats(long count, long nonFinite, float min, float max, doub
             }
         }
         return new TensorStats(n, n - finite, min, max, mean, Math.sqrt(squares / finite),
-                summary[Kernels.ZEROS] / n, new Histogram(min, max, counts));
+                summary[Numerics.ZEROS] / n, new Histogram(min, max, counts));
     }
 }

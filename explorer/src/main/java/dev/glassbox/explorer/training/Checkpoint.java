@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.safetensors.SafetensorsWriter;
 import dev.glassbox.explorer.tensor.Tensor;
 
@@ -74,7 +75,7 @@ public final class Checkpoint {
         TrainableLlama model = TrainableLlama.load(dir);
         AdamW adam = new AdamW(model.parameters(), settings.adam());
         adam.restore(json.path("adam_steps").asInt());
-        try (var f = ModelFile.open(dir.resolve("optimizer.safetensors"))) {
+        try (var f = ModelFiles.open(dir.resolve("optimizer.safetensors"))) {
             List<Parameter> params = adam.parameters();
             for (int i = 0; i < params.size(); i++) {
                 read(f, params.get(i).name() + ".exp_avg", adam.firstMoment(i));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.safetensors.SafetensorsWriter;
 import dev.glassbox.explorer.tensor.Tensor;
 
@@ -150,7 +151,7 @@ public final class LoraAdapter {
         List<String> targets = new ArrayList<>();
         json.path("target_modules").forEach(t -> targets.add(t.asText()));
         LoraAdapter adapter = new LoraAdapter(config, LoraSettings.of(json.path("r").asInt(), (float) json.path("lora_alpha").asDouble(), targets), 0);
-        try (ModelFile f = ModelFile.open(dir.resolve(WEIGHTS))) {
+        try (ModelFile f = ModelFiles.open(dir.resolve(WEIGHTS))) {
             for (Parameter p : adapter.parameters) {
                 Tensor t = f.find(p.name()).orElseThrow(() -> new IllegalArgumentException(WEIGHTS + ": tensor " + p.name() + " expected, found none"));
                 if (t.elementCount() != p.size()) {

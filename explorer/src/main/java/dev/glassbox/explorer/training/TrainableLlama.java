@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.training;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.safetensors.SafetensorsWriter;
 import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.kernels.TrainingKernels;
@@ -477,7 +478,7 @@ public final class TrainableLlama {
 
     /** Sets every parameter from the tensor of the same name (renamed through {@code alias} if given) in {@code file}. */
     void readValues(Path file, Map<String, String> alias) throws IOException {
-        try (ModelFile f = ModelFile.open(file)) {
+        try (ModelFile f = ModelFiles.open(file)) {
             for (Parameter p : parameters) {
                 String name = alias.getOrDefault(p.name(), p.name());
                 Tensor t = f.find(name).orElseThrow(() -> new IllegalArgumentException(file.getFileName() + ": tensor " + name + " expected, found none"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.glassbox.explorer.MiniLm;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.explorer.tensor.TensorStats;
 
@@ -122,7 +123,7 @@ public final class ModelFileBenchmark {
     /** Opens, lists and closes: what the tensor browser does for a file it has not seen. */
     static long openAndList(Path file) throws IOException {
         long bytes = 0;
-        try (ModelFile model = ModelFile.open(file)) {
+        try (ModelFile model = ModelFiles.open(file)) {
             for (Tensor t : model.tensors()) {
                 bytes += t.byteSize() + t.name().length() + t.dtype().ordinal() + t.shape().rank();
             }
@@ -151,7 +152,7 @@ public final class ModelFileBenchmark {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         settle();
         long heapBefore = memory.getHeapMemoryUsage().getUsed(), rssBefore = rss();
-        try (ModelFile model = ModelFile.open(file)) {
+        try (ModelFile model = ModelFiles.open(file)) {
             long listed = 0;
             for (Tensor t : model.tensors()) listed += t.byteSize();
             settle();
@@ -162,7 +163,7 @@ public final class ModelFileBenchmark {
     }
 
     static void stats() throws IOException {
-        try (ModelFile model = ModelFile.open(MiniLm.onnx())) {
+        try (ModelFile model = ModelFiles.open(MiniLm.onnx())) {
             Tensor embeddings = model.tensor("embeddings.word_embeddings.weight");
             for (int i = 0; i < 15; i++) {                              // warm: pages in memory, kernels compiled
                 TensorStats.of(embeddings, 64);

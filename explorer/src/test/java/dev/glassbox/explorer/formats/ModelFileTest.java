@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.formats;
 
 import dev.glassbox.explorer.Samples;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.gguf.GgufWriter;
 import dev.glassbox.explorer.formats.safetensors.SafetensorsWriter;
 import dev.glassbox.explorer.tensor.DType;
@@ -29,7 +30,7 @@ class ModelFileTest {
         SafetensorsWriter.write(safetensors, Map.of(), tensors);
         Path gguf = dir.resolve("weights.dat");
         GgufWriter.write(gguf, Map.of(), tensors);
-        try (ModelFile s = ModelFile.open(safetensors); ModelFile g = ModelFile.open(gguf)) {
+        try (ModelFile s = ModelFiles.open(safetensors); ModelFile g = ModelFiles.open(gguf)) {
             assertEquals(Format.SAFETENSORS, s.format());
             assertEquals(Format.GGUF, g.format());
             assertEquals(4, s.parameterCount());
@@ -38,14 +39,14 @@ class ModelFileTest {
         Path text = dir.resolve("notes.txt");
         Files.writeString(text, "hello");
         assertEquals("notes.txt: a safetensors, GGUF or ONNX file expected (by name or first bytes) at byte 0",
-                assertThrows(ModelFormatException.class, () -> ModelFile.open(text)).getMessage());
+                assertThrows(ModelFormatException.class, () -> ModelFiles.open(text)).getMessage());
     }
 
     @Test
     void tensorsCannotBeReadAfterClose() throws IOException {
         Path file = dir.resolve("m.safetensors");
         SafetensorsWriter.write(file, Map.of(), List.of(Samples.random("w", DType.F32, Shape.of(4), 1)));
-        ModelFile model = ModelFile.open(file);
+        ModelFile model = ModelFiles.open(file);
         Tensor w = model.tensor("w");
         model.close();
         model.close();                                                   // harmless

@@ -53,11 +53,11 @@ class KernelsTest {
         double[] vector = {3, -1, 1, 10, 2}, scalar = vector.clone();    // folds into running values
         Kernels.summarize(vector, x, n);
         ScalarKernels.summarize(scalar, x, n);
-        assertEquals(scalar[Kernels.FINITE], vector[Kernels.FINITE], "finite count, n = " + n);
-        assertEquals(scalar[Kernels.MIN], vector[Kernels.MIN], "min, n = " + n);
-        assertEquals(scalar[Kernels.MAX], vector[Kernels.MAX], "max, n = " + n);
-        assertEquals(scalar[Kernels.ZEROS], vector[Kernels.ZEROS], "zeros, n = " + n);
-        assertEquals(scalar[Kernels.SUM], vector[Kernels.SUM], 1e-4 * (n + 1), "sum, n = " + n);
+        assertEquals(scalar[Numerics.FINITE], vector[Numerics.FINITE], "finite count, n = " + n);
+        assertEquals(scalar[Numerics.MIN], vector[Numerics.MIN], "min, n = " + n);
+        assertEquals(scalar[Numerics.MAX], vector[Numerics.MAX], "max, n = " + n);
+        assertEquals(scalar[Numerics.ZEROS], vector[Numerics.ZEROS], "zeros, n = " + n);
+        assertEquals(scalar[Numerics.SUM], vector[Numerics.SUM], 1e-4 * (n + 1), "sum, n = " + n);
     }
 
     @ParameterizedTest

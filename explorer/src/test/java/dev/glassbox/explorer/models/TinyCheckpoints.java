@@ -3,6 +3,7 @@ package dev.glassbox.explorer.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.gguf.GgufType;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.formats.gguf.GgufWriter;
@@ -180,7 +181,7 @@ public final class TinyCheckpoints {
         int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), headDim = config.hiddenSize() / heads;
         Path out = safetensorsDir.resolve("model-" + type.name().toLowerCase(Locale.ROOT) + ".gguf");
         List<Tensor> tensors = new ArrayList<>();
-        try (ModelFile file = ModelFile.open(safetensorsDir.resolve("model.safetensors"))) {
+        try (ModelFile file = ModelFiles.open(safetensorsDir.resolve("model.safetensors"))) {
             for (Tensor t : file.tensors()) {
                 float[] values = t.toFloatArray();
                 if (t.name().endsWith("self_attn.q_proj.weight")) values = permuteForGguf(values, heads, headDim, (int) t.rowLength());

@@ -2,6 +2,7 @@ package dev.glassbox.explorer.tokenizers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.formats.gguf.GgufWriter;
 
@@ -195,7 +196,7 @@ final class TinyVocabularies {
     }
 
     static Tokenizer fromGguf(Path file) throws IOException {
-        try (ModelFile gguf = ModelFile.open(file)) {
+        try (ModelFile gguf = ModelFiles.open(file)) {
             return Tokenizer.fromGguf(gguf);
         }
     }

@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.training;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -179,7 +180,7 @@ class LoraAdapterTest {
         lora.save(dir, "tiny");
         String config = Files.readString(dir.resolve(LoraAdapter.CONFIG));
         assertTrue(config.contains("\"peft_type\" : \"LORA\"") && config.contains("\"q_proj\", \"down_proj\""), config);
-        try (ModelFile f = ModelFile.open(dir.resolve(LoraAdapter.WEIGHTS))) {
+        try (ModelFile f = ModelFiles.open(dir.resolve(LoraAdapter.WEIGHTS))) {
             assertTrue(f.find("base_model.model.model.layers.1.mlp.down_proj.lora_A.weight").isPresent());
             assertEquals(lora.parameterCount(), f.parameterCount());
         }

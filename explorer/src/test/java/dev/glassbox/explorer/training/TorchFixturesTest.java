@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.Format;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.hf.HfConfig;
 import dev.glassbox.explorer.models.Hooks;
 import dev.glassbox.explorer.models.Llama;
@@ -81,7 +82,7 @@ class TorchFixturesTest {
         Map<String, Shape> expected = expectedShapes(config);
 
         for (String kind : List.of("weights", "grads")) {
-            try (ModelFile file = ModelFile.open(dir.resolve(name + "." + kind + ".safetensors"))) {
+            try (ModelFile file = ModelFiles.open(dir.resolve(name + "." + kind + ".safetensors"))) {
                 assertEquals(Format.SAFETENSORS, file.format());
                 assertEquals("pt", file.metadata().get("format"), name + " " + kind + ": __metadata__.format");
                 List<String> names = new ArrayList<>();

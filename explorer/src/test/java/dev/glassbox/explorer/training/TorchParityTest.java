@@ -3,6 +3,7 @@ package dev.glassbox.explorer.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -60,7 +61,7 @@ class TorchParityTest {
         float loss = model.lossAndGradients(tokens, targets, batch, seqLen);
         assertEquals(expectedLoss, loss, 1e-5 * Math.abs(expectedLoss), name + ": loss");
 
-        try (ModelFile grads = ModelFile.open(fixture(name + ".grads.safetensors"))) {
+        try (ModelFile grads = ModelFiles.open(fixture(name + ".grads.safetensors"))) {
             for (Parameter p : model.parameters()) {
                 Tensor t = grads.find(p.name()).orElseThrow(() -> new AssertionError(name + ": gradient of " + p.name() + " expected in the fixture, found none"));
                 assertEquals(p.size(), t.elementCount(), name + ": " + p.name() + " size");

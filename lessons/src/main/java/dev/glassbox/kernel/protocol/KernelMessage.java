@@ -2,7 +2,6 @@ package dev.glassbox.kernel.protocol;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.glassbox.kernel.Output;
 
 import java.util.List;
 

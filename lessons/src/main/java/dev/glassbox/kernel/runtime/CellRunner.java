@@ -1,7 +1,7 @@
 package dev.glassbox.kernel.runtime;
 
-import dev.glassbox.kernel.Output;
 import dev.glassbox.kernel.protocol.KernelMessage.Completions;
+import dev.glassbox.kernel.protocol.Output;
 import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;

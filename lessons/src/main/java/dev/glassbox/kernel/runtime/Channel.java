@@ -1,7 +1,7 @@
 package dev.glassbox.kernel.runtime;
 
-import dev.glassbox.kernel.Output;
 import dev.glassbox.kernel.protocol.KernelMessage;
+import dev.glassbox.kernel.protocol.Output;
 import dev.glassbox.kernel.protocol.Wire;
 
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package dev.glassbox.kernel.runtime;
 
-import dev.glassbox.kernel.Output;
 import dev.glassbox.kernel.protocol.HostMessage;
 import dev.glassbox.kernel.protocol.KernelMessage;
+import dev.glassbox.kernel.protocol.Output;
 import dev.glassbox.kernel.protocol.Wire;
 import jdk.incubator.vector.FloatVector;
 import jdk.jshell.JShell;

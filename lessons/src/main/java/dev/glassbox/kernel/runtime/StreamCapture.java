@@ -1,6 +1,6 @@
 package dev.glassbox.kernel.runtime;
 
-import dev.glassbox.kernel.Output;
+import dev.glassbox.kernel.protocol.Output;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

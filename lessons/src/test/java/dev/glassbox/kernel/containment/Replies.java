@@ -1,7 +1,7 @@
 package dev.glassbox.kernel.containment;
 
 import dev.glassbox.kernel.ExecuteReply;
-import dev.glassbox.kernel.Output;
+import dev.glassbox.kernel.protocol.Output;
 
 import java.util.stream.Collectors;
 

@@ -1,7 +1,7 @@
 package dev.glassbox.models.recipes;
 
 import dev.glassbox.explorer.training.Projection;
-import dev.glassbox.models.ModelCard;
+import dev.glassbox.models.cards.ModelCard;
 import dev.glassbox.models.data.Stories;
 
 import java.util.ArrayList;

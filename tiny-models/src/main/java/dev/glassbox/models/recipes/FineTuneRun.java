@@ -153,7 +153,7 @@ public final class FineTuneRun {
     private static synchronized byte[] storyTokenizer() {
         if (storyTokenizerBytes == null) {
             try (var shipped = FineTuneRun.class.getClassLoader().getResourceAsStream(
-                    dev.glassbox.models.TrainedModel.resource(Recipe.TINY_STORIES, "tokenizer.json"))) {
+                    Recipe.TINY_STORIES.resource("tokenizer.json"))) {
                 if (shipped != null) return storyTokenizerBytes = shipped.readAllBytes();
             } catch (IOException e) {
                 // fall through: the recipe writes the same file

@@ -72,6 +72,9 @@ public enum Recipe {
     /** The model's id in the catalog and on the command line ({@code sorter}, {@code induction-2l}, {@code tiny-stories}). */
     public String id() { return id; }
 
+    /** The class-path resource of one file of this recipe's shipped model ({@code shipped/<id>/<file>}). */
+    public String resource(String file) { return "shipped/" + id + "/" + file; }
+
     public String title() { return title; }
 
     /** One paragraph for the Train page and the model card. */

@@ -1,11 +1,11 @@
 package dev.glassbox.models.recipes;
 
 import dev.glassbox.explorer.kernels.Kernels;
-import dev.glassbox.models.ModelCard;
-import dev.glassbox.models.Openness;
-import dev.glassbox.models.Openness.Level;
-import dev.glassbox.models.Openness.LicenceType;
-import dev.glassbox.models.Openness.Part;
+import dev.glassbox.models.cards.ModelCard;
+import dev.glassbox.models.cards.Openness;
+import dev.glassbox.models.cards.Openness.Level;
+import dev.glassbox.models.cards.Openness.LicenceType;
+import dev.glassbox.models.cards.Openness.Part;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -324,10 +324,10 @@ public final class TrainingRun {
     Dataset<?> data() { return data; }
 
     /** The openness checklist of a model trained from {@code recipe} by this class: every part open. */
-    public static dev.glassbox.models.Openness openness(Recipe recipe) { return TrainingRecord.openness(recipe); }
+    public static dev.glassbox.models.cards.Openness openness(Recipe recipe) { return TrainingRecord.openness(recipe); }
 
     /** The model card of a model trained from {@code recipe} on {@code dataset}, around {@code body}. */
-    public static dev.glassbox.models.ModelCard card(Recipe recipe, String dataset, String body) {
+    public static dev.glassbox.models.cards.ModelCard card(Recipe recipe, String dataset, String body) {
         return TrainingRecord.card(recipe, dataset, body);
     }
 

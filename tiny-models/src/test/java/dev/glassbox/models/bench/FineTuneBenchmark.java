@@ -2,7 +2,6 @@ package dev.glassbox.models.bench;
 
 import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.training.Trainer;
-import dev.glassbox.models.TrainedModel;
 import dev.glassbox.models.recipes.FineTuneRun;
 import dev.glassbox.models.recipes.FineTuneSettings;
 import dev.glassbox.models.recipes.Recipe;
@@ -33,7 +32,7 @@ public final class FineTuneBenchmark {
         Path base = Files.createTempDirectory("glassbox-finetune-bench").resolve("tiny-stories");
         Files.createDirectories(base);
         for (String file : List.of("config.json", "model.safetensors", "tokenizer.json")) {
-            try (InputStream in = FineTuneBenchmark.class.getClassLoader().getResourceAsStream(TrainedModel.resource(Recipe.TINY_STORIES, file))) {
+            try (InputStream in = FineTuneBenchmark.class.getClassLoader().getResourceAsStream(Recipe.TINY_STORIES.resource(file))) {
                 if (in == null) throw new IllegalStateException("the shipped tiny-stories is not on the class path (" + file + ")");
                 Files.copy(in, base.resolve(file));
             }

@@ -2,6 +2,7 @@ package dev.glassbox.models.llamacpp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.safetensors.SafetensorsWriter;
 import dev.glassbox.explorer.models.Decoder;
 import dev.glassbox.explorer.models.Transformer;
@@ -74,7 +75,7 @@ class LlamaCppParityTest {
     void attentionOnlyExportsRunTheSameInLlamaCpp() throws Exception {
         Path source = catalog.find("tiny-llama-random").orElseThrow().file().getParent();
         Path attention = Files.createDirectories(dir.resolve("attention-only"));
-        try (ModelFile weights = ModelFile.open(source.resolve("model.safetensors"))) {
+        try (ModelFile weights = ModelFiles.open(source.resolve("model.safetensors"))) {
             List<Tensor> kept = new ArrayList<>();
             for (Tensor t : weights.tensors()) {
                 if (!t.name().contains(".mlp.") && !t.name().contains("post_attention_layernorm")) kept.add(Tensor.of(t.name(), DType.F32, t.shape(), t.toFloatArray()));
@@ -87,7 +88,7 @@ class LlamaCppParityTest {
 
         List<Path> files = GgufExport.all(attention, "attention-only", "apache-2.0");
         for (Path file : files) {
-            try (ModelFile gguf = ModelFile.open(file)) {
+            try (ModelFile gguf = ModelFiles.open(file)) {
                 for (String name : List.of("blk.1.ffn_gate.weight", "blk.1.ffn_up.weight", "blk.1.ffn_down.weight")) {
                     for (float v : gguf.tensor(name).toFloatArray()) assertTrue(v == 0f, file.getFileName() + " " + name + " is exactly zero (Q4_0 decodes -0.0), found " + v);
                 }
@@ -99,7 +100,7 @@ class LlamaCppParityTest {
     /** Loads {@code gguf} in both, compares the tokenization of {@link #PROMPTS} and, for F32 and Q8_0, their greedy continuations. */
     static void check(String id, Path gguf) throws Exception {
         DType type;
-        try (ModelFile file = ModelFile.open(gguf)) {
+        try (ModelFile file = ModelFiles.open(gguf)) {
             type = file.tensor("blk.0.attn_q.weight").dtype();
         }
         try (Transformer model = Transformer.load(gguf)) {

@@ -4,7 +4,6 @@ import dev.glassbox.explorer.models.Llama;
 import dev.glassbox.explorer.training.LoraAdapter;
 import dev.glassbox.explorer.training.Trainer;
 import dev.glassbox.models.ModelEntry;
-import dev.glassbox.models.TrainedModel;
 import dev.glassbox.models.TrainedModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,7 @@ class FineTuneRunTest {
     static Path shippedStories(Path into) throws IOException {
         Path folder = Files.createDirectories(into.resolve("tiny-stories"));
         for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "MODEL_CARD.md", "training.json")) {
-            try (InputStream in = FineTuneRunTest.class.getClassLoader().getResourceAsStream(TrainedModel.resource(Recipe.TINY_STORIES, file))) {
+            try (InputStream in = FineTuneRunTest.class.getClassLoader().getResourceAsStream(Recipe.TINY_STORIES.resource(file))) {
                 assertNotNull(in, "shipped tiny-stories file " + file);
                 Files.copy(in, folder.resolve(file));
             }

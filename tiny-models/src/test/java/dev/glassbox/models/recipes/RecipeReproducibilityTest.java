@@ -45,7 +45,7 @@ class RecipeReproducibilityTest {
         Path saved = run.save(dir, recipe.id(), recipe.title());
         System.out.printf("%s retrained in %.1f s on %d thread(s)%n", recipe.id(), (System.nanoTime() - start) / 1e9, Kernels.threads());
         String shipped;
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(TrainedModel.resource(recipe, "model.safetensors"))) {
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(recipe.resource("model.safetensors"))) {
             shipped = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
         }
         assertEquals(shipped, TrainedModel.trainingRecord(recipe).path("model_sha256").asText(), "training.json names the shipped weights");

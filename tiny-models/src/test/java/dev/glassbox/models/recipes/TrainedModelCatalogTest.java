@@ -1,12 +1,12 @@
 package dev.glassbox.models.recipes;
 
 import dev.glassbox.explorer.models.Llama;
+import dev.glassbox.explorer.tensor.DType;
 import dev.glassbox.models.GgufExport;
 import dev.glassbox.models.ModelCatalog;
 import dev.glassbox.models.ModelEntry;
-import dev.glassbox.models.Openness;
 import dev.glassbox.models.TrainedModel;
-import dev.glassbox.explorer.tensor.DType;
+import dev.glassbox.models.cards.Openness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package dev.glassbox.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.web.Json;
+import dev.glassbox.web.server.Json;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 

@@ -1,12 +1,13 @@
 package dev.glassbox.web.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.glassbox.kernel.Output;
+import dev.glassbox.kernel.protocol.Output;
 import dev.glassbox.lessons.Cell;
 import dev.glassbox.lessons.Lesson;
 import dev.glassbox.lessons.LessonCatalog;
-import dev.glassbox.web.Json;
 import dev.glassbox.web.security.Sessions;
+import dev.glassbox.web.server.Json;
+import dev.glassbox.web.store.Progress;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.CellState;
 import dev.glassbox.web.store.Store.Learner;
@@ -40,41 +41,12 @@ public final class LessonApi {
         this.quizzes = new QuizApi(lessons, sessions, store);
     }
 
-    /** A lesson's size and the learner's progress in it: exercises passed and quizzes answered right. */
-    public record Progress(int cells, int exercises, int exercisesPassed, int cellsEdited, int quizzes, int quizzesPassed) {
-        /** Checked steps (exercises and quizzes) in the lesson. */
-        public int steps() {
-            return exercises + quizzes;
-        }
-
-        public int stepsDone() {
-            return exercisesPassed + quizzesPassed;
-        }
-    }
-
-    public Progress progress(Lesson lesson, String learnerId) {
-        Map<String, CellState> state = learnerId == null ? Map.of() : store.lessonState(learnerId, lesson.id());
-        int exercises = 0;
-        int passed = 0;
-        int edited = 0;
-        for (Cell cell : lesson.cells()) {
-            CellState s = state.get(cell.id());
-            if (cell.exercise()) exercises++;
-            if (s == null) continue;
-            if (cell.exercise() && Boolean.TRUE.equals(s.exercisePassed())) passed++;
-            if (s.code() != null) edited++;
-        }
-        int quizzesPassed = learnerId == null ? 0 : (int) store.quizAnswers(learnerId, lesson.id()).values().stream()
-                .filter(answer -> answer.correct() && lesson.quiz(answer.quizId()).isPresent()).count();
-        return new Progress(lesson.cells().size(), exercises, passed, edited, lesson.quizzes().size(), quizzesPassed);
-    }
-
     public void list(Context ctx) {
         String learnerId = sessions.current(ctx).map(Learner::id).orElse(null);
         List<Map<String, Object>> list = new ArrayList<>();
         for (Lesson lesson : lessons.lessons()) {
             Map<String, Object> item = summary(lesson);
-            item.put("progress", progress(lesson, learnerId));
+            item.put("progress", Progress.of(store, lesson, learnerId));
             list.add(item);
         }
         ctx.json(list);

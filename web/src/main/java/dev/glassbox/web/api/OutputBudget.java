@@ -1,6 +1,6 @@
 package dev.glassbox.web.api;
 
-import dev.glassbox.kernel.Output;
+import dev.glassbox.kernel.protocol.Output;
 
 import java.util.List;
 

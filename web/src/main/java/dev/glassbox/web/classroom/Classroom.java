@@ -1,12 +1,12 @@
 package dev.glassbox.web.classroom;
 
 import dev.glassbox.lessons.LessonCatalog;
-import dev.glassbox.web.ServerLimits;
 import dev.glassbox.web.kernels.CellQueue;
 import dev.glassbox.web.kernels.KernelRegistry;
 import dev.glassbox.web.security.ClientAddress;
 import dev.glassbox.web.security.RateLimit;
 import dev.glassbox.web.security.Sessions;
+import dev.glassbox.web.server.ServerLimits;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.ClassInfo;
 import dev.glassbox.web.store.Store.Learner;

@@ -4,9 +4,9 @@ import dev.glassbox.lessons.Glossary;
 import dev.glassbox.lessons.Lesson;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.lessons.LessonSearch;
-import dev.glassbox.web.api.LessonApi;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.security.Sessions;
+import dev.glassbox.web.store.Progress;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Learner;
 import io.javalin.http.Context;
@@ -40,15 +40,13 @@ public final class CoursePages {
     private final Sessions sessions;
     private final Store store;
     private final LessonCatalog lessons;
-    private final LessonApi lessonApi;
     private final LessonSearch search;
 
-    CoursePages(Pages pages, Sessions sessions, Store store, LessonCatalog lessons, LessonApi lessonApi) {
+    CoursePages(Pages pages, Sessions sessions, Store store, LessonCatalog lessons) {
         this.pages = pages;
         this.sessions = sessions;
         this.store = store;
         this.lessons = lessons;
-        this.lessonApi = lessonApi;
         this.search = new LessonSearch(lessons.lessons());
     }
 
@@ -61,7 +59,7 @@ public final class CoursePages {
         int minutes = 0;
         for (int i = 0; i < all.size(); i++) {
             Lesson lesson = all.get(i);
-            LessonApi.Progress p = lessonApi.progress(lesson, learner.id());
+            Progress p = Progress.of(store, lesson, learner.id());
             String state = p.steps() > 0 && p.stepsDone() == p.steps() ? "done"
                     : p.stepsDone() > 0 || p.cellsEdited() > 0 ? "started" : "new";
             List<String> requires = lesson.requires().stream().map(id -> all.get(index.get(id)).title()).toList();

@@ -1,7 +1,6 @@
 package dev.glassbox.web.course;
 
 import dev.glassbox.lessons.LessonCatalog;
-import dev.glassbox.web.api.LessonApi;
 import dev.glassbox.web.api.QuizApi;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.security.Audience;
@@ -14,9 +13,8 @@ public final class CourseRoutes {
 
     private CourseRoutes() {}
 
-    public static void register(RoutesConfig routes, Pages pages, Sessions sessions, Store store, LessonCatalog lessons,
-                                LessonApi lessonApi) {
-        CoursePages course = new CoursePages(pages, sessions, store, lessons, lessonApi);
+    public static void register(RoutesConfig routes, Pages pages, Sessions sessions, Store store, LessonCatalog lessons) {
+        CoursePages course = new CoursePages(pages, sessions, store, lessons);
         NotebookFiles files = new NotebookFiles(pages, sessions, store, lessons);
         QuizApi quizzes = new QuizApi(lessons, sessions, store);
         routes.get("/course", course::map, Audience.CLASS);

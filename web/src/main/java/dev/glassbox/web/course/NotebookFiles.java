@@ -1,13 +1,13 @@
 package dev.glassbox.web.course;
 
-import dev.glassbox.kernel.Output;
+import dev.glassbox.kernel.protocol.Output;
 import dev.glassbox.lessons.Block;
 import dev.glassbox.lessons.Cell;
+import dev.glassbox.lessons.Glossary;
 import dev.glassbox.lessons.Lesson;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.lessons.LessonFormatException;
 import dev.glassbox.lessons.LessonParser;
-import dev.glassbox.lessons.Glossary;
 import dev.glassbox.lessons.Prose;
 import dev.glassbox.lessons.Quiz;
 import dev.glassbox.lessons.TeacherNote;

@@ -2,10 +2,10 @@ package dev.glassbox.web.inference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.web.Json;
+import dev.glassbox.web.server.Json;
 import io.javalin.http.BadRequestResponse;
-import io.javalin.http.Context;
 import io.javalin.http.ContentTooLargeResponse;
+import io.javalin.http.Context;
 
 import java.util.ArrayList;
 import java.util.List;

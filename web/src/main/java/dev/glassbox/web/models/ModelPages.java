@@ -1,7 +1,7 @@
 package dev.glassbox.web.models;
 
 import dev.glassbox.models.ModelEntry;
-import dev.glassbox.models.Openness;
+import dev.glassbox.models.cards.Openness;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.security.Sessions;
 import io.javalin.http.Context;

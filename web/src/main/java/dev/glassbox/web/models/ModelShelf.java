@@ -1,6 +1,7 @@
 package dev.glassbox.web.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.models.Transformer;
 import dev.glassbox.explorer.tensor.TensorStats;
 import dev.glassbox.explorer.tokenizers.Tokenizer;
@@ -32,7 +33,6 @@ public final class ModelShelf {
     /** System property naming the learner's folder of model files ({@code --models DIR}). */
     public static final String USER_MODELS_PROPERTY = "glassbox.models";
     private static final Logger LOG = Logger.getLogger(ModelShelf.class.getName());
-    private static volatile ModelShelf current;
 
     private final Path cacheDir;
     private final Path userDir;
@@ -58,9 +58,8 @@ public final class ModelShelf {
      */
     public static ModelShelf prepare(Path dataDir) {
         String user = System.getProperty(USER_MODELS_PROPERTY);
-        current = new ModelShelf(dataDir.resolve("models"), user == null || user.isBlank() ? null : Path.of(user),
+        return new ModelShelf(dataDir.resolve("models"), user == null || user.isBlank() ? null : Path.of(user),
                 dataDir.resolve("trained"));
-        return current;
     }
 
     /** The folder of the shipped models' files, which kernels read ({@code dataDir/models}). */
@@ -102,12 +101,6 @@ public final class ModelShelf {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** The shelf {@link #prepare} made last; a shelf in a temporary folder if none was prepared. */
-    public static ModelShelf current() {
-        if (current == null) prepare(Path.of(System.getProperty("java.io.tmpdir"), "glassbox-models-" + ProcessHandle.current().pid()));
-        return current;
     }
 
     /** Where the shipped models stand, for {@code /api/health}. */
@@ -197,7 +190,7 @@ public final class ModelShelf {
     public ModelFile file(ModelEntry entry) {
         return open.computeIfAbsent(entry.id(), id -> {
             try {
-                return ModelFile.open(entry.file());
+                return ModelFiles.open(entry.file());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open " + entry.file().getFileName() + ": " + e.getMessage(), e);
             }

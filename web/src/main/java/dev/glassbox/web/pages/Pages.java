@@ -6,8 +6,8 @@ import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.lessons.Prose;
 import dev.glassbox.lessons.Quiz;
 import dev.glassbox.lessons.TeacherNote;
-import dev.glassbox.web.api.LessonApi;
 import dev.glassbox.web.security.Sessions;
+import dev.glassbox.web.store.Progress;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.CellState;
 import dev.glassbox.web.store.Store.Learner;
@@ -57,14 +57,12 @@ public final class Pages {
     private final LessonCatalog lessons;
     private final Sessions sessions;
     private final Store store;
-    private final LessonApi lessonApi;
     private final String notice;
 
-    public Pages(LessonCatalog lessons, Sessions sessions, Store store, LessonApi lessonApi, String notice) {
+    public Pages(LessonCatalog lessons, Sessions sessions, Store store, String notice) {
         this.lessons = lessons;
         this.sessions = sessions;
         this.store = store;
-        this.lessonApi = lessonApi;
         this.notice = notice;
     }
 
@@ -72,7 +70,7 @@ public final class Pages {
         Learner learner = sessions.ensure(ctx);
         List<LessonCard> cards = new ArrayList<>();
         for (Lesson lesson : lessons.lessons()) {
-            LessonApi.Progress p = lessonApi.progress(lesson, learner.id());
+            Progress p = Progress.of(store, lesson, learner.id());
             cards.add(new LessonCard(lesson.id(), lesson.title(), lesson.summary(), lesson.order(), lesson.models(),
                     p.cells(), p.exercises(), p.exercisesPassed(), p.cellsEdited(), lesson.minutes(), p.quizzes(), p.quizzesPassed()));
         }

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * How long a training run may go on and what a learner may keep. How many runs go at once is
- * {@link dev.glassbox.web.ServerLimits#trainingRuns()}; one learner has at most one run at a time.
+ * {@link dev.glassbox.web.server.ServerLimits#trainingRuns()}; one learner has at most one run at a time.
  *
  * @param idleStop        a run whose page nobody has looked at for this long is stopped (its model can still be saved)
  * @param maxWallTime     the longest any run may take; it is stopped then

@@ -1,7 +1,7 @@
 package dev.glassbox.web.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.web.Json;
+import dev.glassbox.web.server.Json;
 
 import java.net.CookieManager;
 import java.net.URI;

@@ -11,7 +11,7 @@ import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
-import dev.glassbox.web.Json;
+import dev.glassbox.web.server.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -14,7 +14,6 @@ import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.models.ModelEntry;
 import dev.glassbox.models.QuantizationInputs;
 import dev.glassbox.web.App;
-import dev.glassbox.web.models.ModelShelf;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,7 +106,7 @@ class QuantizePageTest {
     /** The MiniLM numbers the page shows are the library's: printed here, compared with the page's API and table. */
     @Test
     void miniLmCosineAndRetrievalAgreeWithTheLibrary() throws Exception {
-        ModelEntry entry = ModelShelf.current().find("all-minilm-l6-v2").orElseThrow();
+        ModelEntry entry = app.deps().models().find("all-minilm-l6-v2").orElseThrow();
         QuantizationLab.Report[] run = new QuantizationLab.Report[1];
         Exception[] failed = new Exception[1];
         Kernels.onCallingThreadOnly(() -> {             // as the server runs the lab: every kernel on one thread

@@ -3,7 +3,7 @@ package dev.glassbox.web.inference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
-import dev.glassbox.web.Json;
+import dev.glassbox.web.server.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

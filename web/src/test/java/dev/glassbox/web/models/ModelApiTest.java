@@ -2,10 +2,11 @@ package dev.glassbox.web.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
-import dev.glassbox.web.Json;
+import dev.glassbox.web.server.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,7 @@ class ModelApiTest {
         assertEquals(32, slice.get("cols").asInt());
         float[] served = new float[320];
         for (int i = 0; i < served.length; i++) served[i] = (float) slice.get("data").get(i).asDouble();
-        try (ModelFile file = ModelFile.open(data.resolve("models/minilm/all-minilm-l6-v2.onnx"))) {
+        try (ModelFile file = ModelFiles.open(data.resolve("models/minilm/all-minilm-l6-v2.onnx"))) {
             assertArrayEquals(file.tensor(WORDS).readSlice(1000, 1010, 5, 37), served);
         }
     }
@@ -144,7 +145,7 @@ class ModelApiTest {
         assertTrue(header.endsWith("\n"));
         assertEquals(10 + headerLength + 64 * 64 * 4, body.length);
         ByteBuffer values = ByteBuffer.wrap(body, 10 + headerLength, 64 * 64 * 4).order(ByteOrder.LITTLE_ENDIAN);
-        try (ModelFile file = ModelFile.open(data.resolve("models/tiny-llama-random/tiny-llama-random-q4_0.gguf"))) {
+        try (ModelFile file = ModelFiles.open(data.resolve("models/tiny-llama-random/tiny-llama-random-q4_0.gguf"))) {
             Tensor q = file.tensor("blk.0.attn_q.weight");
             float[] expected = q.toFloatArray();
             for (float e : expected) assertEquals(e, values.getFloat());

@@ -4,6 +4,7 @@ import dev.glassbox.explorer.Samples;
 import dev.glassbox.explorer.formats.Format;
 import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.formats.ModelFormatException;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.DType;
 import dev.glassbox.explorer.tensor.Shape;
 import dev.glassbox.explorer.tensor.Tensor;
@@ -36,7 +37,7 @@ class GgufTest {
             List<Tensor> written = Samples.ggufTensors();
             Path file = dir.resolve("model-" + alignment + ".gguf");
             GgufWriter.write(file, metadata, written);
-            try (ModelFile read = ModelFile.open(file)) {
+            try (ModelFile read = ModelFiles.open(file)) {
                 assertEquals(Format.GGUF, read.format());
                 assertEquals(metadata, read.metadata());
                 assertEquals(written.size(), read.tensors().size());
@@ -58,7 +59,7 @@ class GgufTest {
     void tokenizerMetadataReadsAsArrays() throws IOException {
         Path file = dir.resolve("tok.gguf");
         GgufWriter.write(file, Samples.ggufMetadata(32), List.of());
-        try (ModelFile read = ModelFile.open(file)) {
+        try (ModelFile read = ModelFiles.open(file)) {
             GgufValue tokens = (GgufValue) read.metadata().get("tokenizer.ggml.tokens");
             assertEquals(List.of("<unk>", "<s>", "</s>", "h", "e", "he", "llo", "hello", " "), tokens.asStrings());
             assertArrayEquals(new float[] {0f, 0f, 0f, -1f, -2f, -3f, -4f, -5f, -6f},
@@ -83,7 +84,7 @@ class GgufTest {
         assertEquals(2, b.getInt(24 + 9));
         assertEquals(3, b.getLong(24 + 13));
         assertEquals(2, b.getLong(24 + 21));
-        try (ModelFile read = ModelFile.open(file)) {
+        try (ModelFile read = ModelFiles.open(file)) {
             assertEquals(Shape.of(2, 3), read.tensor("m").shape());
             assertArrayEquals(new float[] {4, 5, 6}, read.tensor("m").readRows(1, 2));
         }
@@ -96,7 +97,7 @@ class GgufTest {
         Path file = dir.resolve("q.gguf");
         GgufWriter.write(file, Map.of("general.quantization_version", GgufValue.uint32(2)),
                 List.of(Tensor.of("q8", DType.Q8_0, Shape.of(2, 32), x), Tensor.of("q4", DType.Q4_0, Shape.of(2, 32), x)));
-        try (ModelFile read = ModelFile.open(file)) {
+        try (ModelFile read = ModelFiles.open(file)) {
             float[] q8 = read.tensor("q8").toFloatArray();
             // block 0 holds -2.5 .. 1.375: amax = 2.5, d = f16(2.5 / 127) = 0.019683838, q = round(x / d)
             float d = Float.float16ToFloat(Float.floatToFloat16(2.5f / 127));

@@ -3,6 +3,7 @@ package dev.glassbox.explorer.formats.onnx;
 import dev.glassbox.explorer.MiniLm;
 import dev.glassbox.explorer.formats.Graph;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.DType;
 import dev.glassbox.explorer.tensor.Shape;
 import dev.glassbox.explorer.tensor.Tensor;
@@ -27,7 +28,7 @@ class MiniLmOnnxTest {
 
     @BeforeAll
     static void open() throws IOException {
-        model = ModelFile.open(MiniLm.onnx());
+        model = ModelFiles.open(MiniLm.onnx());
     }
 
     @AfterAll

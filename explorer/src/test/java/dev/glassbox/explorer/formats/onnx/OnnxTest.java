@@ -4,6 +4,7 @@ import dev.glassbox.explorer.formats.Format;
 import dev.glassbox.explorer.formats.Graph;
 import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.formats.ModelFormatException;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.DType;
 import dev.glassbox.explorer.tensor.Shape;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class OnnxTest {
 
     @Test
     void everyWayOfStoringAnInitializerIsRead() throws IOException {
-        try (ModelFile model = ModelFile.open(TinyOnnx.write(dir, TinyOnnx.WEIGHTS))) {
+        try (ModelFile model = ModelFiles.open(TinyOnnx.write(dir, TinyOnnx.WEIGHTS))) {
             assertEquals(Format.ONNX, model.format());
             assertEquals(List.of("dense.weight", "dense.bias", "ids", "half", "ext.weight"),
                     model.tensors().stream().map(t -> t.name()).toList());

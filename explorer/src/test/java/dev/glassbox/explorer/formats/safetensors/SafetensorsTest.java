@@ -4,6 +4,7 @@ import dev.glassbox.explorer.Samples;
 import dev.glassbox.explorer.formats.Format;
 import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.formats.ModelFormatException;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.DType;
 import dev.glassbox.explorer.tensor.Shape;
 import dev.glassbox.explorer.tensor.Tensor;
@@ -32,7 +33,7 @@ class SafetensorsTest {
         Path file = dir.resolve("model.safetensors");
         SafetensorsWriter.write(file, Map.of("format", "pt", "note", "ünïcödé"), written);
         assertEquals(0, (8 + header(file).getBytes(StandardCharsets.UTF_8).length) % 8, "data starts 8-byte aligned");
-        try (ModelFile read = ModelFile.open(file)) {
+        try (ModelFile read = ModelFiles.open(file)) {
             assertEquals(Format.SAFETENSORS, read.format());
             assertEquals(Map.of("format", "pt", "note", "ünïcödé"), read.metadata());
             assertEquals(written.size(), read.tensors().size());
@@ -56,7 +57,7 @@ class SafetensorsTest {
         }
         Path index = dir.resolve("model.safetensors.index.json");
         Files.writeString(index, "{\"metadata\":{\"total_size\":1234},\"weight_map\":{" + map + "}}");
-        try (ModelFile model = ModelFile.open(index)) {
+        try (ModelFile model = ModelFiles.open(index)) {
             assertEquals(all.size(), model.tensors().size());
             assertEquals(all.getLast().name(), model.tensors().getFirst().name());
             assertEquals(1234L, model.metadata().get("total_size"));
@@ -64,10 +65,10 @@ class SafetensorsTest {
             for (Tensor t : all) assertTrue(t.sameContent(model.tensor(t.name())), t.name());
         }
         Files.writeString(index, "{\"weight_map\":{\"scalar\":\"../outside.safetensors\"}}");
-        ModelFormatException escape = assertThrows(ModelFormatException.class, () -> ModelFile.open(index));
+        ModelFormatException escape = assertThrows(ModelFormatException.class, () -> ModelFiles.open(index));
         assertTrue(escape.getMessage().contains("inside the index's folder"), escape.getMessage());
         Files.writeString(index, "{\"weight_map\":{\"missing\":\"model-00001-of-00002.safetensors\"}}");
-        ModelFormatException missing = assertThrows(ModelFormatException.class, () -> ModelFile.open(index));
+        ModelFormatException missing = assertThrows(ModelFormatException.class, () -> ModelFiles.open(index));
         assertTrue(missing.getMessage().contains("does not list it"), missing.getMessage());
     }
 

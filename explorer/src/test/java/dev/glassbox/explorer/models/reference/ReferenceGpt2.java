@@ -3,6 +3,7 @@ package dev.glassbox.explorer.models.reference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ public final class ReferenceGpt2 {
         require(!json.path("scale_attn_by_inverse_layer_idx").asBoolean(false), "scale_attn_by_inverse_layer_idx false",
                 json.path("scale_attn_by_inverse_layer_idx"));
 
-        try (ModelFile file = ModelFile.open(dir.resolve("model.safetensors"))) {
+        try (ModelFile file = ModelFiles.open(dir.resolve("model.safetensors"))) {
             String prefix = file.find("wte.weight").isPresent() ? "" : "transformer.";
             Weights w = new Weights(file, prefix);
             int e = config.embd(), inner = config.inner();

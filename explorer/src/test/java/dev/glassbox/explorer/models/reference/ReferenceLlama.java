@@ -3,6 +3,7 @@ package dev.glassbox.explorer.models.reference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.tensor.Tensor;
 
@@ -90,7 +91,7 @@ public final class ReferenceLlama {
                 "head_dim = hidden_size / num_attention_heads", json.path("head_dim"));
         boolean tied = json.path("tie_word_embeddings").asBoolean(false);             // LlamaConfig's default is false
 
-        try (ModelFile file = ModelFile.open(dir.resolve("model.safetensors"))) {
+        try (ModelFile file = ModelFiles.open(dir.resolve("model.safetensors"))) {
             Weights w = new Weights(file);
             int d = config.hidden(), q = config.heads() * config.headDim(), kv = config.kvHeads() * config.headDim(), f = config.intermediate();
             double[][] embed = w.matrix("model.embed_tokens.weight", config.vocab(), d);
@@ -120,7 +121,7 @@ public final class ReferenceLlama {
      * adjacent pairs. Without output.weight the head is token_embd, as in llama.cpp.
      */
     public static ReferenceLlama fromGguf(Path file) throws IOException {
-        try (ModelFile gguf = ModelFile.open(file)) {
+        try (ModelFile gguf = ModelFiles.open(file)) {
             String arch = meta(gguf, "general.architecture").asString();
             require(arch.equals("llama"), "general.architecture llama", arch);
             int hidden = (int) meta(gguf, "llama.embedding_length").asLong();

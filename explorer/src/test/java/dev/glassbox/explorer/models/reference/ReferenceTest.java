@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.models.reference;
 
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.formats.gguf.GgufWriter;
 import dev.glassbox.explorer.models.TinyCheckpoints;
@@ -71,7 +72,7 @@ class ReferenceTest {
         Path model = TinyCheckpoints.llama(dir, LlamaSpec.DEFAULT);
         Path permuted = TinyCheckpoints.llamaGguf(model, DType.F32);
         Path unpermuted = dir.resolve("unpermuted.gguf");
-        try (ModelFile gguf = ModelFile.open(permuted); ModelFile hf = ModelFile.open(model.resolve("model.safetensors"))) {
+        try (ModelFile gguf = ModelFiles.open(permuted); ModelFile hf = ModelFiles.open(model.resolve("model.safetensors"))) {
             Map<String, GgufValue> metadata = new LinkedHashMap<>();
             gguf.metadata().forEach((k, v) -> metadata.put(k, (GgufValue) v));
             List<Tensor> tensors = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.glassbox.models;
+package dev.glassbox.models.cards;
 
 import java.util.EnumMap;
 import java.util.Map;

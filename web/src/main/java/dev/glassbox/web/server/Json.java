@@ -1,4 +1,4 @@
-package dev.glassbox.web;
+package dev.glassbox.web.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,4 @@
-package dev.glassbox.web;
+package dev.glassbox.web.server;
 
 import java.time.Duration;
 

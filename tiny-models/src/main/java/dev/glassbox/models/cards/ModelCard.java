@@ -1,4 +1,4 @@
-package dev.glassbox.models;
+package dev.glassbox.models.cards;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.glassbox.kernel;
+package dev.glassbox.kernel.protocol;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
