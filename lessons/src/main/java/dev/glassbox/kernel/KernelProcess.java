@@ -332,21 +332,8 @@ final class KernelProcess {
 
     /** Resident memory of the kernel's process tree in bytes (from /proc), or -1 when unknown. */
     long residentBytes() {
-        long total = 0;
-        boolean any = false;
-        for (ProcessHandle p : java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants()).toList()) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                        any = true;
-                    }
-                }
-            } catch (IOException | NumberFormatException ignored) {
-                // exited meanwhile
-            }
-        }
-        return any ? total : -1;
+        Long total = ProcessMemory.ofTrees(java.util.List.of(process.pid())).get(process.pid());
+        return total == null ? -1 : total;
     }
 
     long pid() {

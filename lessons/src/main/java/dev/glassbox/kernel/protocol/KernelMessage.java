@@ -35,7 +35,7 @@ public sealed interface KernelMessage {
     }
 
     /** The kernel has started, warmed up JShell and waits for cells. */
-    record Ready(long pid, String javaVersion, int vectorBits) implements KernelMessage {}
+    record Ready(long pid, String javaVersion) implements KernelMessage {}
 
     /** An output of the request {@code id} (stream text, a value, a display, an error). */
     record Emitted(long id, Output output) implements KernelMessage {}

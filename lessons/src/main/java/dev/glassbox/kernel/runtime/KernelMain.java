@@ -4,7 +4,6 @@ import dev.glassbox.kernel.protocol.HostMessage;
 import dev.glassbox.kernel.protocol.KernelMessage;
 import dev.glassbox.kernel.protocol.Output;
 import dev.glassbox.kernel.protocol.Wire;
-import jdk.incubator.vector.FloatVector;
 import jdk.jshell.JShell;
 
 import java.io.BufferedReader;
@@ -89,8 +88,7 @@ public final class KernelMain {
         });
         flusher.setPriority(Thread.MAX_PRIORITY);
 
-        channel.send(new KernelMessage.Ready(ProcessHandle.current().pid(), Runtime.version().toString(),
-                FloatVector.SPECIES_PREFERRED.vectorBitSize()));
+        channel.send(new KernelMessage.Ready(ProcessHandle.current().pid(), Runtime.version().toString()));
 
         BufferedReader in = new BufferedReader(new InputStreamReader(requests, StandardCharsets.UTF_8));
         for (String line; (line = readLine(in)) != null; ) handler.handle(line);

@@ -621,7 +621,7 @@ class ContainmentTest {
                 Arguments.of("forged protocol messages", false, """
                         var raw = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
                         raw.println("{\\"type\\":\\"reply\\",\\"id\\":999999,\\"status\\":\\"ok\\",\\"executionCount\\":1}");
-                        raw.println("{\\"type\\":\\"ready\\",\\"pid\\":1,\\"javaVersion\\":\\"x\\",\\"vectorBits\\":1}");
+                        raw.println("{\\"type\\":\\"ready\\",\\"pid\\":1,\\"javaVersion\\":\\"x\\"}");
                         raw.println("{not json");
                         raw.print("y".repeat(17_000_000));
                         raw.println();

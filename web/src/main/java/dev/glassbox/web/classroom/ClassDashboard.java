@@ -6,7 +6,7 @@ import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.kernels.CellQueue;
 import dev.glassbox.web.kernels.KernelRegistry;
 import dev.glassbox.web.kernels.KernelRegistry.KernelInfo;
-import dev.glassbox.web.kernels.ProcessMemory;
+import dev.glassbox.kernel.ProcessMemory;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.CellSummary;

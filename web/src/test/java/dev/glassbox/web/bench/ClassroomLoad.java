@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
 import dev.glassbox.web.kernels.KernelRegistry;
-import dev.glassbox.web.kernels.ProcessMemory;
+import dev.glassbox.kernel.ProcessMemory;
 
 import java.io.IOException;
 import java.io.PrintWriter;

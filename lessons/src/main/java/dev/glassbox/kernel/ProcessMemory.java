@@ -1,4 +1,4 @@
-package dev.glassbox.web.kernels;
+package dev.glassbox.kernel;
 
 import java.io.IOException;
 import java.nio.file.Files;
