@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * docs/architecture.md, read by each module's PackageCyclesTest: the map must give every package of the module
  * a line ({@code - `name`: ...}) in the module's section ({@code **module**: ...} up to the next module).
@@ -22,6 +24,18 @@ public final class ArchitectureMap {
         } catch (IOException e) {
             throw new UncheckedIOException("the architecture map " + file + " cannot be read", e);
         }
+    }
+
+    /**
+     * What each module's PackageCyclesTest asks of the module holding {@code member}: no cycle between its packages
+     * (every arrow points down), and a line in {@code module}'s section of the map for each package (named after
+     * {@code prefix}).
+     */
+    public static void assertLayeredAndMapped(Class<?> member, String module, String prefix) {
+        PackageGraph graph = PackageGraph.ofModuleOf(member);
+        assertEquals("", graph.describeCycles(), "package cycles in " + module);
+        assertEquals(List.of(), unnamed(read(), module, graph.packages(), prefix),
+                "packages of " + module + " without a line in docs/architecture.md");
     }
 
     /**

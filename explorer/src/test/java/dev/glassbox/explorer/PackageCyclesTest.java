@@ -1,6 +1,5 @@
 package dev.glassbox.explorer;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,23 +8,14 @@ import dev.glassbox.explorer.kernels.ScalarKernels;
 import dev.glassbox.explorer.kernels.ScalarTrainingKernels;
 import dev.glassbox.explorer.kernels.TrainingKernels;
 import dev.glassbox.explorer.tensor.Tensor;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The explorer's packages form no cycle (every arrow between them points down), and the architecture map names each. */
 class PackageCyclesTest {
 
     @Test
-    void noPackageCycle() {
-        PackageGraph graph = PackageGraph.ofModuleOf(Tensor.class);
-        assertEquals("", graph.describeCycles(), "package cycles in explorer");
-    }
-
-    @Test
-    void theArchitectureMapNamesEveryPackage() {
-        List<String> packages = PackageGraph.ofModuleOf(Tensor.class).packages();
-        assertEquals(List.of(), ArchitectureMap.unnamed(ArchitectureMap.read(), "explorer", packages, "dev.glassbox.explorer."),
-                "packages of explorer without a line in docs/architecture.md");
+    void noPackageCycleAndEveryPackageOnTheMap() {
+        ArchitectureMap.assertLayeredAndMapped(Tensor.class, "explorer", "dev.glassbox.explorer.");
     }
 
     /** A kernel falls back on its scalar twin; the twin, its oracle, must not lean on the kernel it checks. */
