@@ -21,6 +21,8 @@ public final class KernelClassPath {
             "com.fasterxml.jackson.databind.ObjectMapper",
             "com.fasterxml.jackson.core.JsonFactory",
             "com.fasterxml.jackson.annotation.JsonProperty",
+            "com.fasterxml.jackson.dataformat.yaml.YAMLMapper",  // model cards' front matter
+            "org.yaml.snakeyaml.Yaml",
             "org.junit.jupiter.api.Assertions",                 // exercise checks
             "org.opentest4j.AssertionFailedError",
             "org.junit.platform.commons.util.StringUtils",
