@@ -44,6 +44,51 @@ class CheckForgeryTest {
         }
     }
 
+    /** The check of an exercise that teaches a kernel finds the library kernel called in its place, however indirectly. */
+    @Test
+    void aCheckSeesTheLibraryKernelInsideTheLearnersMethod() throws Exception {
+        KernelSettings settings = KernelSettings.defaults(scratch).withTimeLimit(Duration.ofSeconds(60)).withPoolSize(1);
+        String check = """
+                Runnable mention = () -> sumOfSquares(new float[0]);
+                String leans = dev.glassbox.notebook.Checks.leansOn(java.lang.invoke.MethodHandles.lookup(), "sumOfSquares", "dev.glassbox.");
+                if (leans != null) fail(leans);
+                if (sumOfSquares(new float[] {3f, 4f}) != 25f) fail("wrong sum");
+                """;
+        try (KernelPool pool = new KernelPool(settings, Sandbox.detect()); Kernel kernel = ForgedMessageTest.warm(pool).open()) {
+            // called directly
+            assertEquals(Status.OK, kernel.execute("static float sumOfSquares(float[] x) { return dev.glassbox.explorer.kernels.Kernels.dot(x, x, x.length); }",
+                    "cell", o -> { }).status());
+            ExecuteReply direct = kernel.check(check);
+            assertEquals(Status.ERROR, direct.status(), direct.toString());
+            assertTrue(direct.error().orElseThrow().message().contains("sumOfSquares calls on dev.glassbox.explorer.kernels.Kernels"), direct.toString());
+
+            // through a helper of the learner's, declared in another cell
+            assertEquals(Status.OK, kernel.execute("static float helper(float[] x) { return dev.glassbox.explorer.kernels.Kernels.dot(x, x, x.length); }",
+                    "cell", o -> { }).status());
+            assertEquals(Status.OK, kernel.execute("static float sumOfSquares(float[] x) { return helper(x); }", "cell", o -> { }).status());
+            ExecuteReply indirect = kernel.check(check);
+            assertEquals(Status.ERROR, indirect.status(), indirect.toString());
+            assertTrue(indirect.error().orElseThrow().message().contains("dev.glassbox.explorer.kernels.Kernels"), indirect.toString());
+
+            // by reflection, the class named in a string
+            assertEquals(Status.OK, kernel.execute("""
+                    static float sumOfSquares(float[] x) {
+                        try {
+                            return (float) Class.forName("dev.glassbox.explorer.kernels.Kernels").getMethod("dot", float[].class, float[].class, int.class).invoke(null, x, x, x.length);
+                        } catch (ReflectiveOperationException e) { return 0f; }
+                    }
+                    """, "cell", o -> { }).status());
+            ExecuteReply reflective = kernel.check(check);
+            assertEquals(Status.ERROR, reflective.status(), reflective.toString());
+
+            // the learner's own loop passes
+            assertEquals(Status.OK, kernel.execute("static float sumOfSquares(float[] x) { float s = 0; for (float v : x) s += v * v; return s; }",
+                    "cell", o -> { }).status());
+            ExecuteReply honest = kernel.check(check);
+            assertEquals(Status.OK, honest.status(), honest.toString());
+        }
+    }
+
     @Test
     void aCellCannotAnswerForTheCheckThatFollowsIt() throws Exception {
         KernelSettings settings = KernelSettings.defaults(scratch).withTimeLimit(Duration.ofSeconds(60)).withPoolSize(1);
