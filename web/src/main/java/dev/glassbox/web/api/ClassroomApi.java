@@ -1,6 +1,5 @@
 package dev.glassbox.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.web.classroom.ClassDashboard;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.classroom.Classroom;
@@ -8,6 +7,7 @@ import dev.glassbox.web.classroom.ProgressCsv;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.ClassInfo;
 import dev.glassbox.web.store.Store.Learner;
+import dev.glassbox.web.server.RequestBody;
 import io.javalin.http.Context;
 
 import java.util.LinkedHashMap;
@@ -33,8 +33,8 @@ public final class ClassroomApi {
 
     /** {@code {"code","name"}} -> a student session (new cookie) and its CSRF token. */
     public void join(Context ctx) {
-        JsonNode body = Bodies.json(ctx);
-        Learner student = classroom.join(ctx, Bodies.requiredString(body, "code"), Bodies.requiredString(body, "name"));
+        RequestBody body = RequestBody.of(ctx);
+        Learner student = classroom.join(ctx, body.string("code"), body.string("name"));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("csrfToken", student.csrfToken());
         answer.put("name", student.displayName());
@@ -68,7 +68,7 @@ public final class ClassroomApi {
     public void setClassSize(Context ctx) {
         classroom.teacher(ctx);
         ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
-        ClassInfo changed = classroom.setClassSize(klass.code(), Bodies.requiredInt(Bodies.json(ctx), "maxStudents"));
+        ClassInfo changed = classroom.setClassSize(klass.code(), RequestBody.of(ctx).integer("maxStudents"));
         ctx.json(Map.of("students", changed.students(), "maxStudents", changed.maxStudents()));
     }
 

@@ -1,6 +1,5 @@
 package dev.glassbox.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.kernel.ExecuteReply;
 import dev.glassbox.kernel.Kernel;
 import dev.glassbox.kernel.protocol.KernelMessage;
@@ -16,6 +15,7 @@ import dev.glassbox.web.server.Json;
 import dev.glassbox.web.server.ServerLimits;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Learner;
+import dev.glassbox.web.server.RequestBody;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.NotFoundResponse;
@@ -84,10 +84,10 @@ public final class KernelApi {
     public void execute(Context ctx) throws IOException {
         Learner learner = learner(ctx);
         Kernel kernel = kernel(ctx);
-        JsonNode body = Bodies.json(ctx);
-        String code = Bodies.requiredString(body, "code");
-        String lessonId = Bodies.optionalString(body, "lesson");
-        String cellId = Bodies.optionalString(body, "cell");
+        RequestBody body = RequestBody.of(ctx);
+        String code = body.string("code");
+        String lessonId = body.optionalString("lesson");
+        String cellId = body.optionalString("cell");
         Cell cell = null;
         if (lessonId != null || cellId != null) {
             Lesson lesson = lessons.find(lessonId == null ? "" : lessonId)
@@ -231,9 +231,9 @@ public final class KernelApi {
         Learner learner = learner(ctx);
         Kernel kernel = kernel(ctx);
         limit(ctx, completions, learner, "Too many completion requests: wait %d s.");
-        JsonNode body = Bodies.json(ctx);
-        String code = Bodies.requiredString(body, "code");
-        int cursor = Bodies.requiredInt(body, "cursor");
+        RequestBody body = RequestBody.of(ctx);
+        String code = body.string("code");
+        int cursor = body.integer("cursor");
         KernelMessage.Completions completions = kernel.complete(code, cursor);
         ctx.json(Map.of("from", completions.from(), "options", completions.options()));
     }

@@ -11,6 +11,7 @@ import dev.glassbox.web.store.Progress;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.CellState;
 import dev.glassbox.web.store.Store.Learner;
+import dev.glassbox.web.server.RequestBody;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.NotFoundResponse;
@@ -88,7 +89,7 @@ public final class LessonApi {
         Learner learner = learner(ctx);
         Lesson lesson = lesson(ctx);
         Cell cell = cell(ctx, lesson);
-        String code = Bodies.requiredString(Bodies.json(ctx), "code");
+        String code = RequestBody.of(ctx).string("code");
         store.saveCode(learner.id(), lesson.id(), cell.id(), code.equals(cell.code()) ? null : code);
         ctx.json(Map.of("saved", true));
     }

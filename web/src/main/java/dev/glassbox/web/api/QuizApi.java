@@ -9,6 +9,7 @@ import dev.glassbox.web.server.Json;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Learner;
 import dev.glassbox.web.store.Store.QuizAnswer;
+import dev.glassbox.web.server.RequestBody;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
@@ -49,7 +50,7 @@ public final class QuizApi {
         Lesson lesson = lessons.find(lessonId).orElseThrow(() -> new NotFoundResponse("No lesson \"" + lessonId + "\""));
         String quizId = ctx.pathParam("quiz");
         Quiz quiz = lesson.quiz(quizId).orElseThrow(() -> new NotFoundResponse("Lesson \"" + lesson.id() + "\" has no quiz \"" + quizId + "\""));
-        Answer answer = read(quiz, Bodies.json(ctx));
+        Answer answer = read(quiz, RequestBody.of(ctx).json());
         boolean correct = !answer.reveal() && grade(quiz, answer);
         if (!answer.reveal()) {
             store.saveQuizAnswer(learner.id(), lesson.id(), quiz.id(), Json.write(answerJson(answer)), correct);

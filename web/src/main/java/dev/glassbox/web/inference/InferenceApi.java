@@ -17,6 +17,7 @@ import dev.glassbox.explorer.tokenizers.Tokenizer;
 import dev.glassbox.models.ModelEntry;
 import dev.glassbox.web.models.ModelShelf;
 import dev.glassbox.web.server.Json;
+import dev.glassbox.web.server.RequestBody;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
@@ -79,7 +80,7 @@ public final class InferenceApi {
     /** {@code {"text"}} -> {@code {"ids", "tokens", "offsets": [[start, end], ...], "kind"}}; no forward pass. */
     public void tokenize(Context ctx) {
         ModelEntry entry = entry(ctx);
-        String text = Inputs.of(ctx).text("text", limits.textChars());
+        String text = RequestBody.of(ctx).text("text", limits.textChars());
         Tokenizer tokenizer = tokenizers.of(entry);
         Encoding encoding = tokenizer.encode(text);
         int[] starts = encoding.starts(), ends = encoding.ends();
@@ -97,7 +98,7 @@ public final class InferenceApi {
     /** {@code {"text"}} -> {@code {"ids", "tokens", "embedding"}}: the sentence embedding (encoders only). */
     public void embed(Context ctx) {
         ModelEntry entry = entry(ctx);
-        String text = Inputs.of(ctx).text("text", limits.textChars());
+        String text = RequestBody.of(ctx).text("text", limits.textChars());
         run(ctx, entry, model -> {
             if (!(model instanceof Bert bert)) {
                 throw new BadRequestResponse(entry.id() + " is a decoder (" + model.architecture().family()
@@ -122,7 +123,7 @@ public final class InferenceApi {
      */
     public void attention(Context ctx) {
         ModelEntry entry = entry(ctx);
-        Inputs body = Inputs.of(ctx);
+        RequestBody body = RequestBody.of(ctx);
         String text = body.text("text", limits.textChars());
         List<int[]> ablate = body.pairs("ablate", MAX_ABLATED);
         run(ctx, entry, model -> {
@@ -180,7 +181,7 @@ public final class InferenceApi {
     /** {@code {"text", "hooks": [...]}} -> the named activations of one run, each as {@code {"shape", "data"}} (row-major). */
     public void trace(Context ctx) {
         ModelEntry entry = entry(ctx);
-        Inputs body = Inputs.of(ctx);
+        RequestBody body = RequestBody.of(ctx);
         String text = body.text("text", limits.textChars());
         List<String> wanted = body.strings("hooks", limits.traceHooks());
         if (wanted.isEmpty()) throw new BadRequestResponse("Field \"hooks\" needs at least one hook name, e.g. \"blocks.0.hook_resid_post\"");
@@ -222,7 +223,7 @@ public final class InferenceApi {
      */
     public void layers(Context ctx) {
         ModelEntry entry = entry(ctx);
-        Inputs body = Inputs.of(ctx);
+        RequestBody body = RequestBody.of(ctx);
         String text = body.text("text", limits.textChars());
         long asked = body.integer("position", -1, -1, Integer.MAX_VALUE);
         run(ctx, entry, model -> {
@@ -273,7 +274,7 @@ public final class InferenceApi {
      */
     public void generate(Context ctx) {
         ModelEntry entry = entry(ctx);
-        Inputs body = Inputs.of(ctx);
+        RequestBody body = RequestBody.of(ctx);
         String prompt = body.text("prompt", limits.textChars());
         int maxTokens = (int) body.integer("max_tokens", 32, 1, limits.generateTokens());
         float temperature = (float) body.number("temperature", 0.8, 0, 10);

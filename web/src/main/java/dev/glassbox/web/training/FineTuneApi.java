@@ -1,6 +1,5 @@
 package dev.glassbox.web.training;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.explorer.training.LoraSettings;
 import dev.glassbox.explorer.training.Projection;
@@ -9,8 +8,8 @@ import dev.glassbox.models.recipes.FineTuneRun;
 import dev.glassbox.models.recipes.FineTuneSettings;
 import dev.glassbox.web.models.ModelShelf;
 import dev.glassbox.web.security.Sessions;
-import dev.glassbox.web.server.Json;
 import dev.glassbox.web.store.Store.Learner;
+import dev.glassbox.web.server.RequestBody;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ConflictResponse;
 import io.javalin.http.Context;
@@ -92,7 +91,7 @@ final class FineTuneApi {
         Learner learner = learner(ctx);
         Base base = base(shelf, ctx.pathParam("id"));
         if (base.whyNot() != null) throw new BadRequestResponse("Model \"" + base.entry().id() + "\" cannot be fine-tuned: " + base.whyNot());
-        FineTuneSettings settings = settings(body(ctx));
+        FineTuneSettings settings = settings(RequestBody.of(ctx).json());
         FineTuneJob job;
         try {
             job = runs.startFineTune(learner.id(), base.folder(), base.entry().id(), settings);
@@ -127,7 +126,7 @@ final class FineTuneApi {
      */
     public void save(Context ctx) {
         Learner learner = learner(ctx);
-        JsonNode name = body(ctx).get("name");
+        JsonNode name = RequestBody.of(ctx).json().get("name");
         if (name == null || !name.isTextual()) throw new BadRequestResponse("Body needs a string field \"name\", e.g. {\"name\": \"stories at sea\"}");
         FineTuneJob job = currentJob(ctx);
         String id;
@@ -163,16 +162,6 @@ final class FineTuneApi {
             throw new NotFoundResponse("Your fine-tuning run is of \"" + job.baseId() + "\", not \"" + id + "\": open /models/" + job.baseId() + "/finetune");
         }
         return job;
-    }
-
-    private static JsonNode body(Context ctx) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(ctx.body());
-            if (node == null || !node.isObject()) throw new BadRequestResponse("Body must be a JSON object");
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new BadRequestResponse("Body is not valid JSON: " + e.getOriginalMessage());
-        }
     }
 
     /** The method's defaults ({@link FineTuneSettings#FULL} or {@link FineTuneSettings#LORA}) with the fields given replaced. */

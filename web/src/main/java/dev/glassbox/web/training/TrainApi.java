@@ -1,12 +1,11 @@
 package dev.glassbox.web.training;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.models.recipes.Recipe;
 import dev.glassbox.models.recipes.RecipeSettings;
 import dev.glassbox.web.security.Sessions;
-import dev.glassbox.web.server.Json;
 import dev.glassbox.web.store.Store.Learner;
+import dev.glassbox.web.server.RequestBody;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ConflictResponse;
 import io.javalin.http.Context;
@@ -64,7 +63,7 @@ public final class TrainApi {
      */
     public void start(Context ctx) {
         Learner learner = learner(ctx);
-        JsonNode body = body(ctx);
+        JsonNode body = RequestBody.of(ctx).json();
         JsonNode recipeField = body.get("recipe");
         if (recipeField == null || !recipeField.isTextual()) {
             throw new BadRequestResponse("Body needs a string field \"recipe\": one of " + recipeIds());
@@ -116,7 +115,7 @@ public final class TrainApi {
      */
     public void save(Context ctx) {
         Learner learner = learner(ctx);
-        JsonNode body = body(ctx);
+        JsonNode body = RequestBody.of(ctx).json();
         JsonNode name = body.get("name");
         if (name == null || !name.isTextual()) throw new BadRequestResponse("Body needs a string field \"name\", e.g. {\"name\": \"my sorter\"}");
         LearnerRun run = currentRun(ctx);
@@ -148,16 +147,6 @@ public final class TrainApi {
         String learner = sessions.current(ctx).map(Learner::id).orElse(null);
         if (learner == null) throw new NotFoundResponse("You have no training run: POST /api/train/runs starts one");
         return runs.current(learner).orElseThrow(() -> new NotFoundResponse("You have no training run: POST /api/train/runs starts one"));
-    }
-
-    private static JsonNode body(Context ctx) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(ctx.body());
-            if (node == null || !node.isObject()) throw new BadRequestResponse("Body must be a JSON object");
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new BadRequestResponse("Body is not valid JSON: " + e.getOriginalMessage());
-        }
     }
 
     private static List<String> recipeIds() {

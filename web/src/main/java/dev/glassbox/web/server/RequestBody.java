@@ -1,8 +1,7 @@
-package dev.glassbox.web.inference;
+package dev.glassbox.web.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.web.server.Json;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
@@ -11,28 +10,58 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fields of an inference request body, read at the boundary: every wrong type or value is a 400 and
- * every oversized one a 413, each with a message that names the field, what was expected and what came.
+ * A request's JSON body, read at the boundary: every wrong type or value is a 400 and every oversized one a 413,
+ * each with a message that names the field, what was expected and what came. The one body parser of every API.
  */
-final class Inputs {
+public final class RequestBody {
     private final JsonNode body;
 
-    private Inputs(JsonNode body) {
+    private RequestBody(JsonNode body) {
         this.body = body;
     }
 
-    static Inputs of(Context ctx) {
+    /** The body of {@code ctx}, which must be a JSON object. */
+    public static RequestBody of(Context ctx) {
         try {
             JsonNode node = Json.MAPPER.readTree(ctx.body());
             if (node == null || !node.isObject()) throw new BadRequestResponse("Body must be a JSON object");
-            return new Inputs(node);
+            return new RequestBody(node);
         } catch (JsonProcessingException e) {
             throw new BadRequestResponse("Body is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
+    /** The whole object, for bodies whose shape a handler walks itself. */
+    public JsonNode json() {
+        return body;
+    }
+
+    /** A required string field (it may be empty). */
+    public String string(String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual()) throw new BadRequestResponse("Body needs a string field \"" + field + "\"");
+        return value.asText();
+    }
+
+    /** An optional string field: null when absent or null. */
+    public String optionalString(String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) return null;
+        if (!value.isTextual()) throw new BadRequestResponse("Field \"" + field + "\" must be a string");
+        return value.asText();
+    }
+
+    /** A required whole number that fits an int. */
+    public int integer(String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new BadRequestResponse("Body needs an integer field \"" + field + "\"");
+        }
+        return value.asInt();
+    }
+
     /** A required string of at most {@code maxChars} characters (413 beyond). */
-    String text(String field, int maxChars) {
+    public String text(String field, int maxChars) {
         JsonNode value = body.get(field);
         if (value == null || !value.isTextual()) throw new BadRequestResponse("Body needs a string field \"" + field + "\"");
         String text = value.asText();
@@ -45,7 +74,7 @@ final class Inputs {
     }
 
     /** An optional whole number in [min, max]; {@code fallback} when absent or null. */
-    long integer(String field, long fallback, long min, long max) {
+    public long integer(String field, long fallback, long min, long max) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) return fallback;
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
@@ -55,7 +84,7 @@ final class Inputs {
     }
 
     /** An optional number in [min, max]; {@code fallback} when absent or null. */
-    double number(String field, double fallback, double min, double max) {
+    public double number(String field, double fallback, double min, double max) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) return fallback;
         if (!value.isNumber() || !(value.asDouble() >= min && value.asDouble() <= max)) {
@@ -65,7 +94,7 @@ final class Inputs {
     }
 
     /** An optional list of strings, at most {@code max} of them (413 beyond). */
-    List<String> strings(String field, int max) {
+    public List<String> strings(String field, int max) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) return List.of();
         if (!value.isArray()) throw new BadRequestResponse("Field \"" + field + "\" must be a list of strings");
@@ -79,7 +108,7 @@ final class Inputs {
     }
 
     /** An optional list of [a, b] pairs of whole numbers, at most {@code max} of them. */
-    List<int[]> pairs(String field, int max) {
+    public List<int[]> pairs(String field, int max) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) return List.of();
         if (!value.isArray()) throw new BadRequestResponse("Field \"" + field + "\" must be a list of [layer, head] pairs");
