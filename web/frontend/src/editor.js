@@ -1,7 +1,7 @@
 // The code editor of one cell: CodeMirror 6 with Java highlighting, kernel completions,
 // notebook keys (Shift+Enter, Ctrl/Cmd+Enter, Esc) and a highlighted error line. Tab leaves the editor
 // (CodeMirror's accessible default) unless the learner turns "Tab indents" on.
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionStatus } from "@codemirror/autocomplete";
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionStatus } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { java } from "@codemirror/lang-java";
 import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
@@ -140,12 +140,15 @@ function kernelCompletions(complete) {
 export function createEditor({ parent, doc, label, onEdit, onBlur, onRun, onEscape, complete }) {
   const notebookKeys = Prec.highest(
     keymap.of([
-      { key: "Shift-Enter", run: () => (onRun("next"), true) },
-      { key: "Mod-Enter", run: () => (onRun("stay"), true) },
+      { key: "Shift-Enter", run: (view) => (closeCompletion(view), onRun("next"), true) },
+      { key: "Mod-Enter", run: (view) => (closeCompletion(view), onRun("stay"), true) },
       {
         key: "Escape",
         run: (view) => {
-          if (completionStatus(view.state) !== null) return false; // let Esc close the completion list first
+          // A completion list on screen: Esc closes it first. One still being asked for (after each typed word, for a
+          // moment) is dropped, and Esc leaves the editor at once, so the next key is a command, not more text.
+          if (completionStatus(view.state) === "active") return false;
+          closeCompletion(view);
           onEscape();
           return true;
         },

@@ -43,6 +43,18 @@ public record Activation(String name, int[] shape, float[] data) {
     /** The values, copied, exactly {@code size()} of them. */
     public float[] values() { return Arrays.copyOf(data, size()); }
 
+    /** The L2 norm of each row along the first axis, e.g. of every position of a (pos, d_model) residual stream: (dim 0,). */
+    public float[] rowNorms() {
+        int rows = shape[0], width = size() / rows;
+        float[] out = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int j = r * width; j < (r + 1) * width; j++) sum += (double) data[j] * data[j];
+            out[r] = (float) Math.sqrt(sum);
+        }
+        return out;
+    }
+
     private int offset(int[] index) {
         if (index.length != shape.length) {
             throw new IllegalArgumentException(name + ": " + shape.length + " indices expected, found " + index.length);

@@ -68,4 +68,24 @@ public final class Interventions {
         }
         return result;
     }
+
+    /**
+     * How much an intervention moved each head's attention, from the patterns of a normal and an intervened run of
+     * the same tokens (both caches must hold every {@code attn.hook_pattern}): per (layer, head), the mean over query
+     * positions of half the L1 distance between the two rows, 0 (unchanged) to 1 (attending elsewhere entirely).
+     */
+    public static float[][] patternShift(ActivationCache normal, ActivationCache intervened, Architecture a) {
+        float[][] out = new float[a.layers()][a.heads()];
+        for (int l = 0; l < a.layers(); l++) {
+            Activation p = normal.get(l, HookName.InBlock.PATTERN), r = intervened.get(l, HookName.InBlock.PATTERN);
+            float[] pd = p.data(), rd = r.data();
+            int rows = p.dim(1), cols = p.dim(2);                    // (heads, s, t)
+            for (int h = 0; h < a.heads(); h++) {
+                double sum = 0;
+                for (int i = h * rows * cols; i < (h + 1) * rows * cols; i++) sum += Math.abs(pd[i] - rd[i]);
+                out[l][h] = (float) (sum / 2 / rows);
+            }
+        }
+        return out;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.models;
 
 import dev.glassbox.explorer.kernels.Kernels;
+import dev.glassbox.explorer.tensor.TopK;
 import dev.glassbox.explorer.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -75,18 +76,9 @@ public final class LogitLens {
 
     /** The k highest scores, highest first. */
     static Guess top(String name, float[] scores, int k) {
-        int n = Math.min(k, scores.length);
-        int[] best = new int[n];
-        float[] value = new float[n];
-        java.util.Arrays.fill(value, Float.NEGATIVE_INFINITY);
-        for (int t = 0; t < scores.length; t++) {
-            float v = scores[t];
-            if (n == 0 || !(v > value[n - 1])) continue;
-            int i = n - 1;
-            while (i > 0 && v > value[i - 1]) { value[i] = value[i - 1]; best[i] = best[i - 1]; i--; }
-            value[i] = v;
-            best[i] = t;
-        }
+        int[] best = TopK.indices(scores, k);
+        float[] value = new float[best.length];
+        for (int i = 0; i < best.length; i++) value[i] = scores[best[i]];
         return new Guess(name, best, value);
     }
 

@@ -62,6 +62,16 @@ public sealed interface Transformer extends AutoCloseable permits Bert, Decoder 
         return new CachedRun(output, cache);
     }
 
+    /** The hook points of a forward pass, in the order it reaches them (read off a one-token run). */
+    default java.util.List<String> hookNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        run(new int[] {0}, Hooks.none().with(name -> {
+            names.add(name);
+            return false;                            // only listen: no hook runs, nothing is copied
+        }, activation -> { }));
+        return java.util.List.copyOf(names);
+    }
+
     /** {@code text} as the token ids this model reads, with its special tokens. */
     default int[] encode(String text) { return tokenizer().encode(text).ids(); }
 

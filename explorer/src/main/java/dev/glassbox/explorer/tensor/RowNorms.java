@@ -3,8 +3,6 @@ package dev.glassbox.explorer.tensor;
 import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.kernels.ScalarKernels;
 
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 /**
  * The L2 norm of each row of a tensor's row-major {@code (rowCount, rowLength)} view, ||row||_2 = sqrt(row . row),
@@ -25,17 +23,6 @@ public final class RowNorms {
     /** The same norms with the kernel's scalar twin: the reference. */
     public static float[] scalar(Tensor tensor) {
         return compute(tensor, false);
-    }
-
-    /**
-     * The indices of the {@code k} largest of {@code norms}, largest first; equal norms in row order; NaN counts
-     * as smaller than any number. {@code k} larger than the row count gives every row.
-     */
-    public static int[] largest(float[] norms, int k) {
-        if (k < 0) throw new IllegalArgumentException("a count of rows from 0 expected, found " + k);
-        Comparator<Integer> byNorm = Comparator.comparingDouble((Integer i) -> Float.isNaN(norms[i]) ? Double.NEGATIVE_INFINITY : norms[i])
-                .reversed().thenComparingInt(i -> i);
-        return IntStream.range(0, norms.length).boxed().sorted(byNorm).limit(k).mapToInt(Integer::intValue).toArray();
     }
 
     private static float[] compute(Tensor tensor, boolean vector) {

@@ -44,8 +44,33 @@ class HooksTest {
     @Test
     void llamaCacheNamesInExecutionOrder() throws IOException {
         Decoder llama = Llama.load(TinyCheckpoints.llama(dir, LlamaSpec.DEFAULT));
-        assertEquals(golden(List.of("hook_embed"), DECODER_BLOCK, 2, List.of("ln_final.hook_normalized", "unembed.hook_out")),
-                llama.runWithCache(new int[] {5, 6, 7}).cache().names());
+        List<String> golden = golden(List.of("hook_embed"), DECODER_BLOCK, 2, List.of("ln_final.hook_normalized", "unembed.hook_out"));
+        assertEquals(golden, llama.runWithCache(new int[] {5, 6, 7}).cache().names());
+        assertEquals(golden, llama.hookNames(), "the hook points, listed without running a hook");
+    }
+
+    /** Switching a head off in layer 0 leaves layer 0's patterns alone (they come before it) and moves layer 1's. */
+    @Test
+    void patternShiftSaysWhichLayersAnAblationMoved() throws IOException {
+        Decoder llama = Llama.load(TinyCheckpoints.llama(dir, LlamaSpec.DEFAULT));
+        int[] tokens = {5, 6, 7, 8, 9};
+        ActivationCache normal = llama.runWithCache(tokens).cache();
+        ActivationCache ablated = llama.runWithCache(tokens, name -> true, Interventions.ablateHeads(Hooks.none(), 0, 1)).cache();
+        float[][] shift = Interventions.patternShift(normal, ablated, llama.architecture());
+        for (float s : shift[0]) assertEquals(0f, s, "layer 0 comes before the ablation took effect");
+        float most = 0;
+        for (float s : shift[1]) {
+            assertTrue(s >= 0 && s <= 1, "a shift is half an L1 distance between distributions: " + s);
+            most = Math.max(most, s);
+        }
+        assertTrue(most > 1e-4, "layer 1 reads the changed stream: " + Arrays.toString(shift[1]));
+        assertArrayEquals(new float[llama.architecture().heads()], Interventions.patternShift(normal, normal, llama.architecture())[1]);
+
+        float[] norms = normal.get(0, HookName.InBlock.RESID_PRE).rowNorms();
+        float[] row2 = Arrays.copyOfRange(normal.get(0, HookName.InBlock.RESID_PRE).values(), 2 * 64, 3 * 64);
+        double expected = 0;
+        for (float v : row2) expected += (double) v * v;
+        assertEquals(Math.sqrt(expected), norms[2], 1e-5, "rowNorms: the norm of position 2's residual");
     }
 
     @Test

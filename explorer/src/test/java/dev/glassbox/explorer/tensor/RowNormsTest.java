@@ -33,8 +33,8 @@ class RowNormsTest {
     @Test
     void largestAreInDescendingOrderWithTiesInRowOrderAndNaNLast() {
         float[] norms = {1, 5, Float.NaN, 5, 0, 9};
-        assertArrayEquals(new int[] {5, 1, 3}, RowNorms.largest(norms, 3));
-        assertArrayEquals(new int[] {5, 1, 3, 0, 4, 2}, RowNorms.largest(norms, 10));
-        assertArrayEquals(new int[] {}, RowNorms.largest(norms, 0));
+        assertArrayEquals(new int[] {5, 1, 3}, TopK.indices(norms, 3));
+        assertArrayEquals(new int[] {5, 1, 3, 0, 4, 2}, TopK.indices(norms, 10));
+        assertArrayEquals(new int[] {}, TopK.indices(norms, 0));
     }
 }

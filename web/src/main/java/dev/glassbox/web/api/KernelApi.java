@@ -16,6 +16,7 @@ import dev.glassbox.web.server.ServerLimits;
 import dev.glassbox.web.store.Store;
 import dev.glassbox.web.store.Store.Learner;
 import dev.glassbox.web.server.RequestBody;
+import dev.glassbox.web.server.NdjsonStream;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.NotFoundResponse;
@@ -98,22 +99,14 @@ public final class KernelApi {
         }
 
         boolean streaming = String.valueOf(ctx.header("Accept")).contains("application/x-ndjson");
-        OutputStream stream = null;
-        if (streaming) {
-            ctx.contentType("application/x-ndjson");
-            ctx.header("Cache-Control", "no-store");
-            ctx.header("X-Accel-Buffering", "no");
-            // The servlet's own stream: Javalin's ctx.outputStream() has no flush of its own, so lines would wait for the end.
-            stream = ctx.res().getOutputStream();
-        }
-        OutputStream out = stream;
+        NdjsonStream out = streaming ? NdjsonStream.open(ctx) : null;
         OutputBudget budget = new OutputBudget();
         List<Output> shown = new ArrayList<>();
         Consumer<Output> listener = o -> {
             Output admitted = budget.admit(o);
             if (admitted == null) return;
             shown.add(admitted);
-            if (out != null) writeLine(out, Map.of("output", admitted));
+            if (out != null) out.trySend(Map.of("output", admitted));
         };
 
         ExecuteReply reply;
@@ -130,10 +123,10 @@ public final class KernelApi {
         // The slot is taken before the kernel sees the cell, so the cell's time limit starts when it runs, not when it queues;
         // a cell waiting for its kernel's running cell holds no slot meanwhile (see CellQueue).
         try (CellQueue.Slot slot = queue.enter(kernel.id(), learner.id(), ahead -> {
-            if (out != null) writeLine(out, Map.of("waiting", Map.of("ahead", ahead)));
+            if (out != null) out.trySend(Map.of("waiting", Map.of("ahead", ahead)));
         })) {
             queuedNanos = System.nanoTime() - queuedAt;
-            if (slot.waited() && out != null) writeLine(out, Map.of("started", true));
+            if (slot.waited() && out != null) out.trySend(Map.of("started", true));
             reply = kernel.execute(code, cell == null ? "cell" : cell.id(), listener);
             if (reply.restarted()) kernels.countRestart(kernel.id());
             if (cell != null) {
@@ -171,7 +164,7 @@ public final class KernelApi {
         timing.put("cpuMillis", reply.cpuMicros() / 1000.0);
         answer.put("timing", timing);
         if (streaming) {
-            writeLine(stream, Map.of("reply", answer));
+            out.trySend(Map.of("reply", answer));   // the browser may have gone: the result is saved all the same
         } else {
             ctx.json(answer);
         }
@@ -214,17 +207,6 @@ public final class KernelApi {
             kept.add(o);
         }
         return Json.write(kept);
-    }
-
-    private static void writeLine(OutputStream out, Object message) {
-        try {
-            synchronized (out) {
-                out.write((Json.write(message) + "\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            }
-        } catch (IOException ignored) {
-            // the browser went away; the cell still finishes and its result is saved
-        }
     }
 
     public void complete(Context ctx) {

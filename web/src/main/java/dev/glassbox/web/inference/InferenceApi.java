@@ -12,12 +12,14 @@ import dev.glassbox.explorer.models.Interventions;
 import dev.glassbox.explorer.models.LogitLens;
 import dev.glassbox.explorer.models.Sampler;
 import dev.glassbox.explorer.models.Transformer;
+import dev.glassbox.explorer.tensor.TopK;
 import dev.glassbox.explorer.tokenizers.Encoding;
 import dev.glassbox.explorer.tokenizers.Tokenizer;
 import dev.glassbox.models.ModelEntry;
 import dev.glassbox.web.models.ModelShelf;
 import dev.glassbox.web.server.Json;
 import dev.glassbox.web.server.RequestBody;
+import dev.glassbox.web.server.NdjsonStream;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
@@ -173,7 +175,7 @@ public final class InferenceApi {
             } else if (ablated != null) {
                 out.put("embeddingCosine", dot(Bert.meanPooled(normal.output()), Bert.meanPooled(ablated.output())));
             }
-            if (ablated != null) out.put("shift", shift(normal.cache(), ablated.cache(), a, n));
+            if (ablated != null) out.put("shift", round4(Interventions.patternShift(normal.cache(), ablated.cache(), a)));
             return out;
         });
     }
@@ -247,10 +249,10 @@ public final class InferenceApi {
             List<LogitLens.Guess> lens = model instanceof Decoder d ? LogitLens.decode(d, in.ids(), position, LENS_TOP)
                     : LogitLens.nearestTokens((Bert) model, in.ids(), position, LENS_TOP);
             List<Depth> depths = new ArrayList<>();
-            depths.add(new Depth("embedding", -1, embedded, norms(cache.get(embedded)), null, null, guesses(model, lens.get(0))));
+            depths.add(new Depth("embedding", -1, embedded, cache.get(embedded).rowNorms(), null, null, guesses(model, lens.get(0))));
             for (int l = 0; l < a.layers(); l++) {
-                depths.add(new Depth("block " + l, l, HookName.block(l, after), norms(cache.get(l, after)),
-                        norms(cache.get(l, InBlock.ATTN_OUT)), a.hasMlp() ? norms(cache.get(l, InBlock.MLP_OUT)) : null,   // attention-only: no MLP
+                depths.add(new Depth("block " + l, l, HookName.block(l, after), cache.get(l, after).rowNorms(),
+                        cache.get(l, InBlock.ATTN_OUT).rowNorms(), a.hasMlp() ? cache.get(l, InBlock.MLP_OUT).rowNorms() : null,   // attention-only: no MLP
                         guesses(model, lens.get(l + 1))));
             }
             Map<String, Object> out = new LinkedHashMap<>();
@@ -296,13 +298,9 @@ public final class InferenceApi {
             }
             int context = decoder.architecture().context();
             Encoded in = encode(entry, decoder, prompt, context - 1);
-            ctx.contentType("application/x-ndjson");
-            ctx.header("Cache-Control", "no-store");
-            ctx.header("X-Accel-Buffering", "no");
-            OutputStream stream;
+            NdjsonStream stream;
             try {
-                // The servlet's own stream: Javalin's ctx.outputStream() has no flush of its own, so lines would wait for the end.
-                stream = ctx.res().getOutputStream();
+                stream = NdjsonStream.open(ctx);
             } catch (IOException e) {
                 return;                                    // the browser went away before the first token
             }
@@ -328,12 +326,12 @@ public final class InferenceApi {
                     line.put("rank", rank + 1);
                     line.put("of", tokens.length);
                     line.put("candidates", candidates);
-                    writeLine(stream, line);
+                    stream.send(line);
                 });
             } catch (UncheckedIOException browserGone) {
                 return;
             } catch (IllegalArgumentException e) {
-                tryWriteLine(stream, Map.of("error", e.getMessage()));
+                stream.trySend(Map.of("error", e.getMessage()));
                 return;
             }
             Map<String, Object> done = new LinkedHashMap<>();
@@ -343,7 +341,7 @@ public final class InferenceApi {
             done.put("text", decoder.tokenizer().decode(generated));   // one decode: a character split over byte tokens joins up
             done.put("stopped", generated.length < maxTokens ? "context" : "max_tokens");
             done.put("millis", (System.nanoTime() - start) / 1_000_000);
-            tryWriteLine(stream, done);
+            stream.trySend(done);
         }
     }
 
@@ -395,16 +393,9 @@ public final class InferenceApi {
         return shelf.find(id).orElseThrow(() -> new NotFoundResponse("There is no model called \"" + id + "\"; GET /api/models lists them."));
     }
 
-    /** The hook points of one forward pass, in the order it reaches them (learned from a one-token run, once per model). */
+    /** The hook points of one forward pass, in the order it reaches them (once per model). */
     private List<String> hookNames(ModelEntry entry, Transformer model) {
-        return hookNames.computeIfAbsent(entry.id(), id -> {
-            List<String> names = new ArrayList<>();
-            model.run(new int[] {0}, Hooks.none().with(name -> {
-                names.add(name);
-                return false;
-            }, activation -> {}));
-            return List.copyOf(names);
-        });
+        return hookNames.computeIfAbsent(entry.id(), id -> model.hookNames());
     }
 
     /** Switches off every listed head: their output (attn.hook_z) is zeroed before the output projection. */
@@ -418,26 +409,12 @@ public final class InferenceApi {
         return hooks;
     }
 
-    /** Per (layer, head): the mean over query rows of half the L1 distance between the two runs' patterns. */
-    private static float[][] shift(ActivationCache normal, ActivationCache ablated, Architecture a, int n) {
-        float[][] out = new float[a.layers()][a.heads()];
-        for (int l = 0; l < a.layers(); l++) {
-            float[] p = normal.get(l, InBlock.PATTERN).values(), r = ablated.get(l, InBlock.PATTERN).values();
-            for (int h = 0; h < a.heads(); h++) {
-                double sum = 0;
-                for (int i = h * n * n; i < (h + 1) * n * n; i++) sum += Math.abs(p[i] - r[i]);
-                out[l][h] = round4((float) (sum / 2 / n));
-            }
-        }
-        return out;
-    }
-
     /** The {@value #TOP} most likely tokens after the last position. */
     private static List<Candidate> nextTokens(Decoder decoder, Transformer.Output logits) {
         int vocab = logits.cols();
         float[] p = Sampler.probabilities(logits.values(), (logits.rows() - 1) * vocab, vocab);
         List<Candidate> out = new ArrayList<>();
-        for (int token : topIndices(p, TOP)) out.add(new Candidate(token, tokenText(decoder, token), p[token]));
+        for (int token : TopK.indices(p, TOP)) out.add(new Candidate(token, tokenText(decoder, token), p[token]));
         return out;
     }
 
@@ -474,38 +451,6 @@ public final class InferenceApi {
         }
     }
 
-    private static int[] topIndices(float[] values, int k) {
-        int n = Math.min(k, values.length);
-        int[] best = new int[n];
-        float[] top = new float[n];
-        java.util.Arrays.fill(top, Float.NEGATIVE_INFINITY);
-        for (int t = 0; t < values.length; t++) {
-            float v = values[t];
-            if (!(v > top[n - 1])) continue;
-            int i = n - 1;
-            while (i > 0 && v > top[i - 1]) {
-                top[i] = top[i - 1];
-                best[i] = best[i - 1];
-                i--;
-            }
-            top[i] = v;
-            best[i] = t;
-        }
-        return best;
-    }
-
-    /** The L2 norm of each row of a (pos, width) activation. */
-    private static float[] norms(Activation a) {
-        int rows = a.dim(0), width = a.size() / rows;
-        float[] data = a.data(), out = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            double sum = 0;
-            for (int j = r * width; j < (r + 1) * width; j++) sum += (double) data[j] * data[j];
-            out[r] = (float) Math.sqrt(sum);
-        }
-        return out;
-    }
-
     private static float dot(float[] a, float[] b) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) sum += (double) a[i] * b[i];
@@ -517,25 +462,13 @@ public final class InferenceApi {
         return Math.round(v * 10_000f) / 10_000f;
     }
 
+    private static float[][] round4(float[][] table) {
+        for (float[] row : table) for (int i = 0; i < row.length; i++) row[i] = round4(row[i]);
+        return table;
+    }
+
     /** "WordPiece", "BPE (byte-level)", "BPE (SentencePiece)" or "characters". */
     static String kind(Tokenizer tokenizer) {
         return tokenizer.kind();
-    }
-
-    private static void writeLine(OutputStream out, Object message) {
-        try {
-            out.write((Json.write(message) + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("the browser went away", e);   // stops the generation
-        }
-    }
-
-    private static void tryWriteLine(OutputStream out, Object message) {
-        try {
-            writeLine(out, message);
-        } catch (UncheckedIOException ignored) {
-            // the browser went away; nothing left to tell it
-        }
     }
 }

@@ -27,14 +27,16 @@ public final class InferencePages {
         static final String REPEATED = "QwErTyUiOpQwErTyUiOpQwErTyUiOp", REPEATED_PROMPT = "QwErTyUiOpQwEr";
 
         /**
-         * The texts of the card's examples (the Hub's widget) when it has some: a text for the attention and layers pages,
-         * and (the last) a prompt to generate from, e.g. induction-2l's repeating symbols; else everyday English.
+         * The texts of the card's examples (the Hub's widget) when it has some: the first for the attention page; the last
+         * for generating (a decoder's prompt, e.g. induction-2l's repeating symbols) and, for an encoder, which cannot
+         * generate, for the layers page (a decoder's layers page reads the first); else everyday English.
          */
         static ModelView of(ModelEntry e) {
             boolean decoder = !e.family().equals("bert");
             List<String> examples = e.card().examples();
             if (!examples.isEmpty()) {
-                return new ModelView(e.id(), e.name(), e.family(), decoder, examples.getFirst(), examples.getFirst(), examples.getLast());
+                return new ModelView(e.id(), e.name(), e.family(), decoder, examples.getFirst(),
+                        decoder ? examples.getFirst() : examples.getLast(), examples.getLast());
             }
             return new ModelView(e.id(), e.name(), e.family(), decoder,
                     decoder ? "The cat sat on the mat because it was tired" : "The cat sat on the mat because it was tired.",

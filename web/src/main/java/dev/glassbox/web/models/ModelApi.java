@@ -4,6 +4,7 @@ import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.tensor.Histogram;
 import dev.glassbox.explorer.tensor.QuantBlock;
 import dev.glassbox.explorer.tensor.RowNorms;
+import dev.glassbox.explorer.tensor.TopK;
 import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.explorer.tensor.TensorStats;
 import dev.glassbox.explorer.tokenizers.Encoding;
@@ -173,7 +174,7 @@ public final class ModelApi {
             throw new BadRequestResponse(tensor.name() + " has " + tensor.rowCount() + " rows; norms are measured for at most " + Tensor.MAX_ARRAY);
         }
         float[] norms = RowNorms.of(tensor);                                   // (rowCount,)
-        int[] top = RowNorms.largest(norms, count);                            // (k,), k = min(count, rowCount)
+        int[] top = TopK.indices(norms, count);                            // (k,), k = min(count, rowCount)
         int c = (int) (cols[1] - cols[0]);
         float[] data = new float[top.length * c];                              // (k, c)
         float[] topNorms = new float[top.length];

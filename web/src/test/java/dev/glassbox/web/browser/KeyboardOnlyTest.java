@@ -165,6 +165,7 @@ class KeyboardOnlyTest {
         keys.press("Control+Enter");
         assertThat(lesson.cell("species")).hasAttribute("data-run", "running");
         keys.press("Escape");
+        assertThat(lesson.cell("species")).hasAttribute("data-mode", "command");   // so I, I are commands, not text
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("keyboard-command-mode.png")));
         long asked = System.nanoTime();
         keys.press("i");
