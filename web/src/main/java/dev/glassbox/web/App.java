@@ -24,12 +24,12 @@ import dev.glassbox.web.quantization.LabRuns;
 import dev.glassbox.web.quantization.QuantizeRoutes;
 import dev.glassbox.web.security.Access;
 import dev.glassbox.web.security.Audience;
+import dev.glassbox.web.security.OwnerToken;
 import dev.glassbox.web.security.RequestGuard;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.server.Json;
 import dev.glassbox.web.server.ServerLimits;
 import dev.glassbox.web.store.Store;
-import dev.glassbox.web.store.Store.Role;
 import dev.glassbox.web.training.TrainRoutes;
 import dev.glassbox.web.training.TrainingLimits;
 import dev.glassbox.web.training.TrainingRuns;
@@ -72,14 +72,16 @@ public final class App implements AutoCloseable {
      *                   accepts that one student's cell can starve the others
      * @param trustedProxies addresses of reverse proxies whose X-Forwarded-For is believed for per-address limits
      *                   ({@code --trusted-proxy}); empty: none
+     * @param withoutToken single-user mode answers every request on loopback, without asking for the owner's token
+     *                   ({@code --no-token}): any user of this computer can then run code as the owner
      */
     public record Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels,
                            ServerLimits limits, Passphrase teacher, Sandbox sandbox, boolean withoutResourceLimits,
-                           Set<String> trustedProxies) {
+                           Set<String> trustedProxies, boolean withoutToken) {
 
-        /** Single-user mode, default limits, the sandbox this machine offers. */
+        /** Single-user mode with the owner's token, default limits, the sandbox this machine offers. */
         public Settings(String host, int port, Path dataDir, Path lessonsDir, KernelSettings kernels) {
-            this(host, port, dataDir, lessonsDir, kernels, null, null, null, false, Set.of());
+            this(host, port, dataDir, lessonsDir, kernels, null, null, null, false, Set.of(), false);
         }
 
         public KernelSettings kernelSettings() {
@@ -95,27 +97,32 @@ public final class App implements AutoCloseable {
         }
 
         public Settings withLimits(ServerLimits newLimits) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox, withoutResourceLimits, trustedProxies);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, newLimits, teacher, sandbox, withoutResourceLimits, trustedProxies, withoutToken);
         }
 
         /** Classroom mode with this teacher passphrase. */
         public Settings withClassroom(Passphrase passphrase) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox, withoutResourceLimits, trustedProxies);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, passphrase, sandbox, withoutResourceLimits, trustedProxies, withoutToken);
         }
 
         /** Kernels in this sandbox instead of the one detected at start-up. */
         public Settings withSandbox(Sandbox kernelSandbox) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox, withoutResourceLimits, trustedProxies);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, kernelSandbox, withoutResourceLimits, trustedProxies, withoutToken);
         }
 
         /** Classroom mode may start without cgroup limits (see {@code withoutResourceLimits}). */
         public Settings withoutResourceLimits(boolean allowed) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, allowed, trustedProxies);
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, allowed, trustedProxies, withoutToken);
+        }
+
+        /** Single-user mode without the owner's token (see {@code withoutToken}). */
+        public Settings withoutToken(boolean off) {
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, withoutResourceLimits, trustedProxies, off);
         }
 
         /** Believes these reverse proxies about the client's address (X-Forwarded-For). */
         public Settings withTrustedProxies(Set<String> proxies) {
-            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, withoutResourceLimits, Set.copyOf(proxies));
+            return new Settings(host, port, dataDir, lessonsDir, kernels, limits, teacher, sandbox, withoutResourceLimits, Set.copyOf(proxies), withoutToken);
         }
     }
 
@@ -133,10 +140,13 @@ public final class App implements AutoCloseable {
 
     private final Javalin javalin;
     private final Deps deps;
+    /** Single-user mode's owner token; null in classroom mode or when it is off. */
+    private final OwnerToken ownerToken;
 
-    private App(Javalin javalin, Deps deps) {
+    private App(Javalin javalin, Deps deps, OwnerToken ownerToken) {
         this.javalin = javalin;
         this.deps = deps;
+        this.ownerToken = ownerToken;
     }
 
     /**
@@ -180,7 +190,11 @@ public final class App implements AutoCloseable {
         KernelRegistry kernels = new KernelRegistry(new KernelPool(kernelSettings, sandbox), limits.maxKernelsPerLearner(),
                 limits.maxKernels(), limits.idleTimeout());
         CellQueue cells = new CellQueue(limits.runningCells(), limits.cellsPerLearner(), limits.queueWait());
-        Sessions sessions = new Sessions(store, settings.classroom() ? Role.VISITOR : Role.LEARNER);
+        if (!settings.classroom() && settings.withoutToken()) {
+            LOG.warning("SINGLE-USER MODE WITHOUT A TOKEN (--no-token): every user of this computer can open Glassbox and run code as you.");
+        }
+        OwnerToken ownerToken = settings.classroom() || settings.withoutToken() ? null : OwnerToken.inFolder(settings.dataDir());
+        Sessions sessions = settings.classroom() ? Sessions.classroom(store) : Sessions.singleUser(store, ownerToken);
         Classroom classroom = settings.classroom()
                 ? new Classroom(settings.teacher(), store, sessions, kernels, cells, lessons, limits,
                         new dev.glassbox.web.security.ClientAddress(settings.trustedProxies())) : null;
@@ -191,7 +205,7 @@ public final class App implements AutoCloseable {
                 limits, classroom, onNetwork, Inference.defaults(), new TrainingRuns(limits.trainingRuns(), TrainingLimits.defaults()),
                 new LabRuns(limits.trainingRuns(), Duration.ofHours(1)));   // a lab run keeps a core busy like a training run
         Javalin javalin = create(deps).start(settings.host(), settings.port());
-        return new App(javalin, deps);
+        return new App(javalin, deps, ownerToken);
     }
 
     private static boolean isLoopback(String host) {
@@ -322,6 +336,16 @@ public final class App implements AutoCloseable {
 
     public int port() {
         return javalin.port();
+    }
+
+    /** The address to open: {@code http://localhost:PORT/}, with the owner's token when single-user mode asks for it. */
+    public String startUrl() {
+        return "http://localhost:" + port() + "/" + (ownerToken == null ? "" : "?" + OwnerToken.PARAMETER + "=" + ownerToken.value());
+    }
+
+    /** Single-user mode's owner token, when requests must show it. */
+    public java.util.Optional<String> ownerToken() {
+        return java.util.Optional.ofNullable(ownerToken).map(OwnerToken::value);
     }
 
     /** One registered route and the {@link Audience} it declares (null: none, so it is refused to everybody). */

@@ -31,6 +31,9 @@ public final class Main {
               --lessons DIR           serve the lesson files in DIR instead of the bundled ones
               --models DIR            also list the .safetensors, .gguf and .onnx files in DIR under /models
               --host ADDRESS          interface to listen on (default 127.0.0.1; single-user mode: loopback only)
+              --no-token              single-user mode without the owner's token: by default every request must
+                                      show the token of the link printed at start-up (kept in DATA/owner-token);
+                                      without it any user of this computer can run code as you
             Classroom mode (a class on one server; needs the kernel sandbox):
               --classroom             students join with a class code at /join; the teacher signs in at /teacher
               --passphrase-file FILE  the teacher passphrase (at least 8 characters) is the first line of FILE;
@@ -46,7 +49,8 @@ public final class Main {
 
     /** What the command line asks for. {@code passphrase} is null in single-user mode. */
     record Options(String host, int port, Path data, Path lessons, boolean classroom, Passphrase passphrase,
-                   Integer maxKernels, Integer runningCells, boolean withoutResourceLimits, java.util.Set<String> trustedProxies) {}
+                   Integer maxKernels, Integer runningCells, boolean withoutResourceLimits, java.util.Set<String> trustedProxies,
+                   boolean withoutToken) {}
 
     /** A command line Glassbox cannot start with; the message says what to change. */
     static final class UsageException extends Exception {
@@ -85,6 +89,7 @@ public final class Main {
         if (options.runningCells() != null) limits = limits.withRunningCells(options.runningCells());
         App.Settings settings = new App.Settings(options.host(), options.port(), options.data().toAbsolutePath(), options.lessons(), null)
                 .withLimits(limits);
+        settings = settings.withoutToken(options.withoutToken());
         if (options.classroom()) settings = settings.withClassroom(options.passphrase())   // App.start checks for the sandbox and limits
                 .withoutResourceLimits(options.withoutResourceLimits()).withTrustedProxies(options.trustedProxies());
         App app;
@@ -97,11 +102,14 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "glassbox-shutdown"));
         String local = "http://localhost:" + app.port() + "/";
-        System.out.println("Glassbox is running at " + local + "  (data in " + options.data() + ")");
+        System.out.println("Glassbox is running at " + app.startUrl() + "  (data in " + options.data() + ")");
         if (options.classroom()) {
             System.out.println("Classroom mode: the teacher signs in at " + local + "teacher; students join at /join with the class code.");
+        } else if (app.ownerToken().isPresent()) {
+            System.out.println("Single-user mode: Glassbox only listens on this computer, and only for you: open the link above"
+                    + " (in any browser of yours; the token stays in " + options.data().resolve("owner-token") + ").");
         } else {
-            System.out.println("Single-user mode: Glassbox only listens on this computer.");
+            System.out.println("Single-user mode without a token (--no-token): any user of this computer can open Glassbox as you.");
         }
     }
 
@@ -129,11 +137,16 @@ public final class Main {
         Integer maxKernels = null;
         Integer runningCells = null;
         boolean withoutResourceLimits = false;
+        boolean withoutToken = false;
         java.util.Set<String> trustedProxies = new java.util.LinkedHashSet<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--classroom")) {
                 classroom = true;
+                continue;
+            }
+            if (arg.equals("--no-token")) {
+                withoutToken = true;
                 continue;
             }
             if (arg.equals("--classroom-without-resource-limits")) {
@@ -166,7 +179,9 @@ public final class Main {
             throw new UsageException("--passphrase-file is for classroom mode: add --classroom");
         }
         if (withoutResourceLimits && !classroom) throw new UsageException("--classroom-without-resource-limits is for classroom mode: add --classroom");
-        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells, withoutResourceLimits, trustedProxies);
+        if (withoutToken && classroom) throw new UsageException("--no-token is for single-user mode: in classroom mode students join with a class code");
+        return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells, withoutResourceLimits, trustedProxies,
+                withoutToken);
     }
 
     private static Passphrase passphrase(Path file, String fromEnv) throws UsageException {

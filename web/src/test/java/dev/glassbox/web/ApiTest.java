@@ -25,32 +25,79 @@ class ApiTest {
     @TempDir
     static Path data;
     static App app;
+    /** Several learners on one server: a class (single-user mode has one learner). */
+    static ClassFixture klass;
 
     @BeforeAll
     static void start() throws Exception {
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withTimeLimit(Duration.ofSeconds(4)).withPoolSize(1);
         app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels));
+        klass = ClassFixture.start(new App.Settings("127.0.0.1", 0, data.resolve("class"), null,
+                KernelSettings.defaults(data.resolve("class/scratch")).withTimeLimit(Duration.ofSeconds(4)).withPoolSize(1)));
     }
 
     @AfterAll
     static void stop() {
         app.close();
+        klass.close();
     }
 
     @Test
     void healthAndSession() throws Exception {
-        Browserless script = new Browserless(app.port());
-        JsonNode health = Browserless.json(script.get("/api/health"));
+        Browserless stranger = new Browserless(app.port());
+        JsonNode health = Browserless.json(stranger.get("/api/health"));
         assertEquals("ok", health.get("status").asText());
-        HttpResponse<String> session = script.get("/api/session");
-        String cookie = session.headers().firstValue("Set-Cookie").orElseThrow();
+        assertEquals(401, stranger.get("/api/session").statusCode(), "without the owner's token, no session");
+        String token = app.ownerToken().orElseThrow();
+        HttpResponse<String> link = stranger.get("/lessons/" + LESSON + "?token=" + token);
+        assertEquals(303, link.statusCode(), "the start-up link sets the cookie and drops the token from the address");
+        assertEquals("/lessons/" + LESSON, link.headers().firstValue("Location").orElseThrow());
+        String cookie = link.headers().firstValue("Set-Cookie").orElseThrow();
         assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+        HttpResponse<String> session = stranger.get("/api/session");
+        assertEquals(200, session.statusCode(), session.body());
         assertTrue(Browserless.json(session).get("csrfToken").asText().length() >= 20);
     }
 
     @Test
+    void theOwnerIsOneLearnerInEveryBrowserAndNobodyElseGetsIn() throws Exception {
+        Browserless laptop = new Browserless(app).login();
+        Browserless otherBrowser = new Browserless(app).login();
+        assertEquals(laptop.csrf, otherBrowser.csrf, "one learner: one session");
+        JsonNode lesson = Browserless.json(laptop.get("/api/lessons/" + LESSON));
+        String lastCell = lesson.get("cells").get(lesson.get("cells").size() - 1).get("id").asText();
+        String path = "/api/lessons/" + LESSON + "/cells/" + lastCell;
+        assertEquals(200, laptop.call("PUT", path, Map.of("code", "// written in the laptop's browser")).statusCode());
+        JsonNode seen = Browserless.json(otherBrowser.get("/api/lessons/" + LESSON + "/state")).get("cells").get(lastCell);
+        assertEquals("// written in the laptop's browser", seen.get("code").asText(), "the other browser sees the owner's work");
+        assertEquals(200, laptop.call("DELETE", path, null).statusCode());
+
+        // a script shows the token in a header instead of a cookie
+        String token = app.ownerToken().orElseThrow();
+        Browserless script = new Browserless(app.port());
+        assertEquals(200, script.send("GET", "/api/lessons", null, Map.of("Authorization", "token " + token)).statusCode());
+        assertEquals(200, script.send("GET", "/api/lessons", null, Map.of("Authorization", "Bearer " + token)).statusCode());
+
+        // another user of the computer: no token, a wrong one, a wrong cookie
+        Browserless stranger = new Browserless(app.port());
+        HttpResponse<String> page = stranger.get("/lessons/" + LESSON);
+        assertEquals(401, page.statusCode());
+        assertTrue(page.body().contains("name=\"token\""), "the page asks for the token: " + page.body());
+        HttpResponse<String> api = stranger.get("/api/lessons");
+        assertEquals(401, api.statusCode());
+        assertTrue(Browserless.json(api).get("error").asText().contains("?token="), api.body());
+        HttpResponse<String> wrong = stranger.get("/?token=" + "x".repeat(token.length()));
+        assertEquals(401, wrong.statusCode());
+        assertTrue(wrong.body().contains("not this Glassbox"), wrong.body());
+        assertEquals(401, stranger.send("GET", "/api/lessons", null, Map.of("Cookie", "glassbox_session=" + token + "x")).statusCode());
+        assertEquals(401, stranger.send("POST", "/api/kernels", null, Map.of("Origin", stranger.base, "X-CSRF-Token", laptop.csrf)).statusCode(),
+                "the CSRF token alone is not the owner's token");
+        assertEquals(401, stranger.get("/api/kernels/anything/").statusCode(), "any spelling of a route asks for the token");
+    }
+
+    @Test
     void runsCellsAndStreamsOutputs() throws Exception {
-        Browserless script = new Browserless(app.port()).login();
+        Browserless script = new Browserless(app).login();
         String kernel = script.openKernel();
         JsonNode reply = script.execute(kernel, "1 + 1");
         assertEquals("ok", reply.get("status").asText());
@@ -76,7 +123,7 @@ class ApiTest {
 
     @Test
     void crossOriginAndTokenlessRequestsAreRefused() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = new Browserless(app).login();
         String kernel = learner.openKernel();
         String path = "/api/kernels/" + kernel + "/execute";
         Map<String, String> body = Map.of("code", "int stolen = 1;");
@@ -100,8 +147,8 @@ class ApiTest {
 
     @Test
     void aKernelIsOnlyReachableFromItsOwnSession() throws Exception {
-        Browserless alice = new Browserless(app.port()).login();
-        Browserless mallory = new Browserless(app.port()).login();
+        Browserless alice = klass.student("Learner");
+        Browserless mallory = klass.student("Learner");
         String kernel = alice.openKernel();
         assertEquals(404, mallory.call("POST", "/api/kernels/" + kernel + "/execute", Map.of("code", "1")).statusCode());
         assertEquals(404, mallory.get("/api/kernels/" + kernel).statusCode());
@@ -114,7 +161,7 @@ class ApiTest {
 
     @Test
     void badInputGetsAClearErrorAndTheServerCarriesOn() throws Exception {
-        Browserless script = new Browserless(app.port()).login();
+        Browserless script = new Browserless(app).login();
         String kernel = script.openKernel();
         HttpResponse<String> notJson = script.call("POST", "/api/kernels/" + kernel + "/execute", "{not json");
         assertEquals(400, notJson.statusCode());
@@ -132,8 +179,8 @@ class ApiTest {
 
     @Test
     void editsOutputsAndExerciseResultsAreSavedPerLearner() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
-        Browserless other = new Browserless(app.port()).login();
+        Browserless learner = klass.student("Learner");
+        Browserless other = klass.student("Learner");
         JsonNode lesson = Browserless.json(learner.get("/api/lessons/" + LESSON));
         String firstCell = lesson.get("cells").get(0).get("id").asText();
 
@@ -159,7 +206,7 @@ class ApiTest {
 
     @Test
     void exerciseIsCheckedAfterTheCell() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = new Browserless(app).login();
         String kernel = learner.openKernel();
         Map<String, Object> starter = Map.of("lesson", LESSON, "cell", "sum-of-squares",
                 "code", "static float sumOfSquares(float[] x) { return 0; }");
@@ -191,7 +238,7 @@ class ApiTest {
 
     @Test
     void aSolutionIsSentOnlyOnRequestAndOnlyAfterTheLearnersOwnAttempt() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = klass.student("Learner");
         String solutions = "/api/lessons/" + LESSON + "/solutions/";
         String solution = LessonCatalog.fromClasspath().find(LESSON).orElseThrow().cell("sum-of-squares").orElseThrow().solution();
         String line = "acc = v.fma(v, acc);";
@@ -219,7 +266,7 @@ class ApiTest {
         assertEquals(200, shown.statusCode(), shown.body());
         assertEquals(solution, Browserless.json(shown).get("code").asText());
         assertEquals("no-store", shown.headers().firstValue("Cache-Control").orElse(""));
-        assertEquals(403, new Browserless(app.port()).login().get(solutions + "sum-of-squares").statusCode(),
+        assertEquals(403, klass.student("Learner").get(solutions + "sum-of-squares").statusCode(),
                 "another learner has not tried it yet");
 
         JsonNode solved = Browserless.json(learner.call("POST", "/api/kernels/" + kernel + "/execute",

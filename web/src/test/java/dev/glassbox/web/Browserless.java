@@ -30,6 +30,36 @@ final class Browserless {
         this("http://localhost:" + port, HttpClient.newBuilder().cookieHandler(new CookieManager()).build());
     }
 
+    /**
+     * A script of {@code app}'s user: in single-user mode it first opens the start-up link with the owner's token,
+     * as the README says, which sets the cookie every later request shows.
+     */
+    Browserless(App app) {
+        this("http://localhost:" + app.port(), client(app));
+    }
+
+    /** The owner of a server started as the README says, by opening the link it printed ({@code http://localhost:PORT/?token=...}). */
+    static Browserless opening(String startUrl) throws IOException, InterruptedException {
+        URI link = URI.create(startUrl);
+        Browserless b = new Browserless("http://localhost:" + link.getPort(), HttpClient.newBuilder().cookieHandler(new CookieManager()).build());
+        HttpResponse<String> opened = b.get(link.getRawPath() + (link.getRawQuery() == null ? "" : "?" + link.getRawQuery()));
+        if (link.getRawQuery() != null && opened.statusCode() != 303) {
+            throw new AssertionError("the start-up link " + startUrl + " answered " + opened.statusCode() + ": " + opened.body());
+        }
+        return b;
+    }
+
+    private static HttpClient client(App app) {
+        try {
+            return OwnerLink.client(app);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     private Browserless(String base, HttpClient http) {
         this.base = base;
         this.http = http;

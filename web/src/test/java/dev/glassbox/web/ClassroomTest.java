@@ -36,7 +36,7 @@ class ClassroomTest {
     static void start() throws Exception {
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withTimeLimit(Duration.ofSeconds(4)).withPoolSize(1);
         app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels).withClassroom(Passphrase.of(PASSPHRASE)));
-        teacher = new Browserless(app.port());
+        teacher = new Browserless(app);
         assertEquals(303, teacher.signIn(PASSPHRASE).statusCode());
         code = createClass(teacher, "Period 3");
     }
@@ -55,7 +55,7 @@ class ClassroomTest {
     }
 
     static Browserless student(String name) throws Exception {
-        Browserless s = new Browserless(app.port());
+        Browserless s = new Browserless(app);
         HttpResponse<String> joined = s.join(code, name);
         assertEquals(303, joined.statusCode(), joined.body());
         return s;
@@ -63,13 +63,13 @@ class ClassroomTest {
 
     @Test
     void healthSaysClassroom() throws Exception {
-        JsonNode health = Browserless.json(new Browserless(app.port()).get("/api/health"));
+        JsonNode health = Browserless.json(new Browserless(app).get("/api/health"));
         assertEquals("classroom", health.get("mode").asText());
     }
 
     @Test
     void visitorsAreSentToJoinAndRefusedByTheApi() throws Exception {
-        Browserless visitor = new Browserless(app.port());
+        Browserless visitor = new Browserless(app);
         HttpResponse<String> home = visitor.get("/");
         assertEquals(303, home.statusCode());
         assertEquals("/join", home.headers().firstValue("Location").orElseThrow());
@@ -91,7 +91,7 @@ class ClassroomTest {
 
     @Test
     void joinTakesTheCodeInAnyCaseAndRefusesWrongCodesClearly() throws Exception {
-        Browserless s = new Browserless(app.port());
+        Browserless s = new Browserless(app);
         HttpResponse<String> wrong = s.join("ZZZZZZ".equals(code) ? "YYYYYY" : "ZZZZZZ", "Ada");
         assertEquals(404, wrong.statusCode());
         assertTrue(wrong.body().contains("There is no class with the code"), wrong.body());
@@ -110,7 +110,7 @@ class ClassroomTest {
 
     @Test
     void badDisplayNamesAreRefusedAndDuplicatesNumbered() throws Exception {
-        Browserless s = new Browserless(app.port()).login();
+        Browserless s = new Browserless(app).login();
         for (String bad : new String[] {"", "   ", "x".repeat(41), "Bell\u0007", "Tab\tbed", "Ev\u202Eil", "Zero\u200Bwidth"}) {
             HttpResponse<String> r = s.call("POST", "/api/join", Map.of("code", code, "name", bad));
             assertEquals(400, r.statusCode(), "name " + bad.codePoints().boxed().toList() + ": " + r.body());
@@ -119,12 +119,12 @@ class ClassroomTest {
         assertTrue(Browserless.json(s.call("POST", "/api/join", Map.of("code", code, "name", "x".repeat(41))))
                 .get("error").asText().contains("at most 40"));
 
-        JsonNode first = Browserless.json(new Browserless(app.port()).login().call("POST", "/api/join", Map.of("code", code, "name", "  Grace   Hopper ")));
+        JsonNode first = Browserless.json(new Browserless(app).login().call("POST", "/api/join", Map.of("code", code, "name", "  Grace   Hopper ")));
         assertEquals("Grace Hopper", first.get("name").asText());
-        JsonNode second = Browserless.json(new Browserless(app.port()).login().call("POST", "/api/join", Map.of("code", code, "name", "grace hopper")));
+        JsonNode second = Browserless.json(new Browserless(app).login().call("POST", "/api/join", Map.of("code", code, "name", "grace hopper")));
         assertEquals("grace hopper 2", second.get("name").asText());
-        JsonNode longName = Browserless.json(new Browserless(app.port()).login().call("POST", "/api/join", Map.of("code", code, "name", "L".repeat(40))));
-        JsonNode longAgain = Browserless.json(new Browserless(app.port()).login().call("POST", "/api/join", Map.of("code", code, "name", "l".repeat(40))));
+        JsonNode longName = Browserless.json(new Browserless(app).login().call("POST", "/api/join", Map.of("code", code, "name", "L".repeat(40))));
+        JsonNode longAgain = Browserless.json(new Browserless(app).login().call("POST", "/api/join", Map.of("code", code, "name", "l".repeat(40))));
         assertEquals("L".repeat(40), longName.get("name").asText());
         assertEquals("l".repeat(38) + " 2", longAgain.get("name").asText());
     }
@@ -254,7 +254,7 @@ class ClassroomTest {
 
     @Test
     void aSignedOutTeacherIsNoTeacher() throws Exception {
-        Browserless t = new Browserless(app.port());
+        Browserless t = new Browserless(app);
         HttpResponse<String> wrong = t.signIn("not the passphrase");
         assertEquals(401, wrong.statusCode());
         assertTrue(wrong.body().contains("That is not the teacher passphrase."));
@@ -268,13 +268,13 @@ class ClassroomTest {
 
     @Test
     void cookiesAreSecureBehindHttps() throws Exception {
-        Browserless s = new Browserless(app.port());
+        Browserless s = new Browserless(app);
         HttpResponse<String> plain = s.get("/join");
         assertFalse(plain.headers().firstValue("Set-Cookie").orElseThrow().contains("Secure"));
         HttpResponse<String> proxied = s.send("GET", "/join", null, Map.of("X-Forwarded-Proto", "https"));
         String cookie = proxied.headers().firstValue("Set-Cookie").orElse("");
         // the form cookie exists already for this client: ask a new one
-        if (cookie.isEmpty()) cookie = new Browserless(app.port()).send("GET", "/join", null, Map.of("X-Forwarded-Proto", "https"))
+        if (cookie.isEmpty()) cookie = new Browserless(app).send("GET", "/join", null, Map.of("X-Forwarded-Proto", "https"))
                 .headers().firstValue("Set-Cookie").orElseThrow();
         assertTrue(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
         // any Host is fine in classroom mode (students use the room's address)
@@ -295,15 +295,15 @@ class ClassroomTest {
         String small = createClass(teacher, "Small group");
         HttpResponse<String> sized = teacher.call("POST", "/api/classes/" + small + "/size", Map.of("maxStudents", 2));
         assertEquals(200, sized.statusCode(), sized.body());
-        Browserless ada = new Browserless(app.port());
+        Browserless ada = new Browserless(app);
         assertEquals(303, ada.join(small, "Ada").statusCode());
-        Browserless bob = new Browserless(app.port());
+        Browserless bob = new Browserless(app);
         assertEquals(303, bob.join(small, "Bob").statusCode());
-        Browserless third = new Browserless(app.port());
+        Browserless third = new Browserless(app);
         HttpResponse<String> refused = third.form("/join", Map.of("csrf", third.formToken("/join"), "code", small, "name", "Cy", "next", "/"));
         assertEquals(403, refused.statusCode(), refused.body());
         assertTrue(refused.body().contains("is full"), refused.body());
-        HttpResponse<String> refusedApi = new Browserless(app.port()).login().call("POST", "/api/join", Map.of("code", small, "name", "Di"));
+        HttpResponse<String> refusedApi = new Browserless(app).login().call("POST", "/api/join", Map.of("code", small, "name", "Di"));
         assertEquals(403, refusedApi.statusCode());
         assertTrue(Browserless.json(refusedApi).get("error").asText().contains("Ask your teacher to make room"), refusedApi.body());
 
@@ -333,7 +333,7 @@ class ClassroomTest {
     @Test
     void theTeacherExportsProgressAsCsv() throws Exception {
         String klass = createClass(teacher, "Export");
-        Browserless ada = new Browserless(app.port());
+        Browserless ada = new Browserless(app);
         assertEquals(303, ada.join(klass, "=Ada, \"the first\"").statusCode());
         String adaId = Browserless.json(teacher.get("/api/classes/" + klass + "/dashboard")).get("students").get(0).get("id").asText();
         var store = app.deps().store();
@@ -358,9 +358,9 @@ class ClassroomTest {
     @Test
     void cookieLessVisitsWriteNoRowsAndTheirSessionsStillWork() throws Exception {
         long before = learnerRows();
-        for (int i = 0; i < 50; i++) new Browserless(app.port()).login();
+        for (int i = 0; i < 50; i++) new Browserless(app).login();
         assertEquals(before, learnerRows(), "a visitor's session is kept in memory, not in the database");
-        Browserless visitor = new Browserless(app.port()).login();
+        Browserless visitor = new Browserless(app).login();
         HttpResponse<String> joined = visitor.call("POST", "/api/join", Map.of("code", code, "name", "Lazy Visitor"));
         assertEquals(200, joined.statusCode(), "the visitor's CSRF token works for joining: " + joined.body());
         assertEquals(before + 1, learnerRows(), "joining makes the one row");

@@ -49,7 +49,7 @@ class CourseApiTest {
 
     @Test
     void aQuizIsGradedOnTheServerAndItsKeyWaitsForTheAnswer() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = new Browserless(app).login();
         JsonNode lesson = Browserless.json(learner.get("/api/lessons/" + FIRST));
         assertFalse(lesson.toString().contains("Right: they are probabilities"), "the page's data holds no explanation: " + lesson);
         assertEquals("one", lesson.at("/quizzes/0/kind").asText());
@@ -82,8 +82,9 @@ class CourseApiTest {
         assertEquals(400, learner.call("POST", "/api/lessons/" + FIRST + "/quizzes/softmax-sum", Map.of("choices", List.of(7))).statusCode());
         assertEquals(400, learner.call("POST", "/api/lessons/" + FIRST + "/quizzes/softmax-sum", Map.of("text", "1")).statusCode());
         assertEquals(404, learner.call("POST", "/api/lessons/" + FIRST + "/quizzes/nope", Map.of("text", "1")).statusCode());
-        Browserless other = new Browserless(app.port()).login();
-        assertEquals(0, progress(other).get("quizzesPassed").asInt(), "progress is per learner");
+        Browserless otherBrowser = new Browserless(app).login();
+        assertEquals(progress(learner).get("quizzesPassed").asInt(), progress(otherBrowser).get("quizzesPassed").asInt(),
+                "single-user mode: the owner's progress in every browser");
     }
 
     private static JsonNode progress(Browserless learner) throws Exception {
@@ -95,7 +96,7 @@ class CourseApiTest {
 
     @Test
     void lessonPageShowsThePlanHintsTermsAndNextLessonButNoTeacherNoteToALearner() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = new Browserless(app).login();
         String page = learner.get("/lessons/" + FIRST).body();
         assertTrue(page.contains("About 5 minutes"), page);
         assertTrue(page.contains("Add two numbers in a cell"), page);
@@ -133,6 +134,13 @@ class CourseApiTest {
             JsonNode ada = dashboard.at("/students/0/lessons/" + FIRST);
             assertEquals(1, ada.get("quizzesPassed").asInt(), dashboard.toString());
             assertEquals(2, ada.get("quizzes").asInt());
+            HttpResponse<String> draft = student.call("POST", "/api/drafts?name=Ada.ipynb",
+                    "{\"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}, \"cells\": [{\"cell_type\": \"code\", \"source\": \"1\", \"metadata\": {}, \"outputs\": [], \"execution_count\": null}]}");
+            assertEquals(201, draft.statusCode(), draft.body());
+            assertEquals(200, student.get("/drafts/ada").statusCode());
+            Browserless grace = new Browserless(classroom.port());
+            assertEquals(303, grace.join(code, "Grace").statusCode());
+            assertEquals(404, grace.get("/drafts/ada").statusCode(), "a draft is its learner's own");
             assertEquals(401, new Browserless(classroom.port()).login().get("/api/lessons").statusCode(), "sanity: visitors are refused");
             assertEquals(303, new Browserless(classroom.port()).get("/course").statusCode(), "the course map is for the class");
         }
@@ -140,11 +148,13 @@ class CourseApiTest {
 
     @Test
     void courseMapSearchAndGlossary() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = new Browserless(app).login();
         HttpResponse<String> map = learner.get("/course");
         assertEquals(200, map.statusCode());
         assertTrue(map.body().contains("data-from=\"first-steps\" data-to=\"next-steps\""), "a prerequisite arrow: " + map.body());
-        assertTrue(map.body().contains("data-lesson-id=\"first-steps\" data-state=\"new\" data-steps-done=\"0\" data-steps=\"3\""), map.body());
+        // the other tests of this class are the same learner (single-user mode): first-steps may be begun by now
+        assertTrue(java.util.regex.Pattern.compile("data-lesson-id=\"first-steps\" data-state=\"(new|started|done)\" data-steps-done=\"[0-3]\" data-steps=\"3\"")
+                .matcher(map.body()).find(), map.body());
         assertTrue(learner.get("/").body().contains("href=\"/course\""), "the home page links the course map");
 
         String found = learner.get("/search?q=Zeppelin").body();
@@ -160,7 +170,7 @@ class CourseApiTest {
 
     @Test
     void exportsWithOutputsValidateAndReImportAsADraft(@TempDir Path dir) throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = new Browserless(app).login();
         String kernel = learner.openKernel();
         JsonNode ran = Browserless.json(learner.call("POST", "/api/kernels/" + kernel + "/execute",
                 Map.of("code", "int a = 2;\nSystem.out.println(\"a is \" + a);\na * 21", "lesson", FIRST, "cell", "setup")));
@@ -188,7 +198,6 @@ class CourseApiTest {
         String markdown = learner.get("/drafts/my-copy/lesson.md").body();
         assertTrue(markdown.contains("```java id=setup\nint a = 2;\nSystem.out.println(\"a is \" + a);\na * 21\n```"), markdown);
         assertTrue(learner.get("/course").body().contains("href=\"/drafts/my-copy\""));
-        assertEquals(404, new Browserless(app.port()).login().get("/drafts/my-copy").statusCode(), "a draft is its learner's own");
 
         HttpResponse<String> python = learner.call("POST", "/api/drafts?name=p.ipynb",
                 "{\"nbformat\": 4, \"metadata\": {\"kernelspec\": {\"language\": \"python\"}}, \"cells\": []}");

@@ -38,7 +38,7 @@ class GuessingTest {
 
     @Test
     void teacherSignInIsRateLimited() throws Exception {
-        Browserless guesser = new Browserless(app.port());
+        Browserless guesser = new Browserless(app);
         for (int i = 1; i <= 5; i++) {
             HttpResponse<String> wrong = guesser.signIn("guess number " + i);
             assertEquals(401, wrong.statusCode(), "guess " + i);
@@ -53,12 +53,12 @@ class GuessingTest {
 
     @Test
     void wrongClassCodesAreRateLimited() throws Exception {
-        Browserless teacher = new Browserless(app.port());
+        Browserless teacher = new Browserless(app);
         assertEquals(303, teacher.signIn(PASSPHRASE).statusCode());
         String code = ClassroomTest.createClass(teacher, "Guessing");
         String wrongCode = code.equals("ABCDEF") ? "ABCDEG" : "ABCDEF";
 
-        Browserless guesser = new Browserless(app.port()).login();
+        Browserless guesser = new Browserless(app).login();
         for (int i = 1; i <= 20; i++) {
             assertEquals(404, guesser.call("POST", "/api/join", java.util.Map.of("code", wrongCode, "name", "Eve")).statusCode(), "guess " + i);
         }
@@ -69,7 +69,7 @@ class GuessingTest {
 
     /** A wrong sign-in through a proxy that says the request came from {@code address}. */
     static HttpResponse<String> signInFrom(App app, String address, String passphrase) throws Exception {
-        Browserless b = new Browserless(app.port());
+        Browserless b = new Browserless(app);
         return b.form("/teacher/login", java.util.Map.of("csrf", b.formToken("/teacher"), "passphrase", passphrase),
                 java.util.Map.of("X-Forwarded-For", address));
     }
@@ -79,7 +79,7 @@ class GuessingTest {
         java.util.List<Browserless> guessers = new java.util.ArrayList<>();
         java.util.List<String> tokens = new java.util.ArrayList<>();
         for (int i = 0; i < 16; i++) {
-            Browserless b = new Browserless(app.port());
+            Browserless b = new Browserless(app);
             tokens.add(b.formToken("/teacher"));
             guessers.add(b);
         }

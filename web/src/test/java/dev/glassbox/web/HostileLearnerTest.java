@@ -30,13 +30,15 @@ class HostileLearnerTest {
 
     @TempDir
     static Path data;
+    static ClassFixture klass;
     static App app;
 
     @BeforeAll
     static void start() throws Exception {
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withTimeLimit(TIME_LIMIT).withPoolSize(3);
         ServerLimits limits = ServerLimits.defaults().withMaxKernels(4).withRunningCells(2);
-        app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels).withLimits(limits));
+        klass = ClassFixture.start(new App.Settings("127.0.0.1", 0, data, null, kernels).withLimits(limits));
+        app = klass.app;
     }
 
     @AfterAll
@@ -52,8 +54,8 @@ class HostileLearnerTest {
 
     @Test
     void cellsSentAllAtOnceHoldOneSlotAndTheClassKeepsTheRest() throws Exception {
-        Browserless hoarder = new Browserless(app.port()).login();
-        Browserless other = new Browserless(app.port()).login();
+        Browserless hoarder = klass.student("Learner");
+        Browserless other = klass.student("Learner");
         String first = hoarder.openKernel();
         String second = hoarder.openKernel();
         String theirs = other.openKernel();
@@ -102,7 +104,7 @@ class HostileLearnerTest {
 
     @Test
     void aMalformedMessageRestartsTheKernelWithAClearMessageAndNo500() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = klass.student("Learner");
         String kernel = learner.openKernel();
         List<String> forgeries = List.of(          // ' for ", ID for the request's id
                 "{'type':'output','id':ID,'output':null}",

@@ -31,6 +31,7 @@ class LimitsTest {
 
     @TempDir
     static Path data;
+    static ClassFixture klass;
     static App app;
 
     @BeforeAll
@@ -38,7 +39,8 @@ class LimitsTest {
         // Three warm kernels: every test opens new ones (the last test's were closed), and a warm one is ready at once.
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withTimeLimit(TIME_LIMIT).withPoolSize(3);
         ServerLimits limits = ServerLimits.defaults().withMaxKernels(3).withRunningCells(1).withRestartsPerMinute(2);
-        app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels).withLimits(limits));
+        klass = ClassFixture.start(new App.Settings("127.0.0.1", 0, data, null, kernels).withLimits(limits));   // several learners: a class
+        app = klass.app;
     }
 
     @AfterAll
@@ -55,8 +57,8 @@ class LimitsTest {
 
     @Test
     void queuedCellsTakeTurnsAndTheirTimeLimitStartsWhenTheyRun() throws Exception {
-        Browserless first = new Browserless(app.port()).login();
-        Browserless second = new Browserless(app.port()).login();
+        Browserless first = klass.student("Learner");
+        Browserless second = klass.student("Learner");
         String k1 = first.openKernel();
         String k2 = second.openKernel();
         // Each cell takes 60% of the time limit: run one after the other, the second finishes after more
@@ -110,8 +112,8 @@ class LimitsTest {
 
     @Test
     void interruptingAQueuedCellCancelsIt() throws Exception {
-        Browserless busy = new Browserless(app.port()).login();
-        Browserless waiting = new Browserless(app.port()).login();
+        Browserless busy = klass.student("Learner");
+        Browserless waiting = klass.student("Learner");
         String k1 = busy.openKernel();
         String k2 = waiting.openKernel();
         CompletableFuture<HttpResponse<String>> a = CompletableFuture.supplyAsync(() -> streamed(busy, k1, "Thread.sleep(2500); 1"));
@@ -134,8 +136,8 @@ class LimitsTest {
 
     @Test
     void restartsAreRateLimitedPerLearner() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
-        Browserless other = new Browserless(app.port()).login();
+        Browserless learner = klass.student("Learner");
+        Browserless other = klass.student("Learner");
         String kernel = learner.openKernel();
         assertEquals(200, learner.call("POST", "/api/kernels/" + kernel + "/restart", null).statusCode());
         assertEquals(200, learner.call("POST", "/api/kernels/" + kernel + "/restart", null).statusCode());
@@ -156,8 +158,8 @@ class LimitsTest {
 
     @Test
     void theServerOpensNoMoreKernelsThanItsCap() throws Exception {
-        List<Browserless> learners = List.of(new Browserless(app.port()).login(), new Browserless(app.port()).login(),
-                new Browserless(app.port()).login(), new Browserless(app.port()).login());
+        List<Browserless> learners = List.of(klass.student("Learner"), klass.student("Learner"),
+                klass.student("Learner"), klass.student("Learner"));
         int open = app.deps().kernels().size();
         assertTrue(open < 3, "other tests left " + open + " kernels open");
         List<String> kernels = new java.util.ArrayList<>();
@@ -174,7 +176,7 @@ class LimitsTest {
 
     @Test
     void aDisplayTooLargeIsLeftOutEvenWhenTheCellWritesPastTheKernelsCaps() throws Exception {
-        Browserless learner = new Browserless(app.port()).login();
+        Browserless learner = klass.student("Learner");
         String kernel = learner.openKernel();
         // The cell writes a protocol line of its own straight to the kernel's stdout, skipping Display's checks.
         String cell = """

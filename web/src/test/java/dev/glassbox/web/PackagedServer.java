@@ -21,18 +21,20 @@ final class PackagedServer implements AutoCloseable {
     static final String JAR = "web/target/glassbox.jar";
     /** Log lines that mean something went wrong in the server, whatever the answers said (e.g. "NoClassDefFoundError:"). */
     static final Pattern TROUBLE = Pattern.compile("ERROR|SEVERE|Exception|\\w+Error:");
-    private static final Pattern RUNNING = Pattern.compile("Glassbox is running at http://localhost:(\\d+)/");
+    private static final Pattern RUNNING = Pattern.compile("Glassbox is running at (http://localhost:(\\d+)/\\S*)");
 
     private final Process process;
     private final Path stdout;
     private final Path stderr;
     private final int port;
+    private final String link;
 
-    private PackagedServer(Process process, Path stdout, Path stderr, int port) {
+    private PackagedServer(Process process, Path stdout, Path stderr, String link) {
         this.process = process;
         this.stdout = stdout;
         this.stderr = stderr;
-        this.port = port;
+        this.link = link;
+        this.port = java.net.URI.create(link).getPort();
     }
 
     /** The top of the repository: failsafe runs in the web module's folder ({@code basedir}). */
@@ -65,7 +67,7 @@ final class PackagedServer implements AutoCloseable {
         long deadline = System.nanoTime() + startup.toNanos();
         while (System.nanoTime() < deadline) {
             Matcher m = RUNNING.matcher(Files.readString(out, StandardCharsets.UTF_8));
-            if (m.find()) return new PackagedServer(process, out, err, Integer.parseInt(m.group(1)));
+            if (m.find()) return new PackagedServer(process, out, err, m.group(1));
             if (!process.isAlive()) {
                 throw new AssertionError("the server exited with " + process.exitValue() + " before saying where it runs: "
                         + command + "\n" + text(out, err));
@@ -78,6 +80,11 @@ final class PackagedServer implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The link it printed for the user to open (with the owner's token in single-user mode). */
+    String link() {
+        return link;
     }
 
     /** The process {@code java -jar} started: the launcher, whose child JVM runs the server when it lacks the Vector API. */

@@ -188,7 +188,9 @@ class ReadmeStartIT {
     @Order(1)
     void everyPageAndEndpointAnswersInSingleUserMode() throws Exception {
         failures.clear();
-        Browserless learner = new Browserless(server.port());
+        check(server.link().matches("http://localhost:\\d+/\\?token=[A-Za-z0-9_-]{20,}"), "the start-up line prints a link with the owner's token: " + server.link());
+        check(new Browserless(server.port()).get("/").statusCode() == 401, "without the link's token the home page is refused");
+        Browserless learner = Browserless.opening(server.link());   // the owner opens the link Glassbox printed, as the README says
         JsonNode health = ok(learner, "GET /api/health");
         check(health.path("mode").asText().equals("single-user"), "health says single-user: " + health);
         learner.csrf = ok(learner, "GET /api/session").path("csrfToken").asText();
@@ -234,6 +236,7 @@ class ReadmeStartIT {
              BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900))) {
             Page page = context.newPage();
             page.onPageError(scriptErrors::add);
+            page.navigate(server.link());                    // the link it printed: the token becomes the browser's cookie
             page.navigate("http://localhost:" + server.port() + "/models/all-minilm-l6-v2/attention");
             int inked;
             try {

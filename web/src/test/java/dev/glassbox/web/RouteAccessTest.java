@@ -41,12 +41,12 @@ class RouteAccessTest {
         app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels)
                 .withClassroom(Passphrase.of(PASSPHRASE)).withLimits(ServerLimits.defaults().withMaxKernels(1)));
         app.awaitModels(Duration.ofMinutes(3));
-        teacher = new Browserless(app.port());
+        teacher = new Browserless(app);
         assertEquals(303, teacher.signIn(PASSPHRASE).statusCode());
         code = ClassroomTest.createClass(teacher, "Period 4");
-        student = new Browserless(app.port());
+        student = new Browserless(app);
         assertEquals(303, student.join(code, "Ada").statusCode());
-        visitor = new Browserless(app.port()).login();      // an anonymous session: it passes the CSRF check, not the gate
+        visitor = new Browserless(app).login();      // an anonymous session: it passes the CSRF check, not the gate
     }
 
     @AfterAll
@@ -113,6 +113,30 @@ class RouteAccessTest {
             }
         }
         assertEquals(List.of(), wrong);
+    }
+
+    @Test
+    void singleUserModeAsksEveryRouteButHealthForTheOwnersToken(@org.junit.jupiter.api.io.TempDir Path ownerData) throws Exception {
+        KernelSettings kernels = KernelSettings.defaults(ownerData.resolve("scratch")).withPoolSize(0);
+        try (App single = App.start(new App.Settings("127.0.0.1", 0, ownerData, null, kernels))) {
+            Browserless owner = new Browserless(single).login();
+            Browserless stranger = new Browserless(single.port());   // another user of the computer: no link, no token
+            List<String> wrong = new ArrayList<>();
+            for (App.Route route : single.routes()) {
+                String path = route.path().replace("{lesson}", LESSON).replace("{id}", "no-such-id").replace("{cell}", "no-such-cell")
+                        .replace("{draft}", "no-such-draft").replace("{quiz}", "no-such-quiz").replace("<rest>", "no-such-tensor/stats");
+                for (String spelling : List.of(path, path.equals("/") ? "/" : path + "/", path.replaceFirst("/", "//"))) {
+                    HttpResponse<String> r = route.method().equals("GET") ? stranger.get(spelling)
+                            : stranger.send(route.method(), spelling, Map.of(), Map.of("Origin", stranger.base, "X-CSRF-Token", owner.csrf));
+                    boolean open = route.path().equals("/api/health");
+                    boolean notFound = (r.statusCode() == 404 || r.statusCode() == 400) && !spelling.equals(path);
+                    boolean refused = r.statusCode() == 401 && r.body().contains("?token=");
+                    if (open == refused && !notFound) wrong.add(route.method() + " " + spelling + ": " + r.statusCode() + " " + abbreviate(r.body()));
+                }
+            }
+            assertEquals(List.of(), wrong);
+            assertEquals(200, owner.get("/lessons/" + LESSON).statusCode(), "the owner gets in");
+        }
     }
 
     /** How the gate refused the request, or null when it let it through (whatever the route then answered). */

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server is killed with SIGKILL while learners autosave; after a restart no acknowledged edit is lost. */
 class ServerCrashTest {
-    private static final Pattern RUNNING_AT = Pattern.compile("running at http://localhost:(\\d+)/");
+    private static final Pattern RUNNING_AT = Pattern.compile("running at (http://localhost:(\\d+)/\\S*)");
     private static final String LESSON = "vectors-in-the-notebook";
 
     @TempDir
@@ -34,8 +34,7 @@ class ServerCrashTest {
     @Test
     void killedMidSaveLosesNothingThatWasAcknowledged() throws Exception {
         Process server = startServer();
-        int port = portOf(server);
-        Browserless learner = new Browserless(port).login();
+        Browserless learner = Browserless.opening(linkOf(server)).login();
         List<String> cells = new ArrayList<>();
         Browserless.json(learner.get("/api/lessons/" + LESSON)).get("cells").forEach(c -> cells.add(c.get("id").asText()));
 
@@ -76,7 +75,7 @@ class ServerCrashTest {
 
         Process restarted = startServer();
         try {
-            Browserless sameLearner = learner.rebase(portOf(restarted));   // same cookie, new port
+            Browserless sameLearner = learner.rebase(portOf(restarted));   // the token is kept in the data folder: the cookie still counts   // same cookie, new port
             JsonNode state = Browserless.json(sameLearner.get("/api/lessons/" + LESSON + "/state")).get("cells");
             for (String cell : cells) {
                 String code = state.get(cell).get("code").asText();
@@ -101,21 +100,25 @@ class ServerCrashTest {
         return builder.start();
     }
 
-    private static final Map<Process, Integer> PORTS = new ConcurrentHashMap<>();
+    private static final Map<Process, String> PORTS = new ConcurrentHashMap<>();
 
     /** Reads the server's start-up line for its port (and keeps draining its output). */
     private static int portOf(Process server) throws Exception {
-        Integer known = PORTS.get(server);
+        return java.net.URI.create(linkOf(server)).getPort();
+    }
+
+    /** The link the server printed at start-up. */
+    private static String linkOf(Process server) throws Exception {
+        String known = PORTS.get(server);
         if (known != null) return known;
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
             Matcher m = RUNNING_AT.matcher(line);
             if (m.find()) {
-                int port = Integer.parseInt(m.group(1));
-                PORTS.put(server, port);
+                PORTS.put(server, m.group(1));
                 Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> { }));
-                return port;
+                return m.group(1);
             }
         }
         throw new AssertionError("the server did not print its address within 60 s");

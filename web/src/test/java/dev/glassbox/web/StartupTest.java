@@ -47,7 +47,7 @@ class StartupTest {
         assertTrue(e.getMessage().contains("memory, process and CPU limits"), e.getMessage());
         assertTrue(e.getMessage().contains("--classroom-without-resource-limits"), "names the flag: " + e.getMessage());
         try (App app = App.start(settings.withoutResourceLimits(true))) {
-            var health = Browserless.json(new Browserless(app.port()).get("/api/health"));
+            var health = Browserless.json(new Browserless(app).get("/api/health"));
             assertTrue(health.get("resourceLimits").asText().startsWith("none"), "health says no limits are in force: " + health);
             assertEquals("none", health.get("limits").get("cgroups").asText(), health.toString());
         }

@@ -115,7 +115,8 @@ public final class Pages {
     public void error(Context ctx, int status, String message) {
         Learner learner = sessions.current(ctx).orElse(null);
         ctx.status(status);
-        render(ctx, "error.html", Map.of("status", status, "message", message), learner);
+        boolean askToken = status == 401 && sessions.tokenRequired();   // the owner's token form: the page it guards is the form's target
+        render(ctx, "error.html", Map.of("status", status, "message", message, "askToken", askToken, "path", ctx.path()), learner);
     }
 
     /** Renders a page shell with what every page has: the CSRF token, the server's notice, who is signed in. */

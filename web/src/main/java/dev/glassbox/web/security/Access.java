@@ -19,14 +19,22 @@ import java.util.logging.Logger;
  * Who may use what, checked before every request that matched a route (after the {@link RequestGuard}):
  * each route declares its {@link Audience} where it is registered, and a route that declares none is
  * refused to everybody. The rule is the matched route's, so any spelling of a path that reaches the
- * route (a trailing slash, a doubled one) meets the same rule. In single-user mode everybody is the
- * learner. In classroom mode a visitor is sent to {@code /join} (pages) or answered 401 (API) on the
+ * route (a trailing slash, a doubled one) meets the same rule. In single-user mode the one learner is whoever
+ * shows the {@link OwnerToken} (everybody, when it is off); a link with {@code ?token=} sets the browser's cookie
+ * and leads to the same address without the token. In classroom mode a visitor is sent to {@code /join} (pages) or answered 401 (API) on the
  * class's routes, and a non-teacher to {@code /teacher} (pages) or answered 401 (a visitor) or 403 (a
  * student) (API) on the teacher's. Also
  * notes when each learner was last seen.
  */
 public final class Access {
     private static final Logger LOG = Logger.getLogger(Access.class.getName());
+
+    /** Why a single-user request without the owner's token is refused. */
+    public static final String TOKEN_MISSING = "This Glassbox belongs to the person who started it: open the link it printed"
+            + " at start-up (it ends in ?token=...), or paste the token from the file owner-token in its data folder."
+            + " Scripts send the header Authorization: token ...";
+    /** Routes a single-user server answers without the owner's token: nothing in them is the owner's. */
+    private static final java.util.Set<String> OPEN_WITHOUT_TOKEN = java.util.Set.of("/api/health");
 
     private final Sessions sessions;
     private final boolean classroom;
@@ -43,6 +51,10 @@ public final class Access {
         if (audience == null) {
             LOG.severe("route " + ctx.method() + " " + ctx.endpoint().path + " declares no Audience: refused to everybody");
             throw new ForbiddenResponse("This address is closed: it declares who may use it nowhere.");
+        }
+        if (!classroom && sessions.tokenRequired()) {
+            ownerOnly(ctx);
+            return;
         }
         Optional<Learner> learner = sessions.current(ctx);
         learner.ifPresent(sessions::seen);
@@ -62,6 +74,43 @@ public final class Access {
         if (api) throw new UnauthorizedResponse("Join a class first: open /join and enter the class code your teacher gave you");
         ctx.redirect("/join" + (path.equals("/") ? "" : "?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8)), HttpStatus.SEE_OTHER);
         ctx.skipRemainingHandlers();
+    }
+
+    /**
+     * Single-user mode with the token on: a request that shows it passes (and a link that carries it sets the cookie
+     * and leads to the same page without it); any other is refused, but for {@link #OPEN_WITHOUT_TOKEN}.
+     */
+    private void ownerOnly(Context ctx) {
+        String fromLink = ctx.queryParam(OwnerToken.PARAMETER);
+        if (fromLink != null) {
+            if (!sessions.isOwnerToken(fromLink)) {
+                throw new UnauthorizedResponse("The token in this link is not this Glassbox's token. " + TOKEN_MISSING);
+            }
+            sessions.rememberOwner(ctx);
+            if (ctx.method() == io.javalin.http.HandlerType.GET && !ctx.path().startsWith("/api/")) {
+                ctx.redirect(withoutToken(ctx), HttpStatus.SEE_OTHER);   // the token leaves the address bar and the history
+                ctx.skipRemainingHandlers();
+                return;
+            }
+        }
+        Optional<Learner> owner = sessions.current(ctx);
+        if (owner.isPresent()) {
+            sessions.seen(owner.get());
+            return;
+        }
+        io.javalin.router.Endpoint route = ctx.endpoints().matchedHttpEndpoint();
+        if (route != null && OPEN_WITHOUT_TOKEN.contains(route.path)) return;
+        throw new UnauthorizedResponse(TOKEN_MISSING);
+    }
+
+    /** The request's path and query without the token parameter. */
+    private static String withoutToken(Context ctx) {
+        String query = ctx.queryParamMap().entrySet().stream()
+                .filter(e -> !e.getKey().equals(OwnerToken.PARAMETER))
+                .flatMap(e -> e.getValue().stream().map(v -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(v, StandardCharsets.UTF_8)))
+                .collect(java.util.stream.Collectors.joining("&"));
+        return localPath(ctx.path() + (query.isEmpty() ? "" : "?" + query));
     }
 
     /** Whether {@code path} names a file of the app's static folder ({@code /public} on the class path): no route, no rule. */

@@ -75,6 +75,7 @@ public final class RequestGuard {
             return;
         }
         Optional<Learner> learner = sessions.current(ctx);
+        if (learner.isEmpty() && sessions.tokenRequired()) throw new io.javalin.http.UnauthorizedResponse(Access.TOKEN_MISSING);
         if (learner.isEmpty()) throw new ForbiddenResponse("No session: GET /api/session first, then send its csrfToken in X-CSRF-Token");
         String token = ctx.header("X-CSRF-Token");
         if (token == null && FormToken.isForm(ctx)) token = ctx.formParam(FormToken.FIELD);

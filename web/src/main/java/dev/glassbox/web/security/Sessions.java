@@ -20,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Sessions: a random cookie (HttpOnly, SameSite=Strict, Secure over HTTPS) names a learner; the
  * database keeps only its SHA-256. Each session also has a CSRF token that every state-changing
- * request must send back. In single-user mode the first visit makes an anonymous learner; in classroom
- * mode a session begins when a student joins a class or the teacher signs in, always with a new cookie
+ * request must send back. In single-user mode there is one learner, the owner: every request that shows the
+ * {@link OwnerToken} (or every request, when the owner turned the token off) is theirs, from any browser. In
+ * classroom mode a session begins when a student joins a class or the teacher signs in, always with a new cookie
  * (so a cookie planted before the sign-in is worth nothing after it).
  */
 public final class Sessions {
@@ -44,7 +45,10 @@ public final class Sessions {
     }
 
     private final Store store;
-    private final Role firstVisitRole;
+    /** Single-user mode's one learner; null in classroom mode. */
+    private final Learner owner;
+    /** What a request must show to be the owner; null when the owner turned it off (or in classroom mode). */
+    private final OwnerToken ownerToken;
     private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
     /**
@@ -59,16 +63,55 @@ public final class Sessions {
         }
     };
 
-    /** {@code firstVisitRole}: what {@link #ensure} makes of a request without a session (LEARNER or VISITOR). */
-    public Sessions(Store store, Role firstVisitRole) {
+    private Sessions(Store store, Learner owner, OwnerToken ownerToken) {
         this.store = store;
-        this.firstVisitRole = firstVisitRole;
+        this.owner = owner;
+        this.ownerToken = ownerToken;
+    }
+
+    /** Classroom mode: a first visit makes a visitor, who becomes a student by joining a class. */
+    public static Sessions classroom(Store store) {
+        return new Sessions(store, null, null);
+    }
+
+    /**
+     * Single-user mode: one learner, the owner, whoever's browser it is. {@code token}: what each request must show
+     * to be the owner (null: nothing, anyone who reaches the server is the owner). With a token, the cookie of the
+     * owner is the token itself, so the owner's learner row is the one whose cookie hash is the token's; a data
+     * folder from before the token gets its most recently seen learner as the owner (work done in other browsers
+     * stays in the database, unreachable).
+     */
+    public static Sessions singleUser(Store store, OwnerToken token) {
+        String hash = hash(token != null ? token.value() : randomToken());   // without a token no cookie names the owner
+        Learner owner = store.ownerLearner(hash, randomToken(), randomToken());
+        return new Sessions(store, owner, token);
+    }
+
+    /** Whether requests must show the owner's token (single-user mode with the token on). */
+    public boolean tokenRequired() {
+        return ownerToken != null;
+    }
+
+    /** Whether {@code presented} is the owner's token. */
+    boolean isOwnerToken(String presented) {
+        return ownerToken != null && ownerToken.matches(presented);
+    }
+
+    /** Makes this browser the owner's: the session cookie becomes the token (single-user mode with the token on). */
+    void rememberOwner(Context ctx) {
+        ctx.res().addHeader("Set-Cookie", COOKIE + "=" + ownerToken.value() + "; Path=/; Max-Age=" + LEARNER_SESSION.toSeconds()
+                + "; HttpOnly; SameSite=Strict" + (RequestGuard.overHttps(ctx) ? "; Secure" : ""));
     }
 
     /** The learner this request belongs to, if its cookie names one (an expired teacher session names nobody). */
     public Optional<Learner> current(Context ctx) {
         Learner cached = ctx.attribute("learner");
         if (cached != null) return Optional.of(cached);
+        if (owner != null) {
+            if (ownerToken != null && !ownerToken.shownBy(ctx)) return Optional.empty();
+            ctx.attribute("learner", owner);
+            return Optional.of(owner);
+        }
         String token = ctx.cookie(COOKIE);
         if (token == null || token.length() > 100) return Optional.empty();
         String hash = hash(token);
@@ -83,19 +126,21 @@ public final class Sessions {
         return learner;
     }
 
-    /** The current learner, or a new one ({@code firstVisitRole}) with a fresh cookie set on the response. */
+    /**
+     * The current learner, or (classroom mode) a new visitor with a fresh cookie set on the response. In single-user
+     * mode the owner, whom {@link Access} let through.
+     */
     public Learner ensure(Context ctx) {
-        if (firstVisitRole == Role.VISITOR) {
-            return current(ctx).orElseGet(() -> start(ctx, VISITOR_SESSION, (id, hash, csrf) -> {
-                Learner visitor = new Learner(id, csrf, Role.VISITOR, null, null, Instant.now());
-                synchronized (visitors) {
-                    visitors.put(hash, visitor);
-                }
-                return visitor;
-            }));
+        if (owner != null) {
+            return current(ctx).orElseThrow(() -> new io.javalin.http.UnauthorizedResponse(Access.TOKEN_MISSING));
         }
-        return current(ctx).orElseGet(() -> start(ctx, LEARNER_SESSION,
-                (id, hash, csrf) -> store.createLearner(id, hash, csrf, firstVisitRole)));
+        return current(ctx).orElseGet(() -> start(ctx, VISITOR_SESSION, (id, hash, csrf) -> {
+            Learner visitor = new Learner(id, csrf, Role.VISITOR, null, null, Instant.now());
+            synchronized (visitors) {
+                visitors.put(hash, visitor);
+            }
+            return visitor;
+        }));
     }
 
     /** The visitor whose cookie has this hash, if it is still kept. */

@@ -161,6 +161,30 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Single-user mode's one learner: the one whose cookie hash is {@code tokenHash}; else (a data folder from
+     * before the owner token, or a new token) the most recently seen single-user learner, who takes that hash;
+     * else a new learner with {@code newId} and {@code newCsrf}. Every other single-user learner's cookie names
+     * nobody from now on; their saved work stays in the file.
+     */
+    public Learner ownerLearner(String tokenHash, String newId, String newCsrf) {
+        lock.lock();
+        try {
+            Optional<Learner> owner = learnerByTokenHash(tokenHash).filter(l -> l.role() == Role.LEARNER);
+            if (owner.isEmpty()) {
+                owner = query("SELECT " + LEARNER_COLUMNS + " FROM learner WHERE role = 'learner' ORDER BY last_seen_at DESC, created_at DESC LIMIT 1",
+                        rs -> rs.next() ? Optional.of(learner(rs)) : Optional.<Learner>empty());
+                owner.ifPresent(l -> update("UPDATE learner SET token_hash = ? WHERE id = ?", tokenHash, l.id()));
+            }
+            Learner learner = owner.orElseGet(() -> createLearner(newId, tokenHash, newCsrf, Role.LEARNER));
+            update("UPDATE learner SET token_hash = 'revoked:' || id WHERE role = 'learner' AND id <> ? AND token_hash NOT LIKE 'revoked:%'",
+                    learner.id());
+            return learner;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public Optional<Learner> learnerByTokenHash(String tokenHash) {
         return query("SELECT " + LEARNER_COLUMNS + " FROM learner WHERE token_hash = ?", rs ->
                 rs.next() ? Optional.of(learner(rs)) : Optional.<Learner>empty(), tokenHash);

@@ -1,7 +1,10 @@
 package dev.glassbox.web.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glassbox.web.App;
+import dev.glassbox.web.OwnerLink;
 import dev.glassbox.web.server.Json;
+import dev.glassbox.web.store.Store.Role;
 
 import java.net.CookieManager;
 import java.net.URI;
@@ -9,19 +12,53 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.UUID;
 
-/** The API as a script uses it: GET /api/session for the cookie and CSRF token, then JSON posts. */
+/**
+ * The API as a script uses it: the owner of a single-user server (who opened the start-up link), or a student who
+ * joined a class with {@code POST /api/join}; then GET /api/session for the CSRF token, and JSON posts.
+ */
 final class ApiClient {
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    private final HttpClient http;
     private String csrf;
 
-    ApiClient(String base) {
+    private ApiClient(String base, HttpClient http) {
         this.base = base;
+        this.http = http;
     }
 
-    void login() throws Exception {
+    /** Single-user mode's owner. */
+    static ApiClient owner(App app) throws Exception {
+        ApiClient client = new ApiClient("http://localhost:" + app.port(), OwnerLink.client(app));
+        client.login();
+        return client;
+    }
+
+    /** A new student of the class {@code code} on a classroom-mode app. */
+    static ApiClient student(App app, String code, String name) throws Exception {
+        ApiClient client = new ApiClient("http://localhost:" + app.port(), HttpClient.newBuilder().cookieHandler(new CookieManager()).build());
+        client.login();                                           // a visitor's session, to send the join with
+        client.post("/api/join", Map.of("code", code, "name", name));
+        client.login();                                           // the student's own session and token
+        return client;
+    }
+
+    /**
+     * A class of {@code size} on a classroom-mode app, made on the server's side (the teacher's sign-in form is not
+     * what a load run measures); its code.
+     */
+    static String openClass(App app, int size) {
+        var store = app.deps().store();
+        var teacher = store.createLearner(UUID.randomUUID().toString(), "bench-teacher:" + UUID.randomUUID(), UUID.randomUUID().toString(), Role.TEACHER);
+        String code = app.deps().classroom().createClass(teacher, "Load run").code();
+        app.deps().classroom().setClassSize(code, size);
+        return code;
+    }
+
+    private void login() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session")).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException("/api/session answered " + r.statusCode() + ": " + r.body());
         csrf = Json.MAPPER.readTree(r.body()).get("csrfToken").asText();
     }
 

@@ -66,7 +66,7 @@ public final class ClassroomLoad {
         Path data = Files.createTempDirectory("glassbox-load");
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withPoolSize(2);
         System.out.println("load average before: " + loadAverage());
-        try (App app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels))) {
+        try (App app = App.start(classroom(new App.Settings("127.0.0.1", 0, data, null, kernels)))) {
             Result r = run(app, learners, Duration.ofMillis((long) (minutes * 60_000)), Duration.ofSeconds(5));
             report(r);
             writeCsv(r, csv);
@@ -75,9 +75,14 @@ public final class ClassroomLoad {
         System.out.println("load average after: " + loadAverage());
     }
 
-    /** Runs the class against a started app. */
+    /** Classroom mode for these settings: a class is many learners on one server. */
+    public static App.Settings classroom(App.Settings settings) {
+        return settings.withClassroom(dev.glassbox.web.classroom.Passphrase.of("a load run passphrase"));
+    }
+
+    /** Runs the class against a started classroom-mode app: the students join one class, one after another. */
     public static Result run(App app, int learners, Duration duration, Duration period) throws Exception {
-        String base = "http://localhost:" + app.port();
+        String code = ApiClient.openClass(app, learners);
         var pool = app.deps().kernels().pool();
         long deadline = System.nanoTime() + 180_000_000_000L;   // the class arrives at a warm server
         while (pool.warmCount() < pool.settings().poolSize() && System.nanoTime() < deadline) Thread.sleep(100);
@@ -88,8 +93,7 @@ public final class ClassroomLoad {
         long startupBegin = System.nanoTime();
         for (int i = 0; i < learners; i++) {                      // learners arrive one after another
             long t = System.nanoTime();
-            ApiClient client = new ApiClient(base);
-            client.login();
+            ApiClient client = ApiClient.student(app, code, "Learner " + (i + 1));
             kernelIds.add(client.openKernel());
             clients.add(client);
             openMillis[i] = (System.nanoTime() - t) / 1e6;

@@ -18,7 +18,7 @@ class ClassroomLoadTest {
     @Test
     void everyCellOfASmallClassIsAnswered() throws Exception {
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withPoolSize(2);
-        try (App app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels))) {
+        try (App app = App.start(ClassroomLoad.classroom(new App.Settings("127.0.0.1", 0, data, null, kernels)))) {
             ClassroomLoad.Result r = ClassroomLoad.run(app, 6, Duration.ofSeconds(30), Duration.ofSeconds(2));
             assertTrue(r.failures().isEmpty(), "failed cells: " + r.failures());
             assertTrue(r.cells() >= 6 * 10, "each learner ran cells the whole time: " + r.cells());

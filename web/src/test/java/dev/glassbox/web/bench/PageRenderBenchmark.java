@@ -3,7 +3,6 @@ package dev.glassbox.web.bench;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
 
-import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +32,7 @@ public final class PageRenderBenchmark {
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0);
         try (App app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels))) {
             String base = "http://localhost:" + app.port();
-            HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+            HttpClient http = dev.glassbox.web.OwnerLink.client(app);
             List<String> lessons = new ArrayList<>();
             Matcher m = LESSON_LINK.matcher(get(http, base + "/"));
             while (m.find()) if (!lessons.contains(m.group(1))) lessons.add(m.group(1));

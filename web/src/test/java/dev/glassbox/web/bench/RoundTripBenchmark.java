@@ -24,13 +24,13 @@ public final class RoundTripBenchmark {
     public static void main(String[] args) throws Exception {
         Path data = Files.createTempDirectory("glassbox-bench");
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withPoolSize(2);
-        try (App app = App.start(new App.Settings("127.0.0.1", 0, data, null, kernels))) {
-            String base = "http://localhost:" + app.port();
+        // a class: a new learner is a student who joins (single-user mode has one learner, the owner)
+        try (App app = App.start(ClassroomLoad.classroom(new App.Settings("127.0.0.1", 0, data, null, kernels)))) {
+            String code = ApiClient.openClass(app, 40);
             waitForWarmPool(app, 2);
 
             // 1. warm kernel, 1+1
-            ApiClient learner = new ApiClient(base);
-            learner.login();
+            ApiClient learner = ApiClient.student(app, code, "Warm learner");
             String kernel = learner.openKernel();
             for (int i = 0; i < 30; i++) learner.execute(kernel, "1+1");       // the kernel's own JIT warm-up
             double[] roundTrip = new double[WARM_RUNS];
@@ -52,8 +52,7 @@ public final class RoundTripBenchmark {
             for (int i = 0; i < NEW_LEARNERS; i++) {
                 waitForWarmPool(app, 2);
                 long start = System.nanoTime();
-                ApiClient newcomer = new ApiClient(base);
-                newcomer.login();
+                ApiClient newcomer = ApiClient.student(app, code, "Newcomer " + (i + 1));
                 JsonNode reply = newcomer.execute(newcomer.openKernel(), "1+1");
                 firstCell[i] = (System.nanoTime() - start) / 1e6;
                 if (!reply.get("status").asText().equals("ok")) throw new AssertionError("first cell failed: " + reply);

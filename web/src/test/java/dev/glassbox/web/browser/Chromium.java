@@ -1,8 +1,10 @@
 package dev.glassbox.web.browser;
 
 import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.Cookie;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,16 @@ public final class Chromium {
                 .setExecutablePath(executable())
                 .setHeadless(true)
                 .setArgs(ARGS));
+    }
+
+    /**
+     * Makes {@code context} a browser of single-user {@code app}'s owner: the cookie the start-up link would set
+     * (the link itself is followed in ReadmeStartIT and OwnerTokenPageTest). For a classroom app: nothing.
+     */
+    public static BrowserContext owner(BrowserContext context, dev.glassbox.web.App app) {
+        app.ownerToken().ifPresent(token -> context.addCookies(List.of(
+                new Cookie(dev.glassbox.web.security.Sessions.COOKIE, token).setUrl("http://localhost:" + app.port()))));
+        return context;
     }
 
     /** System property glassbox.chromium, else env CHROMIUM, else the first usual place that exists. */

@@ -62,7 +62,7 @@ class CoursePageTest {
         Path lessons = Path.of(CoursePageTest.class.getResource("/course-lessons").toURI());
         KernelSettings kernels = KernelSettings.defaults(dataDir.resolve("scratch")).withTimeLimit(Duration.ofSeconds(20)).withPoolSize(1);
         app = App.start(new App.Settings("127.0.0.1", 0, dataDir, lessons, kernels));
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
+        context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900)), app);
         context.setDefaultTimeout(30_000);
         page = context.newPage();
         page.onPageError(pageErrors::add);

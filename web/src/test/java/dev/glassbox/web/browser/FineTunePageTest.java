@@ -63,7 +63,7 @@ class FineTunePageTest {
     @Test
     void fineTuneWatchBothLossesCompareGenerationsAndSave() throws Exception {
         List<String> errors = new ArrayList<>();
-        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900))) {
+        try (BrowserContext context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900)), app)) {
             Page page = context.newPage();
             page.onPageError(errors::add);
             page.navigate(base + "/models/tiny-stories");

@@ -66,7 +66,7 @@ class InferencePagesTest {
     /** Runs {@code steps} in a fresh page and fails on any uncaught script error. */
     static void inPage(PageSteps steps) throws Exception {
         List<String> errors = new ArrayList<>();
-        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900))) {
+        try (BrowserContext context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900)), app)) {
             Page page = context.newPage();
             page.onPageError(errors::add);
             steps.run(page);

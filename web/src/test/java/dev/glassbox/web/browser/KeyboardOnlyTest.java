@@ -77,7 +77,7 @@ class KeyboardOnlyTest {
         KernelSettings kernels = new KernelSettings(usual.timeLimit(), Duration.ofSeconds(45), usual.maxCellChars(), usual.outputCap(),
                 usual.maxHeap(), usual.poolSize(), usual.classPath(), usual.scratchRoot(), usual.sharedModels());
         app = App.start(new App.Settings("127.0.0.1", 0, dataDir, null, kernels));
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
+        context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900)), app);
         context.setDefaultTimeout(30_000);
         page = context.newPage();
         page.onPageError(pageErrors::add);

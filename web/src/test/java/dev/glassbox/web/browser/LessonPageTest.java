@@ -69,7 +69,7 @@ class LessonPageTest {
     void startServerAndLearner() throws Exception {
         kernels = KernelSettings.defaults(dataDir.resolve("scratch")).withTimeLimit(TIME_LIMIT).withPoolSize(1);
         app = startServer();
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
+        context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900)), app);
         context.setDefaultTimeout(30_000);
         page = context.newPage();
         page.onPageError(pageErrors::add);

@@ -53,7 +53,7 @@ class ModelPageTest {
              Playwright playwright = Playwright.create();
              Browser browser = Chromium.launch(playwright)) {
             app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
-            BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900).setAcceptDownloads(true));
+            BrowserContext context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900).setAcceptDownloads(true)), app);
             Page page = context.newPage();
             page.onPageError(pageErrors::add);
             String base = "http://localhost:" + app.port();
@@ -79,7 +79,7 @@ class ModelPageTest {
                     "/api/models/all-minilm-l6-v2/tensors/" + WORDS + ".npy");
 
             // it opens at the rows with the largest norms, each listed with its token, as the API ranks them
-            JsonNode top = apiJson(base + "/api/models/all-minilm-l6-v2/tensors/" + WORDS + "/top-rows?count=64&cols=0:256");
+            JsonNode top = apiJson(app, "/api/models/all-minilm-l6-v2/tensors/" + WORDS + "/top-rows?count=64&cols=0:256");
             assertThat(page.locator(".heatmap-meta")).containsText("64 × 256");
             assertThat(page.locator(".slice-status")).containsText("largest L2 norms");
             Locator entries = page.locator(".row-index .row-entry");
@@ -157,8 +157,9 @@ class ModelPageTest {
         assertEquals(List.of(), pageErrors, "uncaught errors in the page's scripts");
     }
 
-    static JsonNode apiJson(String url) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+    static JsonNode apiJson(App app, String path) throws Exception {
+        String url = "http://localhost:" + app.port() + path;
+        HttpResponse<String> response = dev.glassbox.web.OwnerLink.client(app).send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), url + " -> " + response.body());
         return Json.MAPPER.readTree(response.body());

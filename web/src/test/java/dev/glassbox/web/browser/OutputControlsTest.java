@@ -63,7 +63,7 @@ class OutputControlsTest {
     void start() throws Exception {
         KernelSettings kernels = KernelSettings.defaults(dataDir.resolve("scratch")).withTimeLimit(Duration.ofSeconds(120)).withPoolSize(1);
         app = App.start(new App.Settings("127.0.0.1", 0, dataDir, null, kernels));
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
+        context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900)), app);
         context.setDefaultTimeout(30_000);
         page = context.newPage();
         page.onPageError(pageErrors::add);

@@ -74,7 +74,7 @@ class QuantizePageTest {
     @Test
     void tinyStoriesHistogramsTableAndGenerations() {
         List<String> errors = new ArrayList<>();
-        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900))) {
+        try (BrowserContext context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900)), app)) {
             Page page = context.newPage();
             page.onPageError(errors::add);
             page.navigate(base + "/models/tiny-stories");
@@ -119,7 +119,7 @@ class QuantizePageTest {
         if (failed[0] != null) throw failed[0];
         QuantizationLab.Report expected = run[0];
         List<String> errors = new ArrayList<>();
-        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900))) {
+        try (BrowserContext context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900)), app)) {
             Page page = context.newPage();
             page.onPageError(errors::add);
             page.navigate(base + "/models/all-minilm-l6-v2/quantize");

@@ -101,7 +101,7 @@ class ScreensAndThemesTest {
                 .setReducedMotion(ReducedMotion.REDUCE)
                 .setBypassCSP(true);   // axe-core is added as an inline script
         if (screen == PHONE) options.setHasTouch(true).setIsMobile(true).setDeviceScaleFactor(2);
-        try (BrowserContext context = browser.newContext(options)) {
+        try (BrowserContext context = Chromium.owner(browser.newContext(options), app)) {
             context.setDefaultTimeout(60_000);
             Page page = context.newPage();
             page.onPageError(errors::add);

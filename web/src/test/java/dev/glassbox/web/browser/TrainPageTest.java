@@ -65,7 +65,7 @@ class TrainPageTest {
     @Test
     void trainWatchReloadSaveAndFindTheModelInTheCatalog() throws Exception {
         List<String> errors = new ArrayList<>();
-        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900))) {
+        try (BrowserContext context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900)), app)) {
             Page page = context.newPage();
             page.onPageError(errors::add);
             page.navigate(base + "/");

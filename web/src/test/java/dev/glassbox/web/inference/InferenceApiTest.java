@@ -3,13 +3,13 @@ package dev.glassbox.web.inference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
+import dev.glassbox.web.OwnerLink;
 import dev.glassbox.web.server.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +41,7 @@ class InferenceApiTest {
     static Path data;
     static App app;
     static String base;
-    static HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    static HttpClient http;
     static String csrf;
 
     @BeforeAll
@@ -49,6 +49,7 @@ class InferenceApiTest {
         app = App.start(new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0)));
         app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
         base = "http://localhost:" + app.port();
+        http = OwnerLink.client(app);
         HttpResponse<String> session = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session")).build(), HttpResponse.BodyHandlers.ofString());
         csrf = Json.MAPPER.readTree(session.body()).get("csrfToken").asText();
     }

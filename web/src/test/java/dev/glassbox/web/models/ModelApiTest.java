@@ -6,6 +6,7 @@ import dev.glassbox.explorer.formats.detect.ModelFiles;
 import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
+import dev.glassbox.web.OwnerLink;
 import dev.glassbox.web.server.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,12 +37,13 @@ class ModelApiTest {
     @TempDir
     static Path data;
     static App app;
-    static HttpClient http = HttpClient.newHttpClient();
+    static HttpClient http;
 
     @BeforeAll
     static void start() throws Exception {
         app = App.start(new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0)));
         app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
+        http = OwnerLink.client(app);
     }
 
     @AfterAll
@@ -50,7 +52,7 @@ class ModelApiTest {
     }
 
     static HttpResponse<byte[]> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).GET().build(),
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 

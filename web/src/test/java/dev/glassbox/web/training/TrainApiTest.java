@@ -3,6 +3,7 @@ package dev.glassbox.web.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.App;
+import dev.glassbox.web.ClassFixture;
 import dev.glassbox.web.server.Json;
 import dev.glassbox.web.server.ServerLimits;
 import org.junit.jupiter.api.AfterAll;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,16 +35,15 @@ class TrainApiTest {
     static Path data;
     static App app;
     static String base;
+    static ClassFixture klass;
     static Learner ada;
     static Learner bob;
 
     /** A browser of its own: its cookie, its CSRF token. */
     record Learner(HttpClient http, String csrf) {
-        static Learner join() throws Exception {
-            HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-            HttpResponse<String> session = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Learner(http, Json.MAPPER.readTree(session.body()).get("csrfToken").asText());
+        static Learner join(String name) throws Exception {
+            ClassFixture.Student student = klass.join(name);
+            return new Learner(student.http(), student.csrf());
         }
 
         HttpResponse<String> post(String path, Object body) throws Exception {
@@ -100,11 +99,12 @@ class TrainApiTest {
     static void start() throws Exception {
         App.Settings settings = new App.Settings("127.0.0.1", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0))
                 .withLimits(ServerLimits.defaults().withTrainingRuns(1));
-        app = App.start(settings);
+        klass = ClassFixture.start(settings);   // two learners: a class (single-user mode has one)
+        app = klass.app;
         app.awaitModels(java.time.Duration.ofMinutes(3));   // prepared in the background
         base = "http://localhost:" + app.port();
-        ada = Learner.join();
-        bob = Learner.join();
+        ada = Learner.join("Ada");
+        bob = Learner.join("Bob");
     }
 
     @AfterEach
@@ -223,7 +223,7 @@ class TrainApiTest {
 
     @Test
     void badBodiesAreRefusedWithTheFieldAndItsLimits() throws Exception {
-        Learner ada = Learner.join();   // a learner with no run yet
+        Learner ada = Learner.join("Learner");   // a learner with no run yet
         String unknown = ada.json(ada.post("/api/train/runs", Map.of("recipe", "gpt-5")), 400).get("error").asText();
         assertTrue(unknown.contains("\"recipe\"") && unknown.contains("sorter, induction-2l, tiny-stories") && unknown.contains("gpt-5"), unknown);
         String noRecipe = ada.json(ada.post("/api/train/runs", Map.of()), 400).get("error").asText();
@@ -257,7 +257,7 @@ class TrainApiTest {
 
     @Test
     void postsNeedTheSessionsTokenFromThisOrigin() throws Exception {
-        Learner ada = Learner.join();   // a learner with no run yet
+        Learner ada = Learner.join("Learner");   // a learner with no run yet
         Map<String, Object> body = Map.of("recipe", "sorter", "settings", small(3));
         assertEquals(403, ada.post("/api/train/runs", body, Map.of("Origin", base)).statusCode(), "no CSRF token");
         assertEquals(403, ada.post("/api/train/runs", body, Map.of("X-CSRF-Token", ada.csrf(), "Origin", "http://evil.example")).statusCode());
@@ -267,7 +267,7 @@ class TrainApiTest {
 
     @Test
     void aLearnerMaySaveFiveModels() throws Exception {
-        Learner cat = Learner.join();
+        Learner cat = Learner.join("Learner");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             cat.start(small(2));
