@@ -56,6 +56,36 @@ class StartupTest {
     }
 
     @Test
+    void theOwnersTokenIsKeptAcrossRestartsAndTheLearnerFromBeforeItBecomesTheOwner() throws Exception {
+        Path folder = data.resolve("token");
+        KernelSettings kernels = KernelSettings.defaults(folder.resolve("scratch")).withPoolSize(0);
+        String before;
+        String csrf;
+        try (App untokened = App.start(new App.Settings("127.0.0.1", 0, folder, null, kernels).withoutToken(true))) {
+            assertTrue(untokened.ownerToken().isEmpty());
+            assertEquals("http://localhost:" + untokened.port() + "/", untokened.startUrl());
+            Browserless anyone = new Browserless(untokened.port()).login();       // --no-token: no link needed
+            assertEquals(200, anyone.call("PUT", "/api/lessons/vectors-in-the-notebook/cells/dot-scalar", java.util.Map.of("code", "// kept")).statusCode());
+            csrf = anyone.csrf;
+        }
+        try (App first = App.start(new App.Settings("127.0.0.1", 0, folder, null, kernels))) {
+            before = first.ownerToken().orElseThrow();
+            assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+                    java.nio.file.Files.getPosixFilePermissions(folder.resolve("owner-token")), "only its owner can read the token");
+            Browserless owner = new Browserless(first).login();
+            assertEquals(csrf, owner.csrf, "the learner from before the token is the owner");
+            assertEquals("// kept", Browserless.json(owner.get("/api/lessons/vectors-in-the-notebook/state")).at("/cells/dot-scalar/code").asText());
+        }
+        try (App again = App.start(new App.Settings("127.0.0.1", 0, folder, null, kernels))) {
+            assertEquals(before, again.ownerToken().orElseThrow(), "a restart keeps the token, so the link and cookies stay valid");
+        }
+        assertTrue(Main.parse(new String[] {"--no-token"}, java.util.Map.of()).withoutToken());
+        Main.UsageException classroom = assertThrows(Main.UsageException.class,
+                () -> Main.parse(new String[] {"--classroom", "--no-token"}, java.util.Map.of(Main.PASSPHRASE_ENV, "correct horse")));
+        assertTrue(classroom.getMessage().contains("single-user"), classroom.getMessage());
+    }
+
+    @Test
     void singleUserModeRefusesTheNetwork() {
         App.Settings settings = new App.Settings("0.0.0.0", 0, data, null, KernelSettings.defaults(data.resolve("scratch")).withPoolSize(0));
         App.StartupException e = assertThrows(App.StartupException.class, () -> App.start(settings));
