@@ -228,10 +228,18 @@ public final class App implements AutoCloseable {
         RequestGuard guard = new RequestGuard(sessions, deps.allowedHosts(),
                 classroom != null ? Set.of("/join", "/teacher/login") : Set.of());
         Access access = new Access(sessions, classroom != null);
+        ThymeleafRenderer renderer = new ThymeleafRenderer();
+        Thread.ofPlatform().daemon().name("glassbox-page-warm-up").start(() -> {
+            try {
+                pages.warmUp(renderer);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "warming up the lesson pages (the first visit of each will be slower)", e);
+            }
+        });
 
         return Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-            config.fileRenderer(new ThymeleafRenderer());
+            config.fileRenderer(renderer);
             config.http.compressionStrategy = CompressionStrategy.NONE;   // compression would hold back streamed output
             config.http.maxRequestSize = 2 * 1024 * 1024;
             config.startup.showJavalinBanner = false;

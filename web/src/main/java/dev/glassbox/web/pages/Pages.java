@@ -82,7 +82,22 @@ public final class Pages {
         Learner learner = sessions.ensure(ctx);
         String id = ctx.pathParam("lesson");
         Lesson lesson = lessons.find(id).orElseThrow(() -> new NotFoundResponse("There is no lesson called \"" + id + "\"."));
-        Map<String, CellState> saved = store.lessonState(learner.id(), lesson.id());
+        render(ctx, "lesson.html", lessonModel(lesson, learner, store.lessonState(learner.id(), lesson.id())), learner);
+    }
+
+    /**
+     * Renders every lesson page once, for nobody and into nothing, so that the first learner after start-up does not
+     * wait for the templates to be parsed and the rendering code to be compiled (BENCHMARKS.md, "Lesson pages render").
+     */
+    public void warmUp(ThymeleafRenderer renderer) {
+        Learner nobody = new Learner("warm-up", "", Store.Role.LEARNER, null, null, java.time.Instant.now());
+        for (Lesson lesson : lessons.lessons()) {
+            renderer.page("lesson.html", shell(lessonModel(lesson, nobody, Map.of()), nobody));
+        }
+    }
+
+    /** What lesson.html shows of {@code lesson} to {@code learner}, with their saved cells. */
+    private Map<String, Object> lessonModel(Lesson lesson, Learner learner, Map<String, CellState> saved) {
         List<BlockView> blocks = new ArrayList<>();
         int number = 0;
         boolean teacher = learner.role() == Store.Role.TEACHER;
@@ -109,7 +124,7 @@ public final class Pages {
         model.put("blocks", blocks);
         model.put("next", lessons.next(lesson).orElse(null));
         model.put("requires", lesson.requires().stream().map(lessons::find).flatMap(java.util.Optional::stream).toList());
-        render(ctx, "lesson.html", model, learner);
+        return model;
     }
 
     public void error(Context ctx, int status, String message) {
@@ -121,12 +136,16 @@ public final class Pages {
 
     /** Renders a page shell with what every page has: the CSRF token, the server's notice, who is signed in. */
     public void render(Context ctx, String template, Map<String, Object> model, Learner learner) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.render(template, shell(model, learner));
+    }
+
+    private Map<String, Object> shell(Map<String, Object> model, Learner learner) {
         Map<String, Object> all = new HashMap<>(model);
         all.put("csrfToken", learner == null ? "" : learner.csrfToken());
         all.put("notice", notice);
         all.put("who", who(learner));
-        ctx.header("Cache-Control", "no-store");
-        ctx.render(template, all);
+        return all;
     }
 
     private static Who who(Learner learner) {

@@ -26,6 +26,11 @@ public final class ThymeleafRenderer implements FileRenderer {
     @Override
     public String render(String file, Map<String, ?> model, Context ctx) {
         ctx.contentType("text/html; charset=utf-8");
+        return page(file, model);
+    }
+
+    /** The page {@code file} shows with {@code model}. */
+    public String page(String file, Map<String, ?> model) {
         return engine.process(file, new org.thymeleaf.context.Context(Locale.ENGLISH, new java.util.HashMap<String, Object>(model)));
     }
 }
