@@ -84,7 +84,7 @@ public final class QuantizationInputs {
      * set, a BERT the sentences, any other decoder one prompt in its own tokens.
      */
     public static QuantizationLab.Inputs of(ModelEntry entry) throws IOException {
-        if (entry.family().equals("bert")) return encoder();
+        if (entry.encoder()) return encoder();
         for (Recipe recipe : TrainedModel.SHIPPED) {
             if (entry.id().equals(recipe.id()) || entry.id().startsWith(recipe.id() + "-")) return trained(recipe);
         }

@@ -4,17 +4,95 @@ package dev.glassbox.explorer.models;
  * The shape of a transformer as its config gives it: enough to draw it block by block and to size
  * every buffer of its forward pass.
  *
- * @param family     "bert", "llama" or "gpt2"
- * @param norm       "LayerNorm" or "RMSNorm"
+ * @param family     which forward pass runs it
+ * @param norm       how a block normalizes
  * @param preNorm    true when each block normalizes its input (GPT-2, Llama), false when it normalizes its output (BERT)
- * @param activation the MLP's non-linearity: "gelu", "gelu_tanh" or "swiglu"
+ * @param activation the MLP's non-linearity
  * @param dMlp       the MLP's hidden width; 0 for an attention-only model (blocks without an MLP)
- * @param positions  "learned" (a position embedding table) or "rope" (rotary, inside attention)
+ * @param positions  how a token learns where it is
  * @param causal     whether a token attends only to itself and earlier tokens
  */
-public record Architecture(String family, int layers, int dModel, int heads, int kvHeads, int dHead, int dMlp,
-                           int vocab, int context, String norm, boolean preNorm, String activation,
-                           String positions, boolean causal, float eps) {
+public record Architecture(Family family, int layers, int dModel, int heads, int kvHeads, int dHead, int dMlp,
+                           int vocab, int context, Norm norm, boolean preNorm, Activation activation,
+                           Positions positions, boolean causal, float eps) {
+
+    /** The families whose forward pass Glassbox has; each prints as its config's {@code model_type}. */
+    public enum Family {
+        BERT("bert"), LLAMA("llama"), GPT2("gpt2");
+
+        private final String id;
+
+        Family(String id) {
+            this.id = id;
+        }
+
+        /** The name config.json and GGUF files use ("llama"). */
+        public String id() {
+            return id;
+        }
+
+        /** Whether the family generates text (a causal decoder) rather than encoding it (BERT). */
+        public boolean decoder() {
+            return this != BERT;
+        }
+
+        @Override
+        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional name, as config.json does
+        public String toString() {
+            return id;
+        }
+    }
+
+    /** How a block normalizes: LayerNorm (centre, scale, shift) or RMSNorm (scale by the root mean square only). */
+    public enum Norm {
+        LAYER_NORM("LayerNorm"), RMS_NORM("RMSNorm");
+
+        private final String label;
+
+        Norm(String label) {
+            this.label = label;
+        }
+
+        @Override
+        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional name, as config.json does
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** The MLP's non-linearity: GELU (erf), GELU's tanh approximation, or SwiGLU (a gated SiLU). */
+    public enum Activation {
+        GELU("gelu"), GELU_TANH("gelu_tanh"), SWIGLU("swiglu");
+
+        private final String label;
+
+        Activation(String label) {
+            this.label = label;
+        }
+
+        @Override
+        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional name, as config.json does
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** Where position comes in: a learned table added to the embeddings, or rotary (RoPE) inside attention. */
+    public enum Positions {
+        LEARNED("learned"), ROPE("rope");
+
+        private final String label;
+
+        Positions(String label) {
+            this.label = label;
+        }
+
+        @Override
+        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional name, as config.json does
+        public String toString() {
+            return label;
+        }
+    }
     public Architecture {
         if (layers < 1 || dModel < 1 || heads < 1 || kvHeads < 1 || dMlp < 0 || vocab < 1 || context < 1) {
             throw new IllegalArgumentException(family + ": positive sizes expected, found layers " + layers + ", d_model " + dModel

@@ -183,8 +183,8 @@ public final class Bert implements Transformer {
             int layerCount = 0;
             while (file.find("encoder.layer." + layerCount + ".attention.self.query.bias").isPresent()) layerCount++;
             Tensor ff = w.tensor("encoder.layer.0.intermediate.dense.weight");
-            Architecture a = new Architecture("bert", layerCount, d, heads, heads, d / heads, (int) ff.shape().dim(1), vocab,
-                    positions.length / d, "LayerNorm", false, "gelu", "learned", false, eps);
+            Architecture a = new Architecture(Architecture.Family.BERT, layerCount, d, heads, heads, d / heads, (int) ff.shape().dim(1), vocab,
+                    positions.length / d, Architecture.Norm.LAYER_NORM, false, Architecture.Activation.GELU, Architecture.Positions.LEARNED, false, eps);
             Layer[] layers = new Layer[layerCount];
             for (int i = 0; i < layerCount; i++) {
                 String p = "encoder.layer." + i + ".";

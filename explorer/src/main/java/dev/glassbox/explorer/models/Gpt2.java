@@ -161,8 +161,8 @@ public final class Gpt2 implements Decoder {
             int ff = c.intermediateSize() > 0 ? c.intermediateSize() : 4 * d;
             float[] wpe = w.floats(prefix + "wpe.weight");
             float eps = Double.isNaN(c.layerNormEps()) ? 1e-5f : (float) c.layerNormEps();
-            Architecture a = new Architecture("gpt2", c.numHiddenLayers(), d, heads, heads, d / heads, ff, vocab,
-                    wpe.length / d, "LayerNorm", true, "gelu_tanh", "learned", true, eps);
+            Architecture a = new Architecture(Architecture.Family.GPT2, c.numHiddenLayers(), d, heads, heads, d / heads, ff, vocab,
+                    wpe.length / d, Architecture.Norm.LAYER_NORM, true, Architecture.Activation.GELU_TANH, Architecture.Positions.LEARNED, true, eps);
             Layer[] layers = new Layer[a.layers()];
             for (int i = 0; i < layers.length; i++) {
                 String p = prefix + "h." + i + ".";

@@ -183,8 +183,8 @@ public final class Llama implements Decoder {
             Tensor embeddings = w.tensor("model.embed_tokens.weight");
             int vocab = (int) embeddings.shape().dim(0);
             float eps = Double.isNaN(c.rmsNormEps()) ? 1e-6f : (float) c.rmsNormEps();
-            Architecture a = new Architecture("llama", c.numHiddenLayers(), d, heads, kvHeads, d / heads, ff, vocab,
-                    contextOf(c.maxPositionEmbeddings()), "RMSNorm", true, "swiglu", "rope", true, eps);
+            Architecture a = new Architecture(Architecture.Family.LLAMA, c.numHiddenLayers(), d, heads, kvHeads, d / heads, ff, vocab,
+                    contextOf(c.maxPositionEmbeddings()), Architecture.Norm.RMS_NORM, true, Architecture.Activation.SWIGLU, Architecture.Positions.ROPE, true, eps);
             int kvDim = a.kvDim();
             Layer[] layers = new Layer[a.layers()];
             for (int i = 0; i < layers.length; i++) {
@@ -229,8 +229,8 @@ public final class Llama implements Decoder {
             Tensor embeddings = w.tensor("token_embd.weight");
             int vocab = (int) embeddings.shape().dim(0);
             float eps = (float) number(m, "llama.attention.layer_norm_rms_epsilon", 1e-5);
-            Architecture a = new Architecture("llama", layerCount, d, heads, kvHeads, d / heads, ff, vocab,
-                    contextOf(count(m, "llama.context_length")), "RMSNorm", true, "swiglu", "rope", true, eps);
+            Architecture a = new Architecture(Architecture.Family.LLAMA, layerCount, d, heads, kvHeads, d / heads, ff, vocab,
+                    contextOf(count(m, "llama.context_length")), Architecture.Norm.RMS_NORM, true, Architecture.Activation.SWIGLU, Architecture.Positions.ROPE, true, eps);
             int kvDim = a.kvDim();
             Layer[] layers = new Layer[layerCount];
             for (int i = 0; i < layerCount; i++) {

@@ -122,7 +122,7 @@ public final class QuantizationLab {
             return file;
         })) {
             progress.accept(new Progress(++done, total, "running the model as stored (F32)"));
-            family = model.architecture().family();
+            family = model.architecture().family().id();
             reference = Reference.of(model, inputs);
             variants.add(measure(model, DType.F32, bytes[0], 0, inputs, reference));
         }

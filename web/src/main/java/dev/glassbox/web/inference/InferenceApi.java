@@ -161,7 +161,7 @@ public final class InferenceApi {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", entry.id());
-            out.put("family", a.family());
+            out.put("family", a.family().id());
             out.put("causal", a.causal());
             out.put("ids", in.ids());
             out.put("tokens", in.tokens());

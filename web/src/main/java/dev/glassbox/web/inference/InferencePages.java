@@ -32,7 +32,7 @@ public final class InferencePages {
          * generate, for the layers page (a decoder's layers page reads the first); else everyday English.
          */
         static ModelView of(ModelEntry e) {
-            boolean decoder = !e.family().equals("bert");
+            boolean decoder = !e.encoder();
             List<String> examples = e.card().examples();
             if (!examples.isEmpty()) {
                 return new ModelView(e.id(), e.name(), e.family(), decoder, examples.getFirst(),

@@ -27,7 +27,7 @@ public final class QuantizePages {
     public void quantize(Context ctx) {
         String id = ctx.pathParam("id");
         ModelEntry e = shelf.find(id).orElseThrow(() -> new NotFoundResponse("There is no model called \"" + id + "\"."));
-        pages.render(ctx, "quantize.html", Map.of("model", new ModelView(e.id(), e.name(), e.family(), !e.family().equals("bert")),
+        pages.render(ctx, "quantize.html", Map.of("model", new ModelView(e.id(), e.name(), e.family(), !e.encoder()),
                 "types", QuantizeApi.types()), sessions.ensure(ctx));
     }
 }

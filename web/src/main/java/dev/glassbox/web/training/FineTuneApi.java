@@ -53,7 +53,7 @@ final class FineTuneApi {
     static Base base(ModelShelf shelf, String id) {
         ModelEntry entry = shelf.find(id).orElseThrow(() -> new NotFoundResponse("There is no model called \"" + id + "\"."));
         Path file = entry.file();
-        if (!"llama".equals(entry.family()) || file.getFileName() == null || !file.getFileName().toString().equals("model.safetensors")) {
+        if (!dev.glassbox.explorer.models.Architecture.Family.LLAMA.id().equals(entry.family()) || file.getFileName() == null || !file.getFileName().toString().equals("model.safetensors")) {
             return new Base(entry, null, "fine-tuning needs a Llama-style model in safetensors trained by Glassbox on the stories,"
                     + " such as tiny-stories; this one is " + entry.family() + " in " + file.getFileName());
         }

@@ -173,6 +173,9 @@ class InferenceApiTest {
         assertEquals(7, encoder.get("depths").size(), "the embedding and six blocks");
         assertEquals("cosine", encoder.get("lens").asText());
         assertEquals(6, encoder.get("architecture").get("layers").asInt());
+        JsonNode a = encoder.get("architecture");   // the page draws the blocks from these names
+        assertEquals(List.of("bert", "LayerNorm", "gelu", "learned"),
+                List.of(a.get("family").asText(), a.get("norm").asText(), a.get("activation").asText(), a.get("positions").asText()));
         int n = encoder.get("tokens").size();
         assertEquals(n - 1, encoder.get("position").asInt(), "the last token by default");
         JsonNode block = encoder.get("depths").get(3);
