@@ -1,7 +1,8 @@
-// The attention explorer (/models/{id}/attention): one POST /api/models/{id}/attention gives every head's
-// pattern; the page shows the chosen head as a query × key heatmap, as a head view (lines from each token
-// to the tokens it attends to), every head as a thumbnail, and lets the learner switch heads off and see
-// what changes downstream.
+// The attention explorer (/models/{id}/attention): POST /api/models/{id}/attention gives the chosen layer's
+// patterns at full size (16-bit) and every head's as a thumbnail (8-bit, max-pooled to at most 64 × 64); the
+// page shows the chosen head as a query × key heatmap, as a head view (lines from each token to the tokens it
+// attends to), every head as a thumbnail, and lets the learner switch heads off and see what changes
+// downstream. Choosing another layer asks for that layer's patterns.
 import "./styles/inference.css";
 import { apiPath, sendJson } from "./api.js";
 import { colourScale } from "./colors.js";
@@ -34,7 +35,7 @@ export function startAttention(modelId) {
   const state = { data: null, text: "", layer: 0, head: 0, query: null, ablated: new Map(), request: 0 };
   const key = (l, h) => `${l}:${h}`;
 
-  async function run() {
+  async function run({ layer = state.layer } = {}) {
     const text = input.value.trim();
     if (!text) {
       status.fail(new Error("Type a text first."));
@@ -44,11 +45,14 @@ export function startAttention(modelId) {
     if (text !== state.text) state.ablated.clear(); // ablations belong to one text
     const ablate = [...state.ablated.values()];
     const mine = ++state.request;
-    status.start(ablate.length ? `Running again with ${ablate.length} head${ablate.length > 1 ? "s" : ""} switched off…`
+    const sameRun = state.data && text === state.text && layer !== state.data.layer;
+    status.start(sameRun ? `Fetching layer ${layer}…`
+      : ablate.length ? `Running again with ${ablate.length} head${ablate.length > 1 ? "s" : ""} switched off…`
       : "Running the model…", "the first run of a model also loads it");
     try {
-      const data = await sendJson("POST", apiPath`/api/models/${modelId}/attention`, { text, ablate });
+      const data = await sendJson("POST", apiPath`/api/models/${modelId}/attention`, { text, ablate, layer });
       if (mine !== state.request) return;
+      decode(data);
       const fresh = !state.data || state.data.layers !== data.layers || state.data.heads !== data.heads;
       state.data = data;
       state.text = text;
@@ -81,6 +85,12 @@ export function startAttention(modelId) {
   function select(layer, head, { focus = false } = {}) {
     state.layer = layer;
     state.head = head;
+    if (state.data && layer !== state.data.layer) {
+      run({ layer }).then(() => {
+        if (focus) modelViewBox.querySelector(`[data-layer="${layer}"][data-head="${head}"]`)?.focus();
+      });
+      return;
+    }
     drawAll();
     if (focus) modelViewBox.querySelector(`[data-layer="${layer}"][data-head="${head}"]`)?.focus();
   }
@@ -120,16 +130,32 @@ export function startAttention(modelId) {
   run();
 }
 
-/** Row `query` of head (layer, head) as an array of weights over the keys. */
-function row(data, layer, head, query) {
-  return data.attention[layer][head][query];
+/** The answer's base64 integers as numbers: `data.full` (head, query, key) of `data.layer`, `data.thumbPixels`. */
+function decode(data) {
+  const n = data.tokens.length;
+  const bytes = base64Bytes(data.patterns);
+  data.full = new Float32Array(data.heads * n * n);
+  for (let i = 0; i < data.full.length; i++) data.full[i] = (bytes[2 * i] | (bytes[2 * i + 1] << 8)) / 65535;
+  data.thumbPixels = base64Bytes(data.thumbs);
+}
+
+function base64Bytes(text) {
+  const chars = atob(text);
+  const bytes = new Uint8Array(chars.length);
+  for (let i = 0; i < chars.length; i++) bytes[i] = chars.charCodeAt(i);
+  return bytes;
+}
+
+/** Row `query` of head `head` of the layer the answer carries in full, as weights over the keys. */
+function row(data, head, query) {
+  const n = data.tokens.length;
+  return data.full.subarray((head * n + query) * n, (head * n + query + 1) * n);
 }
 
 function drawHeatmap(box, data, layer, head, off) {
   const n = data.tokens.length;
   const flat = new Float64Array(n * n);
-  const matrix = data.attention[layer][head];
-  for (let q = 0; q < n; q++) for (let k = 0; k < n; k++) flat[q * n + k] = matrix[q][k];
+  for (let q = 0; q < n; q++) flat.set(row(data, head, q), q * n);
   const labels = data.tokens.map((t) => short(t, 12));
   const figure = renderHeatmap({
     title: `layer ${layer} · head ${head}${off ? " (switched off: its output is zeroed, its pattern still shows)" : ""}`,
@@ -148,7 +174,7 @@ function drawHeatmap(box, data, layer, head, off) {
 /** Two columns of tokens; a line from query i (left) to key j (right) is as opaque as the weight i -> j. */
 function drawHeadView(box, data, state) {
   const n = data.tokens.length;
-  const weights = (q) => row(data, state.layer, state.head, q);
+  const weights = (q) => row(data, state.head, q);
   const labels = data.tokens.map((t) => short(t, 16));
   const width = 360;
   const colWidth = 130;
@@ -223,7 +249,7 @@ function argmax(values) {
 
 /** Every head as a small canvas, layers down and heads across; the chosen one is outlined. */
 function drawModelView(box, data, state, select) {
-  const n = data.tokens.length;
+  const t = data.thumbSize;
   const scale = colourScale(0, 1);
   const thumb = Math.max(40, Math.min(72, Math.floor(((box.clientWidth || 600) - 40) / data.heads) - 6)); // CSS pixels
   const grid = el("div", "thumb-grid");
@@ -234,23 +260,20 @@ function drawModelView(box, data, state, select) {
   for (let h = 0; h < data.heads; h++) grid.append(el("span", "thumb-col-label", `H${h}`));
   const ratio = window.devicePixelRatio || 1;
   const pixels = document.createElement("canvas");
-  pixels.width = n;
-  pixels.height = n;
+  pixels.width = t;
+  pixels.height = t;
   const pixelContext = pixels.getContext("2d");
-  const image = pixelContext.createImageData(n, n);
+  const image = pixelContext.createImageData(t, t);
   for (let l = 0; l < data.layers; l++) {
     const rowEl = el("div", "thumb-row");
     rowEl.setAttribute("role", "row");
     rowEl.style.display = "contents";
     rowEl.append(el("span", "thumb-row-label", `L${l}`));
     for (let h = 0; h < data.heads; h++) {
-      const matrix = data.attention[l][h];
-      for (let q = 0; q < n; q++) {
-        for (let k = 0; k < n; k++) {
-          const at = (q * n + k) * 4;
-          scale.paint(matrix[q][k], image.data, at);
-          image.data[at + 3] = 255;
-        }
+      const start = (l * data.heads + h) * t * t;   // (layer, head, t, t), max-pooled on the server
+      for (let i = 0; i < t * t; i++) {
+        scale.paint(data.thumbPixels[start + i] / 255, image.data, i * 4);
+        image.data[i * 4 + 3] = 255;
       }
       pixelContext.putImageData(image, 0, 0);
       const button = el("button", "thumb");
@@ -273,7 +296,7 @@ function drawModelView(box, data, state, select) {
       canvas.width = Math.round(thumb * ratio);
       canvas.height = Math.round(thumb * ratio);
       const ctx = canvas.getContext("2d");
-      ctx.imageSmoothingEnabled = n > thumb * ratio;
+      ctx.imageSmoothingEnabled = t > thumb * ratio;
       ctx.drawImage(pixels, 0, 0, canvas.width, canvas.height);
       button.append(canvas);
       button.addEventListener("click", () => select(l, h, { focus: true }));

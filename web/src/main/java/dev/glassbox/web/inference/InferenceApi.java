@@ -128,8 +128,12 @@ public final class InferenceApi {
         RequestBody body = RequestBody.of(ctx);
         String text = body.text("text", limits.textChars());
         List<int[]> ablate = body.pairs("ablate", MAX_ABLATED);
+        int layer = (int) body.integer("layer", 0, 0, Integer.MAX_VALUE);   // whose full patterns to send; checked against the model below
         run(ctx, entry, model -> {
             Architecture a = model.architecture();
+            if (layer < 0 || layer >= a.layers()) {
+                throw new BadRequestResponse("No layer " + layer + ": " + entry.id() + " has layers 0 to " + (a.layers() - 1));
+            }
             for (int[] pair : ablate) {
                 if (pair[0] < 0 || pair[0] >= a.layers() || pair[1] < 0 || pair[1] >= a.heads()) {
                     throw new BadRequestResponse("Cannot ablate [" + pair[0] + ", " + pair[1] + "]: " + entry.id() + " has layers 0 to "
@@ -150,14 +154,11 @@ public final class InferenceApi {
                     : model.runWithCache(in.ids(), patterns::contains, ablation(ablate));
             Transformer.CachedRun shown = ablated != null ? ablated : normal;
 
-            float[][][][] attention = new float[a.layers()][a.heads()][n][n];   // (layer, head, query, key)
+            int t = CompactAttention.thumbSide(n);
+            byte[] thumbs = new byte[a.layers() * a.heads() * t * t];                   // (layer, head, t, t)
             for (int l = 0; l < a.layers(); l++) {
-                float[] p = shown.cache().get(l, InBlock.PATTERN).values();     // (head, query, key)
-                for (int h = 0; h < a.heads(); h++) {
-                    for (int q = 0; q < n; q++) {
-                        for (int k = 0; k < n; k++) attention[l][h][q][k] = round4(p[(h * n + q) * n + k]);
-                    }
-                }
+                float[] p = shown.cache().get(l, InBlock.PATTERN).values();              // (head, query, key)
+                CompactAttention.thumbnails(p, a.heads(), n, t, thumbs, l * a.heads() * t * t);
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", entry.id());
@@ -168,7 +169,10 @@ public final class InferenceApi {
             out.put("layers", a.layers());
             out.put("heads", a.heads());
             out.put("ablated", ablate);
-            out.put("attention", attention);
+            out.put("layer", layer);
+            out.put("patterns", CompactAttention.fullLayer(shown.cache().get(layer, InBlock.PATTERN).values(), a.heads(), n));
+            out.put("thumbSize", t);
+            out.put("thumbs", java.util.Base64.getEncoder().encodeToString(thumbs));
             if (model instanceof Decoder decoder) {
                 out.put("predictions", nextTokens(decoder, normal.output()));
                 if (ablated != null) out.put("ablatedPredictions", nextTokens(decoder, ablated.output()));

@@ -97,6 +97,14 @@ class InferenceApiTest {
         assertEquals(List.of((int) 'H', (int) 'i', (int) ' ', 0xC3, 0xA9), ints(bytes.get("ids")), "one token per UTF-8 byte");
     }
 
+    /** The answer's full layer, (head, query, key), from its 16-bit little-endian base64. */
+    static double[] patterns(JsonNode answer) {
+        byte[] bytes = java.util.Base64.getDecoder().decode(answer.get("patterns").asText());
+        double[] values = new double[bytes.length / 2];
+        for (int i = 0; i < values.length; i++) values[i] = ((bytes[2 * i] & 0xff) | (bytes[2 * i + 1] & 0xff) << 8) / 65535.0;
+        return values;
+    }
+
     @Test
     void attentionHasEveryHeadAndEachRowSumsToOne() throws Exception {
         JsonNode a = json(MINILM + "/attention", Map.of("text", "The cat sat on the mat."), 200);
@@ -104,26 +112,58 @@ class InferenceApiTest {
         assertEquals(9, n, a.get("tokens").toString());   // [CLS] the cat sat on the mat . [SEP]
         assertEquals(6, a.get("layers").asInt());
         assertEquals(12, a.get("heads").asInt());
-        JsonNode attention = a.get("attention");
-        assertEquals(6, attention.size());
-        for (JsonNode layer : attention) {
-            assertEquals(12, layer.size());
-            for (JsonNode head : layer) {
-                assertEquals(n, head.size());
-                for (JsonNode query : head) {
-                    assertEquals(n, query.size());
-                    double sum = 0;
-                    for (JsonNode w : query) sum += w.asDouble();
-                    assertEquals(1.0, sum, 1e-3);
-                }
-            }
+        assertEquals(0, a.get("layer").asInt(), "the first layer in full unless another is asked for");
+        double[] full = patterns(a);
+        assertEquals(12 * n * n, full.length);
+        for (int row = 0; row < 12 * n; row++) {
+            double sum = 0;
+            for (int k = 0; k < n; k++) sum += full[row * n + k];
+            assertEquals(1.0, sum, n / 65535.0 + 1e-6, "row " + row);
         }
+        // every head's thumbnail: 9 tokens fit, so it is the pattern itself in 8 bits
+        assertEquals(n, a.get("thumbSize").asInt());
+        byte[] thumbs = java.util.Base64.getDecoder().decode(a.get("thumbs").asText());
+        assertEquals(6 * 12 * n * n, thumbs.length);
+        for (int i = 0; i < 12 * n * n; i++) assertEquals(full[i] * 255, thumbs[i] & 0xff, 0.51, "layer 0's thumbnail cell " + i);
+
+        JsonNode third = json(MINILM + "/attention", Map.of("text", "The cat sat on the mat.", "layer", 2), 200);
+        assertEquals(2, third.get("layer").asInt());
+        double[] layer2 = patterns(third);
+        for (int i = 0; i < 12 * n * n; i++) {
+            assertEquals(layer2[i] * 255, thumbs[2 * 12 * n * n + i] & 0xff, 0.51, "layer 2 in full is layer 2's thumbnail, cell " + i);
+        }
+        assertTrue(json(MINILM + "/attention", Map.of("text", "hi", "layer", 6), 400).get("error").asText().contains("layers 0 to 5"));
 
         JsonNode causal = json(LLAMA + "/attention", Map.of("text", "abc"), 200);
-        JsonNode firstHead = causal.get("attention").get(0).get(0);
-        assertEquals(1.0, firstHead.get(0).get(0).asDouble(), 1e-4, "the first token can only look at itself");
-        assertEquals(0.0, firstHead.get(1).get(2).asDouble(), "no token looks ahead");
+        double[] firstLayer = patterns(causal);
+        int m = causal.get("tokens").size();
+        assertEquals(1.0, firstLayer[0], 1e-4, "the first token can only look at itself");
+        assertEquals(0.0, firstLayer[1 * m + 2], "no token looks ahead");
         assertEquals(10, causal.get("predictions").size());
+    }
+
+    @Test
+    void attentionOverManyTokensIsSentInTheSizeThePageDraws() throws Exception {
+        String text = "one two three four five six seven eight nine ten ".repeat(25).strip();   // 252 tokens, just under the cap
+        HttpResponse<String> r = post(MINILM + "/attention", Map.of("text", text), Map.of("X-CSRF-Token", csrf, "Origin", base));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode a = Json.MAPPER.readTree(r.body());
+        int n = a.get("tokens").size();
+        assertTrue(n >= 250, "a long text: " + n + " tokens");
+        assertEquals(64, a.get("thumbSize").asInt(), "thumbnails are max-pooled to 64 x 64");
+        // one layer in full (12 x n x n x 2 bytes) and 72 thumbnails (64 x 64 bytes), base64: about 2 MB, not ~30 MB
+        long expected = (12L * n * n * 2 + 72L * 64 * 64) * 4 / 3;
+        assertTrue(r.body().length() < expected + 200_000, r.body().length() + " characters for " + n + " tokens");
+        // a sharp pattern survives the pooling: some cell of every thumbnail holds at least the largest weight of its rows' band
+        byte[] thumbs = java.util.Base64.getDecoder().decode(a.get("thumbs").asText());
+        double[] full = patterns(a);
+        for (int h = 0; h < 12; h++) {
+            double max = 0;
+            for (int i = 0; i < n * n; i++) max = Math.max(max, full[h * n * n + i]);
+            int thumbMax = 0;
+            for (int i = 0; i < 64 * 64; i++) thumbMax = Math.max(thumbMax, thumbs[h * 64 * 64 + i] & 0xff);
+            assertEquals(max * 255, thumbMax, 0.51, "head " + h + "'s largest weight is its thumbnail's");
+        }
     }
 
     @Test
