@@ -55,7 +55,7 @@ class HooksTest {
         for (Transformer model : List.of(Llama.load(TinyCheckpoints.llama(dir, LlamaSpec.DEFAULT)),
                 Gpt2.load(TinyCheckpoints.gpt2(dir, Gpt2Spec.DEFAULT)),
                 Bert.load(MiniLm.onnx(), 12, 1e-12f, Tokenizer.fromFile(MiniLm.tokenizer())))) {
-            int[] tokens = {101, 5, 6, 7, 8, 9, 102};
+            int[] tokens = {1, 5, 6, 7, 8, 9, 2};
             ActivationCache cache = model.runWithCache(tokens).cache();
             java.util.Map<String, Transformer.HookSize> sizes = model.hookSizes();
             assertEquals(cache.names(), List.copyOf(sizes.keySet()));
