@@ -173,7 +173,7 @@ final class KernelProcess {
                     urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING);
         }
         List<String> java = new ArrayList<>();
-        java.add(sandbox.java());                              // every path the kernel is given is one it sees: neutral in the sandbox
+        java.add(sandbox.java());                            // every path as the kernel sees it: the neutral ones in the sandbox
         java.addAll(jvmOptions(settings, scratchPath));
         if (settings.sharedModels() != null) {
             // the server may still be filling the folder in the background, but a bind mount needs it now
