@@ -173,24 +173,28 @@ final class KernelProcess {
                     urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING);
         }
         List<String> java = new ArrayList<>();
-        java.add(javaBinary());
+        java.add(sandbox.java());                            // every path as the kernel sees it: the neutral ones in the sandbox
         java.addAll(jvmOptions(settings, scratchPath));
         if (settings.sharedModels() != null) {
             // the server may still be filling the folder in the background, but a bind mount needs it now
             Files.createDirectories(settings.sharedModels());
-            java.add("-D" + ModelCatalog.SHIPPED_PROPERTY + "="
-                    + (sandbox.available() ? Sandbox.MODELS : settings.sharedModels().toAbsolutePath().toString()));
+            java.add("-D" + ModelCatalog.SHIPPED_PROPERTY + "=" + sandbox.models(settings.sharedModels()));
         }
         if (sandbox.available()) java.add("-D" + KernelMain.SECCOMP_REQUIRED + "=true");   // fail closed, not with a warning
-        List<Path> binds = new ArrayList<>(settings.classPath());
         if (aotCache != null) {
-            java.add("-XX:AOTCache=" + aotCache);               // instead of the JDK's default CDS archive (-Xshare:auto)
-            binds.add(aotCache);                              // read-only in the sandbox, like the class path
+            java.add("-XX:AOTCache=" + sandbox.cache(aotCache));   // instead of the JDK's default CDS archive (-Xshare:auto)
         } else {
             java.add("-Xshare:auto");
         }
-        java.addAll(List.of("-cp", classPathArgument(settings), KernelMain.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(java, binds, settings.sharedModels(), cgroup));
+        java.addAll(List.of("-cp", String.join(File.pathSeparator, sandbox.classPath(settings.classPath())), KernelMain.class.getName()));
+        Sandbox.Command command;
+        try {
+            command = sandbox.wrap(java, settings.classPath(), settings.sharedModels(), aotCache, cgroup, settings.scratchRoot());
+        } catch (IOException e) {
+            if (cgroup != null) cgroup.delete();
+            throw e;
+        }
+        ProcessBuilder builder = new ProcessBuilder(command.arguments());
         if (scratch != null) builder.directory(scratch.toFile());
         builder.environment().clear();                       // the server's secrets stay in the server
         builder.environment().put("LANG", "C.UTF-8");
@@ -199,6 +203,7 @@ final class KernelProcess {
             process = launch(builder);
         } catch (IOException e) {
             if (cgroup != null) cgroup.delete();
+            if (command.argumentsFile() != null) Files.deleteIfExists(command.argumentsFile());
             throw e;
         }
         KernelProcess kernel = new KernelProcess(process, scratch, cgroup, settings.outputCap());

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +18,11 @@ import java.util.concurrent.TimeUnit;
  * Containment for kernel JVMs, from the operating system (the Security Manager is gone since JDK 24).
  * With bubblewrap, a kernel runs as nobody in its own user, PID, network, IPC and UTS namespaces with no
  * network at all, sees read-only only the JDK, the shared libraries it loads and its class path, and
- * writes only to a private size-capped tmpfs. Where cgroups are writable, each kernel also gets memory,
- * process and CPU limits ({@link Cgroup}); rlimits and JVM flags are backstops.
+ * writes only to a private tmpfs capped in bytes and in files. The JDK, the class path, the AOT cache and
+ * the shipped models appear at neutral paths ({@code /glassbox/...}, {@code /models}), and bubblewrap reads
+ * its arguments from a file descriptor, so no path of the host reaches the kernel's command lines or
+ * properties. Where cgroups are writable, each kernel also gets memory, process and CPU limits
+ * ({@link Cgroup}); rlimits and JVM flags are backstops.
  * {@link #detect()} finds out at start-up what this machine allows, by trying it.
  */
 public final class Sandbox {
@@ -25,9 +30,30 @@ public final class Sandbox {
     public static final String SCRATCH = "/scratch";
     /** Where the server's folder of shipped models appears, read-only, inside the sandbox. */
     public static final String MODELS = "/models";
+    /** Where the JDK appears, read-only, inside the sandbox. */
+    public static final String JDK = "/glassbox/jdk";
+    /** Where each class path entry appears, read-only, inside the sandbox: {@code /glassbox/lib/<index>-<file name>}. */
+    public static final String LIB = "/glassbox/lib";
+    /** Where the kernels' AOT cache appears, read-only, inside the sandbox. */
+    public static final String CACHE = "/glassbox/cache";
+
+    /**
+     * Opens bubblewrap's arguments (the file {@code $0}) as file descriptor 3 and removes the file, then runs the
+     * rest of the command: bubblewrap reads the arguments with {@code --args 3}, and they never appear in its
+     * command line ({@code /proc/1/cmdline} inside the sandbox). A shell, because a Java child inherits only its
+     * standard streams, and the protocol needs those.
+     */
+    private static final String ARGUMENTS_ON_FD_3 = "unset PWD OLDPWD; exec 3<\"$0\" && rm -f -- \"$0\" && exec \"$@\"";
+    /**
+     * Mounts the scratch tmpfs, capped in bytes and in inodes, on the folder {@code $0} in a mount namespace of its
+     * own (run by {@code unshare} as root of a new user namespace), then runs bubblewrap, which binds it at
+     * {@link #SCRATCH}: bubblewrap's own {@code --tmpfs} takes a size but no inode count.
+     */
+    private static final String MOUNT_SCRATCH = "unset PWD OLDPWD; mount -t tmpfs -o size=%d,nr_inodes=%d,mode=0755 glassbox-scratch \"$0\" && exec \"$@\"";
 
     private final Path bwrap;
     private final List<Path> libraryDirs;
+    private final boolean scratchInodes;            // the scratch tmpfs is mounted with an inode cap (MOUNT_SCRATCH)
     private final Cgroup.Kind cgroups;
     private final Limits limits;
     private final List<String> problems;
@@ -38,19 +64,21 @@ public final class Sandbox {
      * @param memoryBytes  cgroup memory limit of the whole kernel (JVM heap plus everything else)
      * @param pids         cgroup limit on processes and threads (a thread bomb stops here)
      * @param cpuCores     cgroup CPU quota, in cores
-     * @param scratchBytes size of the private tmpfs
-     * @param openFiles    RLIMIT_NOFILE
-     * @param fileBytes    RLIMIT_FSIZE: largest file a kernel may write
+     * @param scratchBytes  size of the private tmpfs
+     * @param scratchInodes files and folders the private tmpfs may hold (each costs the host kernel memory, however small)
+     * @param openFiles     RLIMIT_NOFILE
+     * @param fileBytes     RLIMIT_FSIZE: largest file a kernel may write
      */
-    public record Limits(long memoryBytes, int pids, double cpuCores, long scratchBytes, int openFiles, long fileBytes) {
+    public record Limits(long memoryBytes, int pids, double cpuCores, long scratchBytes, int scratchInodes, int openFiles, long fileBytes) {
         public static Limits defaults() {
-            return new Limits(1536L << 20, 256, 1.0, 64L << 20, 512, 64L << 20);
+            return new Limits(1536L << 20, 256, 1.0, 64L << 20, 16_384, 512, 64L << 20);
         }
     }
 
-    private Sandbox(Path bwrap, List<Path> libraryDirs, Cgroup.Kind cgroups, Limits limits, List<String> problems) {
+    private Sandbox(Path bwrap, List<Path> libraryDirs, boolean scratchInodes, Cgroup.Kind cgroups, Limits limits, List<String> problems) {
         this.bwrap = bwrap;
         this.libraryDirs = libraryDirs;
+        this.scratchInodes = scratchInodes;
         this.cgroups = cgroups;
         this.limits = limits;
         this.problems = List.copyOf(problems);
@@ -58,7 +86,7 @@ public final class Sandbox {
 
     /** No containment: kernels are plain child JVMs (single-user mode on one's own computer). */
     public static Sandbox none(String why) {
-        return new Sandbox(null, List.of(), Cgroup.Kind.NONE, Limits.defaults(), List.of(why));
+        return new Sandbox(null, List.of(), false, Cgroup.Kind.NONE, Limits.defaults(), List.of(why));
     }
 
     /** Finds bubblewrap and writable cgroups, and checks that a JVM actually starts inside the sandbox. */
@@ -74,8 +102,11 @@ public final class Sandbox {
         List<String> notes = new ArrayList<>();
         Cgroup.Kind cgroups = Cgroup.detect();
         if (cgroups == Cgroup.Kind.NONE) notes.add("cgroups are not writable: memory, process and CPU limits come only from JVM flags and rlimits");
-        Sandbox candidate = new Sandbox(bwrap, libraries, cgroups, Limits.defaults(), notes);
-        String failure = candidate.probe();
+        String inodes = findOnPath("unshare") == null || findOnPath("mount") == null ? "unshare and mount (util-linux) are not installed"
+                : new Sandbox(bwrap, libraries, true, cgroups, Limits.defaults(), notes).probe();
+        if (inodes != null) notes.add("the scratch space is capped in bytes but not in files: " + inodes);
+        Sandbox candidate = new Sandbox(bwrap, libraries, inodes == null, cgroups, Limits.defaults(), notes);
+        String failure = inodes == null ? null : candidate.probe();
         if (failure != null) return none("bubblewrap is installed but a JVM does not start in it: " + failure);
         return candidate;
     }
@@ -87,7 +118,7 @@ public final class Sandbox {
     public Sandbox withoutCgroups(String why) {
         List<String> notes = new ArrayList<>(problems);
         notes.add(why);
-        return new Sandbox(bwrap, libraryDirs, Cgroup.Kind.NONE, limits, notes);
+        return new Sandbox(bwrap, libraryDirs, scratchInodes, Cgroup.Kind.NONE, limits, notes);
     }
 
     public boolean available() {
@@ -108,9 +139,14 @@ public final class Sandbox {
         return cgroups != Cgroup.Kind.NONE;
     }
 
+    /** True when the scratch space is capped in files (inodes) as well as in bytes. */
+    public boolean scratchInodesLimited() {
+        return scratchInodes;
+    }
+
     /** "v1", "v2" or "none": the cgroups the kernels' limits come from. */
     public String cgroupsVersion() {
-        return cgroups.name().toLowerCase(java.util.Locale.ROOT);
+        return cgroups.name().toLowerCase(Locale.ROOT);
     }
 
     public Limits perKernel() {
@@ -129,7 +165,8 @@ public final class Sandbox {
         map.put("cgroups", cgroups.name().toLowerCase());
         if (available()) {
             map.put("network", "none");
-            map.put("filesystem", "read-only JDK, libraries, class path and shipped models; private tmpfs of " + (limits.scratchBytes() >> 20) + " MB");
+            map.put("filesystem", "read-only JDK, libraries, class path and shipped models at neutral paths; private tmpfs of "
+                    + (limits.scratchBytes() >> 20) + " MB" + (scratchInodes ? " and " + limits.scratchInodes() + " files" : ""));
             map.put("openFiles", limits.openFiles());
             map.put("fileBytes", limits.fileBytes());
         }
@@ -142,61 +179,114 @@ public final class Sandbox {
         return map;
     }
 
-    /**
-     * The command that runs {@code java} (a list starting with the java binary) contained. Without a
-     * sandbox it is returned unchanged. {@code cgroup} (may be null) is joined before anything starts.
-     */
-    List<String> wrap(List<String> java, List<Path> classPath, Cgroup cgroup) {
-        return wrap(java, classPath, null, cgroup);
+    /** The java launcher as the kernel is started with it: at {@link #JDK} inside the sandbox. */
+    public String java() {
+        return available() ? JDK + "/bin/java" : Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** As {@link #wrap(List, List, Cgroup)}, with the folder {@code models} (may be null) read-only at {@link #MODELS}. */
-    List<String> wrap(List<String> java, List<Path> classPath, Path models, Cgroup cgroup) {
-        if (!available()) return java;
-        List<String> command = new ArrayList<>();
+    /** The class path as the kernel sees it: each entry at {@link #LIB} inside the sandbox, where it is on the host without one. */
+    public List<String> classPath(List<Path> classPath) {
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < classPath.size(); i++) {
+            seen.add(available() ? LIB + "/" + i + "-" + classPath.get(i).getFileName() : classPath.get(i).toAbsolutePath().toString());
+        }
+        return seen;
+    }
+
+    /** The AOT cache file as the kernel sees it: in {@link #CACHE} inside the sandbox. */
+    String cache(Path aotCache) {
+        return available() ? CACHE + "/" + aotCache.getFileName() : aotCache.toString();
+    }
+
+    /** The folder of shipped models as the kernel sees it: {@link #MODELS} inside the sandbox. */
+    String models(Path models) {
+        return available() ? MODELS : models.toAbsolutePath().toString();
+    }
+
+    /**
+     * A command and the file it reads bubblewrap's arguments from (null without a sandbox). The command removes the
+     * file as it starts; whoever starts it removes it too if the command could not start.
+     */
+    record Command(List<String> arguments, Path argumentsFile) {}
+
+    /**
+     * The command that runs {@code java} (a list starting with {@link #java()}, naming its files as the kernel sees
+     * them: {@link #classPath}, {@link #cache}, {@link #models}) contained, with the class path, the AOT cache
+     * ({@code aotCache}, may be null) and the folder {@code models} (may be null) bound read-only where it names
+     * them. Without a sandbox it is {@code java} unchanged. {@code cgroup} (may be null) is joined before anything
+     * starts. {@code folder} is one of the server's own: bubblewrap's arguments are written to a file there, and
+     * the scratch tmpfs is mounted on a folder in it in a mount namespace that only the kernel sees.
+     */
+    Command wrap(List<String> java, List<Path> classPath, Path models, Path aotCache, Cgroup cgroup, Path folder) throws IOException {
+        if (!available()) return new Command(java, null);
+        List<String> sandbox = new ArrayList<>(List.of(
+                "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns",
+                "--die-with-parent", "--new-session", "--clearenv", "--hostname", "kernel",
+                "--setenv", "LANG", "C.UTF-8", "--setenv", "HOME", SCRATCH,
+                "--proc", "/proc", "--dev", "/dev"));
+        Path mountPoint = folder.resolve("kernel-scratch");
+        if (scratchInodes) {
+            Files.createDirectories(mountPoint);
+            sandbox.addAll(List.of("--bind", mountPoint.toString(), SCRATCH));
+        } else {
+            sandbox.addAll(List.of("--size", Long.toString(limits.scratchBytes()), "--tmpfs", SCRATCH));
+        }
+        sandbox.addAll(List.of("--chdir", SCRATCH));
+        for (String top : List.of("/lib", "/lib64", "/bin")) {          // merged-/usr systems link these into /usr
+            Path p = Path.of(top);
+            if (Files.isSymbolicLink(p)) {
+                try {
+                    sandbox.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), top));
+                } catch (IOException ignored) {
+                    // leave it out; the libraries below are bound by their real paths
+                }
+            }
+        }
+        Set<String> bound = new LinkedHashSet<>();
+        for (Path p : libraryDirs) {
+            String real = realPath(p);
+            if (bound.add(real)) sandbox.addAll(List.of("--ro-bind", real, real));
+        }
+        // the kernel's own files at neutral paths, so that no host path (the server's data folder, where it is
+        // installed, the user's home) reaches the kernel's class path, command line or properties
+        sandbox.addAll(List.of("--ro-bind", realPath(Path.of(System.getProperty("java.home"))), JDK));
+        List<String> inside = classPath(classPath);
+        for (int i = 0; i < classPath.size(); i++) sandbox.addAll(List.of("--ro-bind", realPath(classPath.get(i)), inside.get(i)));
+        if (aotCache != null) sandbox.addAll(List.of("--ro-bind", realPath(aotCache), cache(aotCache)));
+        if (models != null) sandbox.addAll(List.of("--ro-bind", realPath(models), MODELS));
+        // bwrap builds the new root and /dev as writable tmpfs without a size cap: only /scratch may be written
+        sandbox.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/"));
+
+        Files.createDirectories(folder);
+        Path argumentsFile = Files.createTempFile(folder, "bwrap-", ".args", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        StringBuilder nulSeparated = new StringBuilder();
+        for (String argument : sandbox) nulSeparated.append(argument).append('\0');
+        Files.writeString(argumentsFile, nulSeparated, StandardCharsets.UTF_8);
+
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", ARGUMENTS_ON_FD_3, argumentsFile.toString()));
         if (cgroup != null) command.addAll(cgroup.joinThenExec());
         Path prlimit = findOnPath("prlimit");
         if (prlimit != null) {
             command.addAll(List.of(prlimit.toString(), "--nofile=" + limits.openFiles(), "--fsize=" + limits.fileBytes(),
                     "--core=0", "--"));
         }
-        command.addAll(List.of(bwrap.toString(),
-                "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns",
-                "--die-with-parent", "--new-session", "--clearenv", "--hostname", "kernel",
-                "--setenv", "LANG", "C.UTF-8", "--setenv", "HOME", SCRATCH,
-                "--proc", "/proc", "--dev", "/dev",
-                "--size", Long.toString(limits.scratchBytes()), "--tmpfs", SCRATCH, "--chdir", SCRATCH));
-        Set<String> bound = new LinkedHashSet<>();
-        for (String top : List.of("/lib", "/lib64", "/bin")) {          // merged-/usr systems link these into /usr
-            Path p = Path.of(top);
-            if (Files.isSymbolicLink(p)) {
-                try {
-                    command.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), top));
-                } catch (IOException ignored) {
-                    // leave it out; the libraries below are bound by their real paths
-                }
-            }
+        if (scratchInodes) {
+            command.addAll(List.of(findOnPath("unshare").toString(), "--user", "--map-root-user", "--mount", "/bin/sh", "-c",
+                    String.format(Locale.ROOT, MOUNT_SCRATCH, limits.scratchBytes(), limits.scratchInodes()), mountPoint.toString()));
         }
-        Path javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath();
-        for (Path p : concat(List.of(javaHome), libraryDirs, classPath)) {
-            String real = realPath(p);
-            if (bound.add(real)) command.addAll(List.of("--ro-bind", real, real));
-        }
-        // at a neutral path, so no host path (the server's data folder) reaches the kernel
-        if (models != null) command.addAll(List.of("--ro-bind", realPath(models), MODELS));
-        // bwrap builds the new root and /dev as writable tmpfs without a size cap: only /scratch may be written
-        command.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/"));
-        command.add("--");
+        command.addAll(List.of(bwrap.toString(), "--args", "3", "--"));
         command.addAll(java);
-        return command;
+        return new Command(command, argumentsFile);
     }
 
     /** Starts {@code java -version} inside the sandbox; returns null when it works, else what went wrong. */
     private String probe() {
+        Path folder = null;
+        Command command = null;
         try {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder builder = new ProcessBuilder(wrap(List.of(java, "-XX:-UsePerfData", "-version"), List.of(), null))
-                    .redirectErrorStream(true);
+            folder = Files.createTempDirectory("glassbox-sandbox-probe");
+            command = wrap(List.of(java(), "-XX:-UsePerfData", "-version"), List.of(), null, null, null, folder);
+            ProcessBuilder builder = new ProcessBuilder(command.arguments()).redirectErrorStream(true);
             builder.environment().clear();
             Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -207,6 +297,16 @@ public final class Sandbox {
             return process.exitValue() == 0 ? null : "exit code " + process.exitValue() + ": " + output.strip();
         } catch (IOException | InterruptedException e) {
             return e.getMessage();
+        } finally {
+            try {
+                if (command != null && command.argumentsFile() != null) Files.deleteIfExists(command.argumentsFile());
+                if (folder != null) {
+                    Files.deleteIfExists(folder.resolve("kernel-scratch"));
+                    Files.deleteIfExists(folder);
+                }
+            } catch (IOException ignored) {
+                // a temporary folder left behind
+            }
         }
     }
 
@@ -249,13 +349,6 @@ public final class Sandbox {
         } catch (IOException e) {
             return p.toAbsolutePath().normalize().toString();
         }
-    }
-
-    @SafeVarargs
-    private static List<Path> concat(List<Path>... lists) {
-        List<Path> all = new ArrayList<>();
-        for (List<Path> l : lists) all.addAll(l);
-        return all;
     }
 
     @Override

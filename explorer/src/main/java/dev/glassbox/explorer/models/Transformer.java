@@ -72,6 +72,34 @@ public sealed interface Transformer extends AutoCloseable permits Bert, Decoder 
         return java.util.List.copyOf(names);
     }
 
+    /**
+     * How many numbers one hook point holds in a run of {@code s} tokens: {@code perToken * s + perPair * s * s}
+     * (a row per token, like the residual stream, or a row per pair of tokens, like an attention pattern).
+     */
+    record HookSize(long perToken, long perPair) {
+        public long values(int tokens) {
+            return perToken * tokens + perPair * tokens * (long) tokens;
+        }
+    }
+
+    /**
+     * The size of every hook point as a function of the number of tokens, read off the shapes of a one-token
+     * and a two-token run (listening only: nothing is copied), so a caller can refuse a run that would record
+     * too much before making it. Every activation is s x (a row) or s x s x (heads): with n1 and n2 numbers at
+     * one and two tokens, perPair = (n2 - 2 n1) / 2 and perToken = n1 - perPair.
+     */
+    default java.util.Map<String, HookSize> hookSizes() {
+        java.util.Map<String, Long> one = new java.util.LinkedHashMap<>(), two = new java.util.HashMap<>();
+        run(new int[] {0}, Hooks.none().with(name -> true, a -> one.put(a.name(), (long) a.size())));
+        run(new int[] {0, 0}, Hooks.none().with(name -> true, a -> two.put(a.name(), (long) a.size())));
+        java.util.Map<String, HookSize> sizes = new java.util.LinkedHashMap<>();
+        one.forEach((name, n1) -> {
+            long perPair = (two.get(name) - 2 * n1) / 2;
+            sizes.put(name, new HookSize(n1 - perPair, perPair));
+        });
+        return java.util.Collections.unmodifiableMap(sizes);
+    }
+
     /** {@code text} as the token ids this model reads, with its special tokens. */
     default int[] encode(String text) { return tokenizer().encode(text).ids(); }
 

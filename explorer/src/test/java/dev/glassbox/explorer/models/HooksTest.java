@@ -49,6 +49,24 @@ class HooksTest {
         assertEquals(golden, llama.hookNames(), "the hook points, listed without running a hook");
     }
 
+    /** The sizes predicted from one- and two-token runs are those of a real run of another length, for every hook. */
+    @Test
+    void hookSizesPredictEveryActivationOfALongerRun() throws IOException {
+        for (Transformer model : List.of(Llama.load(TinyCheckpoints.llama(dir, LlamaSpec.DEFAULT)),
+                Gpt2.load(TinyCheckpoints.gpt2(dir, Gpt2Spec.DEFAULT)),
+                Bert.load(MiniLm.onnx(), 12, 1e-12f, Tokenizer.fromFile(MiniLm.tokenizer())))) {
+            int[] tokens = {1, 5, 6, 7, 8, 9, 2};
+            ActivationCache cache = model.runWithCache(tokens).cache();
+            java.util.Map<String, Transformer.HookSize> sizes = model.hookSizes();
+            assertEquals(cache.names(), List.copyOf(sizes.keySet()));
+            for (String name : cache.names()) {
+                assertEquals(cache.get(name).size(), sizes.get(name).values(tokens.length), name);
+            }
+            assertTrue(sizes.get("blocks.0.attn.hook_pattern").perPair() > 0, "a pattern grows with the square of the tokens");
+            model.close();
+        }
+    }
+
     /** Switching a head off in layer 0 leaves layer 0's patterns alone (they come before it) and moves layer 1's. */
     @Test
     void patternShiftSaysWhichLayersAnAblationMoved() throws IOException {

@@ -331,7 +331,7 @@ class ContainmentTest {
     @MethodSource("hostFolders")
     void hostFoldersShowOnlyWhatTheKernelNeeds(String name, Path dir) throws IOException {
         List<String> allowed = new ArrayList<>(boundNamesUnder(dir));
-        if (dir.equals(Path.of("/"))) allowed.addAll(List.of("proc", "dev", "scratch", "models", "lib", "lib64", "bin", "usr"));
+        if (dir.equals(Path.of("/"))) allowed.addAll(List.of("proc", "dev", "scratch", "models", "glassbox", "lib", "lib64", "bin", "usr"));
         assertContained("var p = Path.of(\"" + dir + "\");\n"
                 + "Files.isDirectory(p) ? String.join(\"|\", Files.list(p).map(q -> q.getFileName().toString()).sorted().toList()) : \"(none)\"",
                 reply -> {
@@ -403,7 +403,7 @@ class ContainmentTest {
                 assertTrue(List.of("LANG", "HOME", "PWD").contains(key), "environment variable " + key + " reached the kernel");
             }
         });
-        String classPath = String.join(java.io.File.pathSeparator, pool.settings().classPath().stream().map(Path::toString).toList());
+        String classPath = String.join(java.io.File.pathSeparator, sandbox.classPath(pool.settings().classPath()));
         assertContained("""
                 var props = new TreeMap<Object, Object>(System.getProperties());
                 props.forEach((k, v) -> System.out.println(k + "=" + v));
@@ -412,11 +412,121 @@ class ContainmentTest {
             assertTrue(props.contains("\nuser.home=/scratch\n") && props.contains("\nuser.dir=/scratch\n"), props);
             assertTrue(props.contains("\nuser.name=?\n") || props.contains("\nuser.name=nobody\n"), props);
             assertNotIn(reply, "surefire");
-            // the class path names host folders (the sandbox binds them where they are); nothing else does
+            // the class path names the sandbox's neutral paths, one per entry of the kernel's class path
+            assertTrue(classPath.startsWith(Sandbox.LIB + "/0-"), classPath);
             assertTrue(props.contains("\njava.class.path=" + classPath + "\n"), "the class path is exactly the kernel's: " + props);
             String others = props.replace("java.class.path=" + classPath, "");
             assertFalse(others.contains(home), "a property names the server's home folder " + home + ": " + others);
             assertFalse(others.contains(Path.of("").toAbsolutePath().toString()), "a property names the server's working folder: " + others);
+        });
+    }
+
+    // ---------------------------------------------------------------- host paths
+
+    /**
+     * What names the server's folders on this machine, which a cell must not learn: the data folder (the test's
+     * temp folder holds the kernels' scratch root and the AOT cache), the models folder, the repository and the
+     * folders of the class path's jars, the JDK's folder, the server's home folder and its user name.
+     */
+    private static List<String> hostSecrets() {
+        List<String> secrets = new ArrayList<>(List.of(tempDir.toString(), models.toString(),
+                Path.of("..").toAbsolutePath().normalize().toString(), System.getProperty("java.home"), System.getProperty("user.home")));
+        for (Path entry : pool.settings().classPath()) secrets.add(entry.toAbsolutePath().getParent().toString());
+        for (String s : List.copyOf(secrets)) {
+            try {
+                secrets.add(Path.of(s).toRealPath().toString());
+            } catch (IOException ignored) {
+                // not there: its own name is enough
+            }
+        }
+        secrets.removeIf(s -> s.equals("/") || s.isBlank());
+        return secrets;
+    }
+
+    /** The server's user name, as a word ("root" inside "/proc/1/root" is not a leak, "root" alone is). */
+    private static void assertNoUserName(String seen, String where) {
+        String user = System.getProperty("user.name");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.-])" + java.util.regex.Pattern.quote(user)
+                + "(?![A-Za-z0-9_-])").matcher(seen);
+        assertFalse(m.find(), where + " names the server's user " + user + ": "
+                + (m.hitEnd() ? "" : seen.substring(Math.max(0, m.start() - 80), Math.min(seen.length(), m.end() + 80))));
+    }
+
+    private static void assertNoHostPath(String seen, String where) {
+        for (String secret : hostSecrets()) {
+            int at = seen.indexOf(secret);
+            assertTrue(at < 0, where + " names the host path " + secret + ": "
+                    + (at < 0 ? "" : seen.substring(Math.max(0, at - 80), Math.min(seen.length(), at + secret.length() + 80))));
+        }
+        assertNoUserName(seen, where);
+    }
+
+    /**
+     * Everything a cell can read about how its JVM was started names no folder of the host: the class path, the
+     * JVM's arguments and system properties, its environment, its and bubblewrap's command lines (bubblewrap's
+     * arguments come through a file descriptor) and the files it maps.
+     */
+    @Order(26)
+    @Test
+    void noHostPathReachesTheKernel() {
+        // three cells of one snippet each (a block), rather than one of many: JShell compiles each snippet apart,
+        // and on a busy machine that alone can take the time limit
+        List<String> cells = List.of("""
+                {
+                    var runtime = java.lang.management.ManagementFactory.getRuntimeMXBean();
+                    System.out.println("class path: " + System.getProperty("java.class.path"));
+                    System.out.println("runtime class path: " + runtime.getClassPath());
+                    System.out.println("input arguments: " + runtime.getInputArguments());
+                }
+                """, """
+                for (String file : List.of("/proc/1/cmdline", "/proc/self/cmdline", "/proc/1/environ", "/proc/self/environ", "/proc/self/maps")) {
+                    System.out.println(file + ": " + new String(Files.readAllBytes(Path.of(file))).replace('\\0', ' '));
+                }
+                """, """
+                {
+                    new TreeMap<Object, Object>(System.getProperties()).forEach((k, v) -> System.out.println("property " + k + "=" + v));
+                    new TreeMap<>(System.getenv()).forEach((k, v) -> System.out.println("env " + k + "=" + v));
+                }
+                """);
+        StringBuilder seen = new StringBuilder();
+        for (String cell : cells) {
+            assertContained(cell, reply -> {
+                assertEquals(Status.OK, reply.status(), text(reply));
+                seen.append(stdout(reply));
+            });
+        }
+        assertTrue(seen.indexOf("input arguments: [-X") >= 0 && seen.indexOf("bwrap --args 3 -- " + Sandbox.JDK + "/bin/java ") >= 0
+                && seen.indexOf("property java.class.path=") >= 0, seen.toString());
+        assertNoHostPath(seen.toString(), "what the kernel reads of its start");
+    }
+
+    /**
+     * /proc/self/mountinfo: where each folder is mounted, and the mount options, name no host folder. The fourth
+     * field of a bind mount (the bound folder's path inside its own file system) does, and cannot be hidden by
+     * bubblewrap (docs/notebook.md, "The sandbox"): it may name exactly the folders the sandbox binds, nothing else.
+     */
+    @Order(27)
+    @Test
+    void mountinfoNamesNoHostFolderButTheBoundOnes() {
+        assertContained("System.out.print(Files.readString(Path.of(\"/proc/self/mountinfo\")))", reply -> {
+            assertEquals(Status.OK, reply.status(), text(reply));
+            List<String> lines = stdout(reply).lines().toList();
+            assertTrue(lines.size() > 5, stdout(reply));
+            List<String> bound = new ArrayList<>(List.of("/", Path.of(System.getProperty("java.home")).toString()));
+            for (Path p : pool.settings().classPath()) bound.add(p.toAbsolutePath().toString());
+            bound.add(models.toString());
+            for (String line : lines) {
+                String[] fields = line.split(" ");
+                String root = fields[3];
+                StringBuilder rest = new StringBuilder();
+                for (int i = 0; i < fields.length; i++) if (i != 3) rest.append(fields[i]).append(' ');
+                assertNoHostPath(rest.toString(), "mountinfo (but for the bound folders' own paths)");
+                if (fields[4].startsWith("/glassbox/") || fields[4].equals("/models")) {
+                    assertTrue(bound.stream().anyMatch(b -> root.equals(b) || root.endsWith(b) || b.endsWith(root)),
+                            "mountinfo names " + root + ", which the sandbox does not bind: " + line);
+                }
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.split(" ")[4].startsWith("/glassbox/lib/")), "the class path is bound at /glassbox/lib: " + stdout(reply));
         });
     }
 
@@ -520,6 +630,48 @@ class ContainmentTest {
                 reply -> assertEquals("\"ok\"", value(reply), "scratch is usable again: " + text(reply)));
     }
 
+    /**
+     * A cell that creates a million empty files gets a clear error at the scratch space's inode cap (each file
+     * costs the host kernel memory however small it is), and a file can be written again once one is removed.
+     */
+    @Order(34)
+    @Test
+    void creatingAMillionFilesStopsAtTheInodeCap() {
+        assertTrue(sandbox.scratchInodesLimited(), "this machine's sandbox caps /scratch in bytes only: " + sandbox.problems());
+        int cap = sandbox.perKernel().scratchInodes();
+        // two thirds of the cap first, in steps that fit the time limit on a busy machine, then the million
+        for (int step = 0; step < 2; step++) {
+            assertContained("{\n    var many = Files.createDirectories(Path.of(\"/scratch/many\"));\n"
+                    + "    for (int i = 0; i < " + cap / 3 + "; i++) Files.createFile(many.resolve(\"" + step + "-\" + i));\n}",
+                    reply -> assertEquals(Status.OK, reply.status(), summary(reply)));
+        }
+        assertContained("""
+                {
+                    var many = Files.createDirectories(Path.of("/scratch/many"));
+                    for (int i = 0; i < 1_000_000; i++) Files.createFile(many.resolve(Integer.toString(i)));
+                }
+                """, reply -> {
+            assertEquals(Status.ERROR, reply.status(), summary(reply));
+            assertTrue(error(reply).startsWith("java.nio.file.FileSystemException") && error(reply).contains("No space left on device"),
+                    error(reply));
+        });
+        assertContained("""
+                long made;
+                try (var files = Files.list(Path.of("/scratch/many"))) { made = files.count(); }
+                made
+                """, reply -> assertTrue(Long.parseLong(value(reply)) < cap, value(reply) + " files, the cap is " + cap + " inodes"));
+        assertContained("""
+                {
+                    Files.delete(Path.of("/scratch/many/0-0"));
+                    Files.writeString(Path.of("/scratch/again"), "ok");
+                    Files.readString(Path.of("/scratch/again"));
+                }
+                """, reply -> assertEquals(Status.OK, reply.status(), "a file can be written once one is removed: " + text(reply)));
+        awaitWarmKernel();
+        attacker.restart();                         // the next cases start with an empty scratch: the tmpfs goes with its kernel
+        assertUsable();
+    }
+
     // ---------------------------------------------------------------- the network
 
     static Stream<Arguments> sockets() {
@@ -563,13 +715,13 @@ class ContainmentTest {
     // ---------------------------------------------------------------- processes
 
     static Stream<Arguments> processes() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String java = "Path.of(System.getProperty(\"java.home\"), \"bin\", \"java\").toString()";   // where the kernel sees it
         return Stream.of(
                 Arguments.of("the JDK's java by fork and exec", "System.setProperty(\"jdk.lang.Process.launchMechanism\", \"FORK\");\n"
-                        + "new ProcessBuilder(\"" + java + "\", \"-version\").start().waitFor()"),
+                        + "new ProcessBuilder(" + java + ", \"-version\").start().waitFor()"),
                 Arguments.of("/bin/sh", "new ProcessBuilder(\"/bin/sh\", \"-c\", \"id\").start().waitFor()"),
-                Arguments.of("the JDK's java", "new ProcessBuilder(\"" + java + "\", \"-version\").start().waitFor()"),
-                Arguments.of("Runtime.exec", "Runtime.getRuntime().exec(new String[]{\"" + java + "\", \"-version\"}).waitFor()"),
+                Arguments.of("the JDK's java", "new ProcessBuilder(" + java + ", \"-version\").start().waitFor()"),
+                Arguments.of("Runtime.exec", "Runtime.getRuntime().exec(new String[]{" + java + ", \"-version\"}).waitFor()"),
                 Arguments.of("a JShell with its own JVM", "jdk.jshell.JShell.create().eval(\"1 + 1\").size()"));
     }
 

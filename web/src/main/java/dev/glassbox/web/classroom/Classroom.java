@@ -189,7 +189,8 @@ public final class Classroom {
         var perKernel = sandbox.perKernel();
         List<String> lines = new ArrayList<>();
         lines.add(sandbox.available()
-                ? "Sandbox: bubblewrap; no network, read-only system and class path, a private " + (perKernel.scratchBytes() >> 20) + " MB /scratch"
+                ? "Sandbox: bubblewrap; no network, read-only system and class path at neutral paths, a private " + (perKernel.scratchBytes() >> 20)
+                        + " MB /scratch" + (sandbox.scratchInodesLimited() ? " of at most " + perKernel.scratchInodes() + " files" : " (files not capped)")
                 : "Sandbox: none");
         lines.add(!sandbox.resourceLimits()
                 ? "Resource limits: NONE (no writable cgroups): a kernel's memory, processes and CPU are not limited"

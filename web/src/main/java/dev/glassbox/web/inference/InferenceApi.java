@@ -70,6 +70,7 @@ public final class InferenceApi {
     private final RunSlots slots;
     private final InferenceLimits limits;
     private final Map<String, List<String>> hookNames = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Transformer.HookSize>> hookSizes = new ConcurrentHashMap<>();
 
     InferenceApi(ModelShelf shelf, LoadedModels models, ModelTokenizers tokenizers, RunSlots slots, InferenceLimits limits) {
         this.shelf = shelf;
@@ -202,13 +203,15 @@ public final class InferenceApi {
             }
             Encoded in = encode(entry, model, text, Math.min(limits.tokens(), model.architecture().context()));
             Set<String> set = new LinkedHashSet<>(wanted);
-            ActivationCache cache = model.runWithCache(in.ids(), set::contains).cache();
+            // the size from the hooks' shapes, before the run: a refused request costs no forward pass and no copies
+            Map<String, Transformer.HookSize> sizes = hookSizes(entry, model);
             long total = 0;
-            for (String name : set) total += cache.get(name).size();
+            for (String name : set) total += sizes.get(name).values(in.ids().length);
             if (total > limits.traceValues()) {
                 throw new ContentTooLargeResponse("These " + set.size() + " hooks hold " + total + " numbers for " + in.ids().length
                         + " tokens; at most " + limits.traceValues() + " per request: ask for fewer hooks or use a shorter text");
             }
+            ActivationCache cache = model.runWithCache(in.ids(), set::contains).cache();
             Map<String, Object> activations = new LinkedHashMap<>();
             for (String name : set) {
                 Activation activation = cache.get(name);
@@ -400,6 +403,11 @@ public final class InferenceApi {
     /** The hook points of one forward pass, in the order it reaches them (once per model). */
     private List<String> hookNames(ModelEntry entry, Transformer model) {
         return hookNames.computeIfAbsent(entry.id(), id -> model.hookNames());
+    }
+
+    /** Each hook point's size as a function of the token count, per model (two tiny runs, once). */
+    private Map<String, Transformer.HookSize> hookSizes(ModelEntry entry, Transformer model) {
+        return hookSizes.computeIfAbsent(entry.id(), id -> model.hookSizes());
     }
 
     /** Switches off every listed head: their output (attn.hook_z) is zeroed before the output projection. */

@@ -285,6 +285,26 @@ class InferenceApiTest {
         assertTrue(prompt.contains("130 tokens"), prompt);
     }
 
+    /**
+     * A trace that would hold more numbers than a request may is refused from the hooks' shapes, before the model
+     * runs: the refusal costs the server no forward pass and no copies (measured as the heap it allocates, all
+     * threads together; running it would copy 12 patterns of 12 x 252 x 252 floats, some 36 MB).
+     */
+    @Test
+    void oversizedTraceIsRefusedBeforeTheModelRuns() throws Exception {
+        List<String> hooks = new java.util.ArrayList<>(dev.glassbox.explorer.models.HookName.all(6, dev.glassbox.explorer.models.HookName.InBlock.PATTERN));
+        hooks.addAll(dev.glassbox.explorer.models.HookName.all(6, dev.glassbox.explorer.models.HookName.InBlock.ATTN_SCORES));
+        Map<String, Object> tooMuch = Map.of("text", "word ".repeat(250).strip(), "hooks", hooks);
+        json(MINILM + "/trace", Map.of("text", "warm", "hooks", hooks), 200);        // the model is loaded, the paths are warm
+        json(MINILM + "/trace", tooMuch, 413);
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalThreadAllocatedBytes();
+        String error = json(MINILM + "/trace", tooMuch, 413).get("error").asText();
+        long allocated = threads.getTotalThreadAllocatedBytes() - before;
+        assertTrue(error.contains("12 hooks hold " + 12L * 12 * 252 * 252 + " numbers for 252 tokens") && error.contains("1000000"), error);
+        assertTrue(allocated < 12L << 20, "refusing the trace allocated " + (allocated >> 20) + " MB: the model ran before the size was checked");
+    }
+
     @Test
     void badRequestsGetClearErrorsAndTheServerCarriesOn() throws Exception {
         assertTrue(json(MINILM + "/attention", "{not json", 400).get("error").asText().contains("not valid JSON"));
