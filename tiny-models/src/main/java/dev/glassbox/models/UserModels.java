@@ -3,7 +3,7 @@ package dev.glassbox.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.formats.ModelFile;
 import dev.glassbox.explorer.formats.detect.ModelFiles;
-import dev.glassbox.explorer.formats.gguf.GgufValue;
+import dev.glassbox.explorer.formats.gguf.GgufMetadata;
 import dev.glassbox.explorer.tensor.Tensor;
 import dev.glassbox.models.cards.ModelCard;
 import dev.glassbox.models.cards.Openness;
@@ -92,10 +92,11 @@ public final class UserModels {
     /** The file's scalar metadata as text; long arrays (vocabularies) are left out. */
     private static Map<String, String> facts(ModelFile model) {
         Map<String, String> facts = new LinkedHashMap<>();
-        model.metadata().forEach((key, value) -> {
-            Object plain = value instanceof GgufValue g ? (g.type() == dev.glassbox.explorer.formats.gguf.GgufType.ARRAY ? null : g.plain()) : value;
-            if (plain == null || plain instanceof Map || plain instanceof List) return;
-            String text = String.valueOf(plain);
+        Map<String, Object> plain = model.format() == dev.glassbox.explorer.formats.Format.GGUF
+                ? GgufMetadata.of(model).scalars() : model.metadata();
+        plain.forEach((key, value) -> {
+            if (value == null || value instanceof Map || value instanceof List) return;
+            String text = String.valueOf(value);
             if (text.length() <= 500) facts.put(key, text);
         });
         return facts;
@@ -114,11 +115,11 @@ public final class UserModels {
                 config.put("config.json", "unreadable: " + e.getMessage());
             }
         }
-        model.metadata().forEach((key, value) -> {
-            if (key.startsWith(family + ".") && value instanceof GgufValue g && g.type() != dev.glassbox.explorer.formats.gguf.GgufType.ARRAY) {
-                config.put(key.substring(family.length() + 1), g.plain());
-            }
-        });
+        if (model.format() == dev.glassbox.explorer.formats.Format.GGUF) {
+            GgufMetadata.of(model).scalars().forEach((key, value) -> {
+                if (key.startsWith(family + ".")) config.put(key.substring(family.length() + 1), value);
+            });
+        }
         return config;
     }
 

@@ -1,7 +1,7 @@
 package dev.glassbox.explorer.models;
 
 import dev.glassbox.explorer.formats.ModelFile;
-import dev.glassbox.explorer.formats.gguf.GgufValue;
+import dev.glassbox.explorer.formats.gguf.GgufMetadata;
 import dev.glassbox.explorer.formats.hf.HfConfig;
 import dev.glassbox.explorer.kernels.Matrix;
 import dev.glassbox.explorer.tensor.Tensor;
@@ -10,7 +10,6 @@ import dev.glassbox.explorer.tokenizers.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import static dev.glassbox.explorer.models.HookName.InBlock.*;
@@ -219,18 +218,18 @@ public final class Llama implements Decoder {
     static Llama loadGguf(Path path, UnaryOperator<ModelFile> weights) throws IOException {
         ModelFile file = Transformer.open(path, weights);
         try {
-            Map<String, Object> m = file.metadata();
-            String arch = text(m, "general.architecture");
+            GgufMetadata m = GgufMetadata.of(file);
+            String arch = m.string("general.architecture");
             if (!arch.equals("llama")) throw new IllegalArgumentException(path.getFileName() + ": general.architecture llama expected, found " + arch);
             Weights w = new Weights(file);
-            int d = count(m, "llama.embedding_length"), heads = count(m, "llama.attention.head_count");
-            int kvHeads = m.containsKey("llama.attention.head_count_kv") ? count(m, "llama.attention.head_count_kv") : heads;
-            int ff = count(m, "llama.feed_forward_length"), layerCount = count(m, "llama.block_count");
+            int d = m.count("llama.embedding_length"), heads = m.count("llama.attention.head_count");
+            int kvHeads = m.has("llama.attention.head_count_kv") ? m.count("llama.attention.head_count_kv") : heads;
+            int ff = m.count("llama.feed_forward_length"), layerCount = m.count("llama.block_count");
             Tensor embeddings = w.tensor("token_embd.weight");
             int vocab = (int) embeddings.shape().dim(0);
-            float eps = (float) number(m, "llama.attention.layer_norm_rms_epsilon", 1e-5);
+            float eps = (float) m.number("llama.attention.layer_norm_rms_epsilon", 1e-5);
             Architecture a = new Architecture(Architecture.Family.LLAMA, layerCount, d, heads, kvHeads, d / heads, ff, vocab,
-                    contextOf(count(m, "llama.context_length")), Architecture.Norm.RMS_NORM, true, Architecture.Activation.SWIGLU, Architecture.Positions.ROPE, true, eps);
+                    contextOf(m.count("llama.context_length")), Architecture.Norm.RMS_NORM, true, Architecture.Activation.SWIGLU, Architecture.Positions.ROPE, true, eps);
             int kvDim = a.kvDim();
             Layer[] layers = new Layer[layerCount];
             for (int i = 0; i < layerCount; i++) {
@@ -249,7 +248,7 @@ public final class Llama implements Decoder {
             Matrix head = w.has("output.weight") ? w.outIn("output.weight", d, vocab) : Weights.outIn(embeddings, d, vocab);
             // llama.cpp's converter permutes the q and k rows so that RoPE rotates adjacent pairs
             return new Llama(a, embeddings, layers, w.vector("output_norm.weight", d), head,
-                    (float) number(m, "llama.rope.freq_base", 10000), true, Transformer.ggufTokenizer(file), file);
+                    (float) m.number("llama.rope.freq_base", 10000), true, Transformer.ggufTokenizer(file), file);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -260,20 +259,4 @@ public final class Llama implements Decoder {
     static final int MAX_CONTEXT = 4096;
 
     static int contextOf(int advertised) { return advertised < 1 ? MAX_CONTEXT : Math.min(advertised, MAX_CONTEXT); }
-
-    static String text(Map<String, Object> m, String key) {
-        if (!(m.get(key) instanceof GgufValue v)) throw new IllegalArgumentException("GGUF metadata " + key + " expected, found none");
-        return v.asString();
-    }
-
-    static int count(Map<String, Object> m, String key) {
-        if (!(m.get(key) instanceof GgufValue v)) throw new IllegalArgumentException("GGUF metadata " + key + " expected, found none");
-        long n = v.asLong();
-        if (n < 1 || n > Integer.MAX_VALUE) throw new IllegalArgumentException("GGUF metadata " + key + " as a positive count expected, found " + n);
-        return (int) n;
-    }
-
-    static double number(Map<String, Object> m, String key, double fallback) {
-        return m.get(key) instanceof GgufValue v ? v.asDouble() : fallback;
-    }
 }

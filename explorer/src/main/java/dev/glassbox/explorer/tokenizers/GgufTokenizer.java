@@ -1,7 +1,7 @@
 package dev.glassbox.explorer.tokenizers;
 
-import dev.glassbox.explorer.formats.Format;
 import dev.glassbox.explorer.formats.ModelFile;
+import dev.glassbox.explorer.formats.gguf.GgufMetadata;
 import dev.glassbox.explorer.formats.gguf.GgufType;
 import dev.glassbox.explorer.formats.gguf.GgufValue;
 import dev.glassbox.explorer.formats.hf.TokenizerJson;
@@ -9,7 +9,6 @@ import dev.glassbox.explorer.formats.hf.TokenizerJson;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The tokenizer stored in a GGUF file's {@code tokenizer.ggml.*} metadata (the keys llama.cpp writes):
@@ -30,16 +29,15 @@ import java.util.Map;
 final class GgufTokenizer {
     private static final int UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, BYTE = 6;
 
-    private final Map<String, Object> metadata;
+    private final GgufMetadata metadata;
 
-    private GgufTokenizer(Map<String, Object> metadata) {
+    private GgufTokenizer(GgufMetadata metadata) {
         this.metadata = metadata;
     }
 
     static Tokenizer load(ModelFile file) {
-        if (file.format() != Format.GGUF) throw new IllegalArgumentException("a GGUF file expected, found " + file.format() + " " + file.path().getFileName());
-        GgufTokenizer gguf = new GgufTokenizer(file.metadata());
-        String model = gguf.string("tokenizer.ggml.model");
+        GgufTokenizer gguf = new GgufTokenizer(GgufMetadata.of(file));
+        String model = gguf.metadata.string("tokenizer.ggml.model");
         return switch (model) {
             case "llama" -> gguf.sentencePiece();
             case "gpt2" -> gguf.byteLevel();
@@ -48,14 +46,14 @@ final class GgufTokenizer {
     }
 
     private Tokenizer sentencePiece() {
-        List<String> tokens = strings("tokenizer.ggml.tokens");
-        float[] scores = value("tokenizer.ggml.scores", GgufType.FLOAT32).asFloats();
+        List<String> tokens = metadata.array("tokenizer.ggml.tokens", GgufType.STRING).asStrings();
+        float[] scores = metadata.array("tokenizer.ggml.scores", GgufType.FLOAT32).asFloats();
         if (scores.length != tokens.size()) {
             throw new IllegalArgumentException("tokenizer.ggml.scores: one score per token expected (" + tokens.size() + "), found " + scores.length);
         }
         long[] types = types(tokens.size());
         Vocabulary vocab = vocabulary(tokens, types);
-        boolean addSpacePrefix = bool("tokenizer.ggml.add_space_prefix", true);
+        boolean addSpacePrefix = metadata.bool("tokenizer.ggml.add_space_prefix", true);
         // llama.cpp puts the space before the text and after every special token, even before a space
         var options = new SentencePieceBpe.Options(addSpacePrefix ? SentencePieceBpe.Prefix.EVERY : SentencePieceBpe.Prefix.NONE,
                 true, false, true, false);
@@ -67,11 +65,11 @@ final class GgufTokenizer {
     }
 
     private Tokenizer byteLevel() {
-        List<String> tokens = strings("tokenizer.ggml.tokens");
+        List<String> tokens = metadata.array("tokenizer.ggml.tokens", GgufType.STRING).asStrings();
         long[] types = types(tokens.size());
         Vocabulary vocab = vocabulary(tokens, types);
         List<TokenizerJson.Merge> merges = new ArrayList<>();
-        List<String> lines = strings("tokenizer.ggml.merges");
+        List<String> lines = metadata.array("tokenizer.ggml.merges", GgufType.STRING).asStrings();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             int space = line.indexOf(' ');
@@ -80,7 +78,7 @@ final class GgufTokenizer {
             }
             merges.add(new TokenizerJson.Merge(line.substring(0, space), line.substring(space + 1)));
         }
-        String pre = metadata.containsKey("tokenizer.ggml.pre") ? string("tokenizer.ggml.pre") : "gpt2";
+        String pre = metadata.has("tokenizer.ggml.pre") ? metadata.string("tokenizer.ggml.pre") : "gpt2";
         String pattern = switch (pre) {
             case "gpt2", "gpt-2" -> ByteLevelBpe.GPT2_PATTERN;
             case "llama-bpe", "llama3" -> ByteLevelBpe.LLAMA3_PATTERN;
@@ -115,8 +113,8 @@ final class GgufTokenizer {
 
     /** BOS before the text when add_bos_token (default: true for "llama", false for "gpt2"), EOS after it when add_eos_token. */
     private Template template(Vocabulary vocab, boolean addBosByDefault, int bos, int eos) {
-        boolean addBos = bool("tokenizer.ggml.add_bos_token", addBosByDefault);
-        boolean addEos = bool("tokenizer.ggml.add_eos_token", false);
+        boolean addBos = metadata.bool("tokenizer.ggml.add_bos_token", addBosByDefault);
+        boolean addEos = metadata.bool("tokenizer.ggml.add_eos_token", false);
         if (addBos && bos < 0) throw new IllegalArgumentException("tokenizer.ggml.bos_token_id expected: the file asks for a BOS token (add_bos_token)");
         if (addEos && eos < 0) throw new IllegalArgumentException("tokenizer.ggml.eos_token_id expected: the file asks for an EOS token (add_eos_token)");
         return new Template(addBos ? new int[] {bos} : new int[0], addEos ? new int[] {eos} : new int[0]);
@@ -124,12 +122,12 @@ final class GgufTokenizer {
 
     /** token_type by id, all normal when the key is absent. */
     private long[] types(int count) {
-        if (!metadata.containsKey("tokenizer.ggml.token_type")) {
+        if (!metadata.has("tokenizer.ggml.token_type")) {
             long[] normal = new long[count];
             Arrays.fill(normal, 1);
             return normal;
         }
-        GgufValue v = value("tokenizer.ggml.token_type", null);
+        GgufValue v = metadata.value("tokenizer.ggml.token_type");
         if (v.elementType() == null || !v.elementType().isInteger()) {
             throw new IllegalArgumentException("tokenizer.ggml.token_type: an array of integers expected, found " + v.type() + (v.elementType() == null ? "" : " of " + v.elementType()));
         }
@@ -138,41 +136,11 @@ final class GgufTokenizer {
         return types;
     }
 
-    private List<String> strings(String key) {
-        return value(key, GgufType.STRING).asStrings();
-    }
-
-    private String string(String key) {
-        GgufValue v = value(key, null);
-        if (v.type() != GgufType.STRING) throw new IllegalArgumentException(key + ": a STRING expected, found " + v.type());
-        return v.asString();
-    }
-
-    private boolean bool(String key, boolean absent) {
-        if (!metadata.containsKey(key)) return absent;
-        GgufValue v = value(key, null);
-        if (v.type() != GgufType.BOOL) throw new IllegalArgumentException(key + ": a BOOL expected, found " + v.type());
-        return v.asBoolean();
-    }
-
     /** A token id that must be in the vocabulary, or {@code absent} (if that is a token, else -1) when the key is absent. */
     private int id(String key, Vocabulary vocab, int absent) {
-        if (!metadata.containsKey(key)) return vocab.has(absent) ? absent : -1;
-        GgufValue v = value(key, null);
-        if (!v.type().isInteger()) throw new IllegalArgumentException(key + ": an integer expected, found " + v.type());
-        long id = v.asLong();
+        if (!metadata.has(key)) return vocab.has(absent) ? absent : -1;
+        long id = metadata.integer(key);
         if (id < 0 || id >= vocab.size()) throw new IllegalArgumentException(key + ": a token id in 0.." + (vocab.size() - 1) + " expected, found " + id);
         return (int) id;
-    }
-
-    /** The value of {@code key}, which must be an array of {@code elementType} unless that is null. */
-    private GgufValue value(String key, GgufType elementType) {
-        Object value = metadata.get(key);
-        if (value == null) throw new IllegalArgumentException(key + " expected in the GGUF metadata, found none");
-        if (!(value instanceof GgufValue v)) throw new IllegalArgumentException(key + ": a GGUF value expected, found " + value.getClass().getSimpleName());
-        if (elementType != null && v.elementType() != elementType) {
-            throw new IllegalArgumentException(key + ": an array of " + elementType + " expected, found " + v.type() + (v.elementType() == null ? "" : " of " + v.elementType()));
-        }
-        return v;
     }
 }
