@@ -176,11 +176,11 @@ public final class Kernel implements AutoCloseable {
                                     + " s, the time limit for one cell. The kernel kept its variables."));
                             return new ExecuteReply(Status.TIMEOUT, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
                         }
-                        if (r.status().equals("interrupted")) {
+                        if (r.status() == KernelMessage.Reply.Status.INTERRUPTED) {
                             collect.accept(notice("Interrupted", "Interrupted. The kernel kept its variables."));
                             return new ExecuteReply(Status.INTERRUPTED, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
                         }
-                        Status status = r.status().equals("ok") ? Status.OK : Status.ERROR;
+                        Status status = r.status() == KernelMessage.Reply.Status.OK ? Status.OK : Status.ERROR;
                         return new ExecuteReply(status, r.executionCount(), millis, outputs, false, r.evalMicros(), r.cpuMicros());
                     }
                     case KernelProcess.Malformed m -> {

@@ -42,7 +42,8 @@ class ForgedMessageTest {
         try (KernelPool pool = new KernelPool(settings, Sandbox.detect()); Kernel kernel = warm(pool).open()) {
             List<String> forgeries = List.of(          // ' for ", ID for the request's id
                     "{'type':'output','id':ID,'output':null}",
-                    "{'type':'reply','id':ID,'status':null,'executionCount':1}");
+                    "{'type':'reply','id':ID,'status':null,'executionCount':1}",
+                    "{'type':'reply','id':ID,'status':'passed','executionCount':1}");   // no such status
             for (String forged : forgeries) {
                 assertEquals(Status.OK, kernel.execute("int before = 1;", "cell", o -> { }).status());
                 long sent = System.nanoTime();

@@ -14,9 +14,6 @@ import java.util.List;
         @JsonSubTypes.Type(value = KernelMessage.Completions.class, name = "completions")})
 public sealed interface KernelMessage {
 
-    /** Statuses a {@link Reply} may carry. */
-    java.util.Set<String> STATUSES = java.util.Set.of("ok", "error", "interrupted");
-
     /**
      * What is wrong with a decoded message, or null when it is well-formed. A kernel runs a learner's code, so
      * anything it sends is checked before the server uses it: a missing field must not become a null deep
@@ -26,8 +23,8 @@ public sealed interface KernelMessage {
         return switch (message) {
             case Ready r -> r.javaVersion() == null ? "ready without a Java version" : null;
             case Emitted e -> e.output() == null ? "output without a payload" : Output.problem(e.output());
-            case Reply r -> r.status() == null || !STATUSES.contains(r.status())
-                    ? "reply with status " + r.status() + ", expected one of " + STATUSES
+            case Reply r -> r.status() == null       // an unknown status string reads as null (Wire)
+                    ? "reply without a known status, expected one of " + java.util.Arrays.toString(Reply.Status.values())
                     : r.executionCount() < 0 || r.evalMicros() < 0 || r.cpuMicros() < 0 ? "reply with a negative count or time" : null;
             case Completions c -> c.options() == null || c.options().stream().anyMatch(o -> o == null || o.label() == null || o.type() == null)
                     ? "completions with a missing option" : null;
@@ -41,15 +38,26 @@ public sealed interface KernelMessage {
     record Emitted(long id, Output output) implements KernelMessage {}
 
     /**
-     * The request {@code id} is finished; {@code status} is "ok", "error" or "interrupted". The times say
+     * The request {@code id} is finished, with its {@code status}. The times say
      * where a slow cell spent its time inside the kernel: {@code evalMicros} is wall-clock time from taking
      * the cell to its end, {@code cpuMicros} the CPU time of the kernel's whole JVM meanwhile (compiling the
      * cell, the cell itself, and JIT compiler and GC threads). Wall time far above CPU time means the kernel
      * waited for a core.
      */
-    record Reply(long id, String status, int executionCount, long evalMicros, long cpuMicros) implements KernelMessage {
-        public Reply(long id, String status, int executionCount) {
+    record Reply(long id, Status status, int executionCount, long evalMicros, long cpuMicros) implements KernelMessage {
+        public Reply(long id, Status status, int executionCount) {
             this(id, status, executionCount, 0, 0);
+        }
+
+        /** How a request ended: it ran to the end, it failed (a compile error, an exception), or it was interrupted. */
+        public enum Status {
+            OK, ERROR, INTERRUPTED;
+
+            /** On the wire: "ok", "error", "interrupted". */
+            @com.fasterxml.jackson.annotation.JsonValue
+            public String wire() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
         }
     }
 

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** The JSON-lines encoding both ends share: one message per line, no pretty-printing. */
 public final class Wire {
     private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            // a value outside an enum (a forged reply's status) reads as null, which KernelMessage.problem names
+            .configure(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, true);
 
     private Wire() {}
 

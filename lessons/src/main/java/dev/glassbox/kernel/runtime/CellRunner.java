@@ -1,5 +1,6 @@
 package dev.glassbox.kernel.runtime;
 
+import dev.glassbox.kernel.protocol.KernelMessage.Reply.Status;
 import dev.glassbox.kernel.protocol.KernelMessage.Completions;
 import dev.glassbox.kernel.protocol.Output;
 import jdk.jshell.DeclarationSnippet;
@@ -87,7 +88,7 @@ final class CellRunner {
     }
 
     /** Runs a cell; returns "ok", "error" or "interrupted". Outputs go to the channel as they happen. */
-    String execute(String code, String label, boolean check) {
+    Status execute(String code, String label, boolean check) {
         stopRequested = false;
         running = true;
         currentLabel = label;
@@ -98,7 +99,7 @@ final class CellRunner {
                     channel.emit(new Output.Error("ShadowedName", "The check cannot run: your cells declare "
                             + String.join(", ", shadowed) + ", which the check uses from Java or from JUnit. "
                             + "Rename it, or restart the kernel and run the lesson's cells again.", 0, 0, List.of()));
-                    return "error";
+                    return Status.ERROR;
                 }
             }
             if (!check) executionCount++;
@@ -106,11 +107,11 @@ final class CellRunner {
             List<Piece> pieces = split(cell);
             for (int i = 0; i < pieces.size(); i++) {
                 Piece piece = pieces.get(i);
-                String status = evaluate(cell, piece, label, check, i == pieces.size() - 1);
-                if (stopRequested) return "interrupted";
-                if (!status.equals("ok")) return status;
+                Status status = evaluate(cell, piece, label, check, i == pieces.size() - 1);
+                if (stopRequested) return Status.INTERRUPTED;
+                if (status != Status.OK) return status;
             }
-            return stopRequested ? "interrupted" : "ok";
+            return stopRequested ? Status.INTERRUPTED : Status.OK;
         } finally {
             running = false;
         }
@@ -165,7 +166,7 @@ final class CellRunner {
         return executionCount;
     }
 
-    private String evaluate(String cell, Piece piece, String label, boolean check, boolean last) {
+    private Status evaluate(String cell, Piece piece, String label, boolean check, boolean last) {
         List<SnippetEvent> events = shell.eval(piece.source());
         for (SnippetEvent event : events) {
             Snippet snippet = event.snippet();
@@ -173,7 +174,7 @@ final class CellRunner {
             if (event.causeSnippet() != null) continue;     // a consequence of the main event (e.g. an update)
             if (event.status() == Snippet.Status.REJECTED || notDefinedByAnError(event)) {
                 channel.emit(compileError(cell, piece, snippet));
-                return "error";
+                return Status.ERROR;
             }
             if (event.status().isDefined() && event.status() != Snippet.Status.VALID
                     && snippet instanceof DeclarationSnippet declaration) {
@@ -183,9 +184,9 @@ final class CellRunner {
                                 + String.join(", ", missing) + " is declared\n"));
             }
             if (event.exception() != null) {
-                if (stopRequested) return "interrupted";
+                if (stopRequested) return Status.INTERRUPTED;
                 channel.emit(runtimeError(cell, event.exception()));
-                return "error";
+                return Status.ERROR;
             }
             if (last && !check && shows(snippet) && event.value() != null && !event.value().isEmpty()) {
                 String value = event.value();
@@ -193,7 +194,7 @@ final class CellRunner {
                 channel.emit(new Output.ExecuteResult(executionCount, Map.of("text/plain", value)));
             }
         }
-        return "ok";
+        return Status.OK;
     }
 
     /**

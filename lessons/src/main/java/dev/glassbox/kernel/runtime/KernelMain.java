@@ -153,12 +153,12 @@ public final class KernelMain {
             long wallStart = System.nanoTime();
             long cpuStart = processCpuNanos();
             channel.begin(e.id(), e.check());
-            String status;
+            KernelMessage.Reply.Status status;
             try {
                 status = runner.execute(e.code(), e.label(), e.check());
             } catch (Throwable t) {              // JShell itself failed: report, keep serving
                 channel.emit(new Output.Error(t.getClass().getName(), failure(t), 0, 0, List.of()));
-                status = "error";
+                status = KernelMessage.Reply.Status.ERROR;
             }
             out.drain();
             err.drain();
