@@ -87,7 +87,7 @@ final class CellRunner {
         shell.stop();
     }
 
-    /** Runs a cell; returns "ok", "error" or "interrupted". Outputs go to the channel as they happen. */
+    /** Runs a cell; returns how it ended. Outputs go to the channel as they happen. */
     Status execute(String code, String label, boolean check) {
         stopRequested = false;
         running = true;
