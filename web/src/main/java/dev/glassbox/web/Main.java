@@ -61,7 +61,16 @@ public final class Main {
 
     private Main() {}
 
+    /**
+     * One line per log record, for the app's own loggers and the libraries' (SLF4J reaches java.util.logging through
+     * slf4j-jdk14): time, level, logger, message, then the stack trace if there is one.
+     */
+    static final String LOG_FORMAT = "%1$tF %1$tT %4$-7s %3$s: %5$s%6$s%n";
+
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);   // before the first logger
+        }
         if (args.length > 0 && args[0].equals("train")) {
             train(java.util.Arrays.copyOfRange(args, 1, args.length), args);
             return;
