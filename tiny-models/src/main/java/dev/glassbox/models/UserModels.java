@@ -24,7 +24,9 @@ import java.util.stream.Stream;
 
 /**
  * The learner's own model files: every {@code .safetensors}, {@code .gguf} and {@code .onnx} file in a
- * folder they name. Their cards say only what the file itself says (GGUF {@code general.*} keys,
+ * folder they name, and in a Hugging Face cache there ({@code models--ORG--NAME/snapshots/REVISION/}, the
+ * revision {@code refs/main} names, else the newest). A model card ({@code README.md}) beside a file is its
+ * card, as on the Hub; without one the card says only what the file itself says (GGUF {@code general.*} keys,
  * safetensors {@code __metadata__}, ONNX producer), and "not stated" for the rest.
  */
 public final class UserModels {
@@ -41,23 +43,63 @@ public final class UserModels {
     /** One entry per readable model file in {@code dir}; files that fail to open are named in {@code problems}. */
     public static List<ModelEntry> scan(Path dir, List<String> problems) throws IOException {
         List<ModelEntry> entries = new ArrayList<>();
-        List<Path> files;
+        Map<Path, String> files = new LinkedHashMap<>();           // file -> what it is called in ids ("" for a plain file)
+        modelFiles(dir).forEach(f -> files.put(f, ""));
         try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(Files::isRegularFile).filter(UserModels::isModelFile).sorted().toList();
+            for (Path repo : list.filter(p -> p.getFileName().toString().startsWith(HF_REPO)).sorted().toList()) {
+                Path snapshot = snapshot(repo);
+                if (snapshot != null) modelFiles(snapshot).forEach(f -> files.put(f, repoName(repo)));
+            }
         }
         Set<String> ids = new java.util.HashSet<>();
-        for (Path file : files) {
+        for (var named : files.entrySet()) {
+            Path file = named.getKey();
+            String repo = named.getValue();
+            String shown = repo.isEmpty() ? file.getFileName().toString() : repo + "/" + file.getFileName();
             try (ModelFile model = ModelFiles.open(file)) {
-                String base = "user-" + file.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-                        .replaceAll("(^-|-$)", "");
+                String base = "user-" + shown.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
                 String id = base;
                 for (int n = 2; !ids.add(id); n++) id = base + "-" + n;
-                entries.add(entry(id, file, model));
+                entries.add(entry(id, file, model, repo, problems));
             } catch (IOException | RuntimeException e) {
-                problems.add(file.getFileName() + ": " + e.getMessage());
+                problems.add(shown + ": " + e.getMessage());
             }
         }
         return entries;
+    }
+
+    /** A Hugging Face cache folder of one repository starts so: {@code models--ORG--NAME}. */
+    static final String HF_REPO = "models--";
+
+    private static List<Path> modelFiles(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(Files::isRegularFile).filter(UserModels::isModelFile).sorted().toList();
+        }
+    }
+
+    /** {@code models--org--name} -> "org/name". */
+    static String repoName(Path repo) {
+        return repo.getFileName().toString().substring(HF_REPO.length()).replace("--", "/");
+    }
+
+    /** The snapshot folder of a cached repository: the revision refs/main names, else the newest; null without one. */
+    static Path snapshot(Path repo) throws IOException {
+        Path snapshots = repo.resolve("snapshots");
+        if (!Files.isDirectory(snapshots)) return null;
+        Path main = repo.resolve("refs").resolve("main");
+        if (Files.isRegularFile(main)) {
+            String revision = Files.readString(main).strip();
+            if (revision.matches("[0-9a-f]{7,64}") && Files.isDirectory(snapshots.resolve(revision))) return snapshots.resolve(revision);
+        }
+        try (Stream<Path> list = Files.list(snapshots)) {
+            return list.filter(Files::isDirectory).max(java.util.Comparator.comparing(p -> {
+                try {
+                    return Files.getLastModifiedTime(p);
+                } catch (IOException e) {
+                    return java.nio.file.attribute.FileTime.fromMillis(0);
+                }
+            })).orElse(null);
+        }
     }
 
     static boolean isModelFile(Path path) {
@@ -65,11 +107,22 @@ public final class UserModels {
         return name.endsWith(".safetensors") || name.endsWith(".gguf") || name.endsWith(".onnx");
     }
 
-    private static ModelEntry entry(String id, Path file, ModelFile model) {
+    private static ModelEntry entry(String id, Path file, ModelFile model, String repo, List<String> problems) {
         Map<String, String> facts = facts(model);
-        String name = facts.getOrDefault("general.name", file.getFileName().toString());
-        String licence = facts.getOrDefault("general.license", facts.getOrDefault("license", "unknown")).toLowerCase(Locale.ROOT);
+        String name = facts.getOrDefault("general.name", repo.isEmpty() ? file.getFileName().toString() : repo);
         String family = facts.getOrDefault("general.architecture", guessFamily(model));
+        Path readme = file.resolveSibling("README.md");
+        if (Files.isRegularFile(readme)) {
+            try {
+                ModelCard card = ModelCard.parse(Files.readString(readme));
+                return new ModelEntry(id, name, family, model.parameterCount(), "your models folder: "
+                        + (repo.isEmpty() ? "" : repo + "/") + file.getFileName() + ", with its README.md card", file,
+                        config(model, family, file), card, openness(card.license().toLowerCase(Locale.ROOT)));
+            } catch (IOException | IllegalArgumentException e) {
+                problems.add((repo.isEmpty() ? "" : repo + "/") + "README.md: " + e.getMessage() + " (the card is built from the file instead)");
+            }
+        }
+        String licence = facts.getOrDefault("general.license", facts.getOrDefault("license", "unknown")).toLowerCase(Locale.ROOT);
         List<String> base = new ArrayList<>();
         facts.forEach((k, v) -> { if (k.matches("general\\.base_model\\.\\d+\\.name")) base.add(v); });
         List<String> datasets = new ArrayList<>();

@@ -135,4 +135,42 @@ class ModelCatalogTest {
         assertEquals(1, catalog.problems().size(), catalog.problems().toString());
         assertTrue(catalog.problems().getFirst().startsWith("broken.gguf"));
     }
+
+    @Test
+    void aHuggingFaceCacheIsReadAtItsMainRevisionWithTheCardBesideTheWeights() throws Exception {
+        Path hub = Files.createDirectories(dir.resolve("hub"));
+        TinyLlamaRandom.entries(dir.resolve("gen2"));
+        // the cache's layout: blobs by hash, snapshots of symbolic links to them, refs/main naming the revision
+        Path repo = hub.resolve("models--acme--tiny-llama");
+        Path blob = Files.copy(dir.resolve("gen2/model.safetensors"), Files.createDirectories(repo.resolve("blobs")).resolve("3f2a9c"));
+        Path current = Files.createDirectories(repo.resolve("snapshots/abc1234"));
+        Path older = Files.createDirectories(repo.resolve("snapshots/0ld0000"));
+        Files.createSymbolicLink(current.resolve("model.safetensors"), current.relativize(blob));
+        Files.createSymbolicLink(older.resolve("model.safetensors"), older.relativize(blob));
+        Files.writeString(current.resolve("README.md"), "---\nlicense: mit\ndatasets:\n- acme/stories\npipeline_tag: text-generation\n---\n"
+                + "# Tiny llama\n\n## Uses\n\nReading its weights.\n");
+        Files.writeString(older.resolve("README.md"), "---\nlicense: [unclosed\n---\n");
+        Files.createDirectories(repo.resolve("refs"));
+        Files.writeString(repo.resolve("refs/main"), "abc1234\n");
+
+        ModelCatalog catalog = ModelCatalog.load(dir.resolve("cache2"), hub);
+        ModelEntry cached = catalog.find("user-acme-tiny-llama-model-safetensors").orElseThrow(() -> new AssertionError(catalog.entries()));
+        assertEquals("acme/tiny-llama", cached.name());
+        assertEquals("llama", cached.family());
+        assertEquals("mit", cached.card().license());
+        assertEquals(List.of("acme/stories"), cached.card().datasets());
+        assertEquals("Reading its weights.", cached.card().intendedUse());
+        assertEquals(Openness.LicenceType.OSI_APPROVED, cached.openness().licenceType());
+        assertTrue(cached.source().contains("README.md"), cached.source());
+        assertEquals(List.of(), catalog.problems(), "the older snapshot's broken card is not read: refs/main names the other");
+
+        Files.delete(repo.resolve("refs/main"));
+        Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        ModelCatalog newest = ModelCatalog.load(dir.resolve("cache3"), hub);
+        assertEquals(1, newest.problems().size(), newest.problems().toString());
+        assertTrue(newest.problems().getFirst().contains("README.md") && newest.problems().getFirst().contains("built from the file"),
+                newest.problems().toString());
+        assertEquals(Openness.LicenceType.NONE, newest.find("user-acme-tiny-llama-model-safetensors").orElseThrow().openness().licenceType(),
+                "without refs/main the newest snapshot; its unreadable card gives way to the file's own facts");
+    }
 }

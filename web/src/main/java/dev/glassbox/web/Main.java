@@ -29,7 +29,9 @@ public final class Main {
               --port N                port to listen on (default 7070)
               --data DIR              where Glassbox keeps learners' work (default ~/.glassbox)
               --lessons DIR           serve the lesson files in DIR instead of the bundled ones
-              --models DIR            also list the .safetensors, .gguf and .onnx files in DIR under /models
+              --models DIR            also list the .safetensors, .gguf and .onnx files in DIR under /models, and
+                                      those of a Hugging Face cache in DIR (e.g. ~/.cache/huggingface/hub);
+                                      a README.md beside a file is its model card
               --host ADDRESS          interface to listen on (default 127.0.0.1; single-user mode: loopback only)
               --no-token              single-user mode without the owner's token: by default every request must
                                       show the token of the link printed at start-up (kept in DATA/owner-token);
