@@ -16,19 +16,13 @@ public record Architecture(Family family, int layers, int dModel, int heads, int
                            int vocab, int context, Norm norm, boolean preNorm, Activation activation,
                            Positions positions, boolean causal, float eps) {
 
-    /** The families whose forward pass Glassbox has; each prints as its config's {@code model_type}. */
+    /** The families whose forward pass Glassbox has; each prints as its config's {@code model_type} ("llama"). */
     public enum Family {
-        BERT("bert"), LLAMA("llama"), GPT2("gpt2");
+        BERT, LLAMA, GPT2;
 
-        private final String id;
-
-        Family(String id) {
-            this.id = id;
-        }
-
-        /** The name config.json and GGUF files use ("llama"). */
+        /** The name config.json and GGUF files use. */
         public String id() {
-            return id;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
 
         /** Whether the family generates text (a causal decoder) rather than encoding it (BERT). */
@@ -37,62 +31,45 @@ public record Architecture(Family family, int layers, int dModel, int heads, int
         }
 
         @Override
-        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional name, as config.json does
+        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional names, as config.json does
         public String toString() {
-            return id;
+            return id();
         }
     }
 
     /** How a block normalizes: LayerNorm (centre, scale, shift) or RMSNorm (scale by the root mean square only). */
     public enum Norm {
-        LAYER_NORM("LayerNorm"), RMS_NORM("RMSNorm");
-
-        private final String label;
-
-        Norm(String label) {
-            this.label = label;
-        }
+        LAYER_NORM, RMS_NORM;
 
         @Override
-        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional name, as config.json does
+        @com.fasterxml.jackson.annotation.JsonValue
         public String toString() {
-            return label;
+            return this == LAYER_NORM ? "LayerNorm" : "RMSNorm";
         }
     }
 
-    /** The MLP's non-linearity: GELU (erf), GELU's tanh approximation, or SwiGLU (a gated SiLU). */
+    /** The MLP's non-linearity: GELU (erf), GELU's tanh approximation, or SwiGLU (a gated SiLU); prints as "gelu_tanh". */
     public enum Activation {
-        GELU("gelu"), GELU_TANH("gelu_tanh"), SWIGLU("swiglu");
-
-        private final String label;
-
-        Activation(String label) {
-            this.label = label;
-        }
+        GELU, GELU_TANH, SWIGLU;
 
         @Override
-        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional name, as config.json does
+        @com.fasterxml.jackson.annotation.JsonValue
         public String toString() {
-            return label;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
     /** Where position comes in: a learned table added to the embeddings, or rotary (RoPE) inside attention. */
     public enum Positions {
-        LEARNED("learned"), ROPE("rope");
-
-        private final String label;
-
-        Positions(String label) {
-            this.label = label;
-        }
+        LEARNED, ROPE;
 
         @Override
-        @com.fasterxml.jackson.annotation.JsonValue     // JSON carries the conventional name, as config.json does
+        @com.fasterxml.jackson.annotation.JsonValue
         public String toString() {
-            return label;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
+
     public Architecture {
         if (layers < 1 || dModel < 1 || heads < 1 || kvHeads < 1 || dMlp < 0 || vocab < 1 || context < 1) {
             throw new IllegalArgumentException(family + ": positive sizes expected, found layers " + layers + ", d_model " + dModel
