@@ -43,8 +43,21 @@ final class KernelProcess {
     private static final long READ_MARGIN = 256 * 1024;
     /** Past the budget only lines this short are decoded (the request's reply), so a flood costs the server no parsing. */
     private static final int SHORT_LINE_BYTES = 1024;
-    /** A kernel that writes this many budgets for one request floods the server: it is killed. */
+    /**
+     * What one line costs the server beyond its bytes, counted against the budget: a decoded line becomes a few
+     * objects (a message, an output, a string, a queue node), so a flood of empty lines is bounded in objects too.
+     */
+    private static final int LINE_COST = 64;
+    /**
+     * A kernel that writes this many budgets for one request floods the server: it is killed. Every byte counts,
+     * on standard output and standard error, those of a line too long to keep as well: a line without end costs
+     * the server a core for as long as it is read.
+     */
     private static final int FLOOD_BUDGETS = 8;
+    /** Outputs waiting for their request's reader; past it outputs are dropped (its reader stalls), never queued without end. */
+    static final int MAX_QUEUED_OUTPUTS = 4096;
+    /** Room kept in every request's queue for the messages that end it (reply, exit, malformed), which are never dropped. */
+    private static final int RESERVED = 16;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** A pool kernel starts with a lower CPU weight and nobody waits for it: on a busy server it may take longer. */
     private static final Duration BACKGROUND_START_TIMEOUT = Duration.ofSeconds(240);
@@ -365,9 +378,9 @@ final class KernelProcess {
 
     /** Registers interest in request {@code id}; messages for it (and an {@link Exited}) arrive on the queue. */
     BlockingQueue<Object> subscribe(long id) {
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>(MAX_QUEUED_OUTPUTS + RESERVED);
         waiting.put(id, queue);
-        if (exited != null) queue.add(exited);
+        if (exited != null) queue.offer(exited);
         return queue;
     }
 
@@ -444,19 +457,17 @@ final class KernelProcess {
     private void readStdout() {
         try (InputStream in = process.getInputStream()) {
             int maxLine = (int) Math.min(MAX_LINE_BYTES, readBudget);
-            readLines(in, maxLine, (line, cut) -> {
-                // What the server reads for one request is counted before anything is decoded: past the budget only
-                // short lines (the reply) are, and a kernel that keeps writing is killed.
-                long read;
+            // What the server reads for one request is counted before anything is decoded, as it is read (so a line
+            // without end counts too): past the budget only short lines (the reply) are decoded, and a kernel that
+            // keeps writing is killed.
+            readLines(in, maxLine, this::countRead, (line, cut) -> {
                 boolean note = false;
+                long read;
                 synchronized (stdout) {
-                    read = readForRequest += line.size() + 1L + (cut ? maxLine : 0);
+                    read = readForRequest += LINE_COST;
                     if (read > readBudget && !budgetNoted) note = budgetNoted = true;
                 }
-                if (read > FLOOD_BUDGETS * readBudget) {
-                    reject("it wrote over " + (FLOOD_BUDGETS * readBudget >> 20) + " MB for one cell, past every output cap");
-                    return;
-                }
+                if (!countRead(0)) return;
                 if (note) {
                     route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr",
                             "\n[output truncated: past " + (readBudget >> 10) + " KB the server reads no more of this cell's output]\n")));
@@ -466,8 +477,10 @@ final class KernelProcess {
                         route(currentRequest, new KernelMessage.Emitted(currentRequest,
                                 new Output.Stream("stderr", "\n[output truncated: a line over " + (maxLine >> 10) + " KB was dropped]\n")));
                     }
-                } else if (read <= readBudget || line.size() <= SHORT_LINE_BYTES) {
-                    dispatch(line.toString(StandardCharsets.UTF_8));
+                } else if (read <= readBudget) {
+                    dispatch(line.toString(StandardCharsets.UTF_8), true);
+                } else if (line.size() <= SHORT_LINE_BYTES) {
+                    dispatch(line.toString(StandardCharsets.UTF_8), false);      // the reply, or nothing
                 }
             });
         } catch (IOException ignored) {
@@ -491,8 +504,22 @@ final class KernelProcess {
         logExit(code, tail, events, cause);
         ready.completeExceptionally(new IOException("kernel exited with code " + code
                 + (cause != null ? " (" + cause + ")" : "") + (tail.isEmpty() ? "" : ": " + String.join(" | ", tail))));
-        waiting.values().forEach(q -> q.add(exited));
+        waiting.values().forEach(q -> q.offer(exited));
         cleanUp();                                   // it ended by itself (System.exit, OOM killer): nobody calls kill()
+    }
+
+    /**
+     * Counts {@code bytes} more read from the kernel for the current request (on either stream, before any decoding);
+     * false, and the kernel is being killed, once it has written {@link #FLOOD_BUDGETS} budgets.
+     */
+    private boolean countRead(long bytes) {
+        long read;
+        synchronized (stdout) {
+            read = readForRequest += bytes;
+        }
+        if (read <= FLOOD_BUDGETS * readBudget) return malformed == null;
+        reject("it wrote over " + (FLOOD_BUDGETS * readBudget >> 20) + " MB for one cell, past every output cap");
+        return false;
     }
 
     /**
@@ -548,15 +575,26 @@ final class KernelProcess {
         void line(ByteArrayOutputStream line, boolean cut);
     }
 
+    /** Hears of every chunk read, before it is split into lines; false stops reading. */
+    private interface ChunkCounter {
+        boolean read(long bytes);
+    }
+
     /**
      * Splits {@code in} into lines of at most {@code maxBytes}, reading in chunks: a cell that floods the
-     * kernel's real stdout or stderr must not cost the server a core. Returns the unfinished last line.
+     * kernel's real stdout or stderr must not cost the server a core, and a longer line is never kept whole.
+     * {@code counter} hears of every chunk first (the bytes of a line cut short too) and may stop the reading.
+     * Returns the unfinished last line.
      */
-    private static ByteArrayOutputStream readLines(InputStream in, int maxBytes, LineHandler handler) throws IOException {
+    private static ByteArrayOutputStream readLines(InputStream in, int maxBytes, ChunkCounter counter, LineHandler handler) throws IOException {
         byte[] chunk = new byte[1 << 16];
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         boolean cut = false;
         for (int n; (n = in.read(chunk)) != -1; ) {
+            if (!counter.read(n)) {
+                in.transferTo(OutputStream.nullOutputStream());   // the kernel is being killed: drain its pipe without looking
+                break;
+            }
             int start = 0;
             for (int i = 0; i <= n; i++) {
                 if (i < n && chunk[i] != '\n') continue;
@@ -574,7 +612,12 @@ final class KernelProcess {
         return line;
     }
 
-    private void dispatch(String line) {
+    /**
+     * Decodes one line and routes it; {@code outputs} false (the request's budget is spent): only the messages that end
+     * a request are routed, no output.
+     */
+    private void dispatch(String line, boolean outputs) {
+        if (!outputs && !line.startsWith("{")) return;
         KernelMessage message = null;
         if (line.startsWith("{")) {
             try {
@@ -589,14 +632,18 @@ final class KernelProcess {
             return;
         }
         switch (message) {
-            case null -> route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr", line + "\n")));
+            case null -> {
+                if (outputs) route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr", line + "\n")));
+            }
             case KernelMessage.Ready r -> {
                 synchronized (stderrTail) {
                     if (stderrLinesAtReady < 0) stderrLinesAtReady = stderrLines;
                 }
                 ready.complete(r);
             }
-            case KernelMessage.Emitted e -> route(e.id(), e);
+            case KernelMessage.Emitted e -> {
+                if (outputs) route(e.id(), e);
+            }
             case KernelMessage.Reply r -> route(r.id(), r);
             case KernelMessage.Completions c -> route(c.id(), c);
         }
@@ -608,13 +655,20 @@ final class KernelProcess {
         malformed = problem;
         LOG.warning("kernel pid " + process.pid() + " broke its protocol (" + problem + "): killing it");
         Malformed notice = new Malformed(problem);
-        waiting.values().forEach(q -> q.add(notice));
+        waiting.values().forEach(q -> q.offer(notice));
         Thread.ofPlatform().daemon().name("kernel-kill-" + process.pid()).start(() -> kill("broke its protocol: " + problem));
     }
 
+    /**
+     * Hands a message to whoever waits for request {@code id}. The queue is bounded: an output that finds it full is
+     * dropped (the request's reader has stalled; what it still gets says the output was truncated), while the room
+     * kept in every queue takes the messages that end a request.
+     */
     private void route(long id, Object message) {
         BlockingQueue<Object> queue = waiting.get(id);
-        if (queue != null) queue.add(message);
+        if (queue == null) return;
+        if (message instanceof KernelMessage.Emitted && queue.remainingCapacity() <= RESERVED) return;
+        queue.offer(message);
     }
 
     /**
@@ -624,7 +678,7 @@ final class KernelProcess {
      */
     private void readStderr() {
         try (InputStream in = process.getErrorStream()) {
-            ByteArrayOutputStream rest = readLines(in, MAX_STDERR_LINE_BYTES,
+            ByteArrayOutputStream rest = readLines(in, MAX_STDERR_LINE_BYTES, this::countRead,
                     (line, cut) -> keepStderr(line.toString(StandardCharsets.UTF_8) + (cut ? "…" : "")));
             if (rest.size() > 0) keepStderr(rest.toString(StandardCharsets.UTF_8));
         } catch (IOException ignored) {

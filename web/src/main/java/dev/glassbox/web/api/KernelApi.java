@@ -100,6 +100,19 @@ public final class KernelApi {
 
         boolean streaming = String.valueOf(ctx.header("Accept")).contains("application/x-ndjson");
         NdjsonStream out = streaming ? NdjsonStream.open(ctx) : null;
+        try {
+            run(ctx, learner, kernel, code, lessonId, cell, out);
+        } finally {
+            if (out != null) out.close();
+        }
+    }
+
+    /**
+     * Runs the cell and answers; {@code out} (null: one JSON answer) never waits for the browser, so the cell keeps its time
+     * limit and its slot is given back on time even when the browser stops reading.
+     */
+    private void run(Context ctx, Learner learner, Kernel kernel, String code, String lessonId, Cell cell, NdjsonStream out) {
+        boolean streaming = out != null;
         OutputBudget budget = new OutputBudget();
         List<Output> shown = new ArrayList<>();
         Consumer<Output> listener = o -> {
