@@ -146,6 +146,7 @@ final class KernelProcess {
     private volatile String stopReason;            // why the server ended this kernel itself, null if it did not
     private volatile String malformed;             // what was wrong with the malformed message it sent, null if none
     private int weight;                            // the cgroup's CPU weight now (Cgroup.WEIGHT_*)
+    private volatile boolean pooled;               // its cgroup is inside a pool's group, which carries a memory budget
     private volatile java.util.Set<Long> backgroundThreads = java.util.Set.of();
     private final long startedAt = System.nanoTime();
 
@@ -174,6 +175,14 @@ final class KernelProcess {
 
     /** As {@link #start(KernelSettings, Sandbox, boolean)}, with the kernels' AOT cache ({@link KernelCache}) when there is one. */
     static KernelProcess start(KernelSettings settings, Sandbox sandbox, boolean urgent, Path aotCache) throws IOException {
+        return start(settings, sandbox, urgent, aotCache, null);
+    }
+
+    /**
+     * As {@link #start(KernelSettings, Sandbox, boolean, Path)}, the kernel's cgroup inside {@code pool} (the group that
+     * carries the memory budget of all the pool's kernels; null: none).
+     */
+    static KernelProcess start(KernelSettings settings, Sandbox sandbox, boolean urgent, Path aotCache, Cgroup pool) throws IOException {
         Path scratch = null;
         Cgroup cgroup = null;
         String scratchPath = Sandbox.SCRATCH;
@@ -182,7 +191,7 @@ final class KernelProcess {
             scratch = Files.createTempDirectory(settings.scratchRoot(), "kernel-");
             scratchPath = scratch.toString();
         } else if (sandbox.cgroups() != Cgroup.Kind.NONE) {
-            cgroup = Cgroup.create("kernel-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), sandbox.perKernel(),
+            cgroup = Cgroup.create(pool, "kernel-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), sandbox.perKernel(),
                     urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING);
         }
         List<String> java = new ArrayList<>();
@@ -215,6 +224,7 @@ final class KernelProcess {
             throw e;
         }
         KernelProcess kernel = new KernelProcess(process, scratch, cgroup, settings.outputCap());
+        kernel.pooled = pool != null;
         kernel.weight = urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING;
         Duration timeout = urgent || cgroup == null ? START_TIMEOUT : BACKGROUND_START_TIMEOUT;
         try {
@@ -351,6 +361,12 @@ final class KernelProcess {
 
     long pid() {
         return process.pid();
+    }
+
+    /** Bytes of memory the kernel holds (its cgroup's working set, else its resident memory), or -1 when unknown. */
+    long memoryBytes() {
+        long working = cgroup == null ? -1 : cgroup.workingSetBytes();
+        return working >= 0 ? working : residentBytes();
     }
 
     /**
@@ -499,7 +515,7 @@ final class KernelProcess {
         }
         List<String> tail = stderrSinceReady();
         Cgroup.Events events = cgroup == null ? Cgroup.Events.NONE : cgroup.events();   // before cleanUp removes the group
-        String cause = stopReason != null ? null : cause(code, tail, events);
+        String cause = stopReason != null ? null : cause(code, tail, events, pooled);
         exited = new Exited(code, String.join("\n", tail), cause);
         logExit(code, tail, events, cause);
         ready.completeExceptionally(new IOException("kernel exited with code " + code
@@ -528,7 +544,19 @@ final class KernelProcess {
      * 128 + the signal that killed it.)
      */
     static String cause(int code, List<String> stderr, Cgroup.Events events) {
+        return cause(code, stderr, events, false);
+    }
+
+    /**
+     * As {@link #cause(int, List, Cgroup.Events)}; {@code pooled} when the kernel's group is inside a pool's group with a
+     * memory budget: an OOM kill of a kernel that never reached its own limit then came from the budget of all kernels.
+     */
+    static String cause(int code, List<String> stderr, Cgroup.Events events, boolean pooled) {
         String text = String.join("\n", stderr);
+        if (events.oomKills() > 0 && pooled && events.memoryLimitHits() == 0) {
+            return "the kernels of the class together used all the memory they may share (the server's memory budget for "
+                    + "kernels), and the system stopped this one, which held the most";
+        }
         if (events.oomKills() > 0) return "it used more memory than a kernel may (its memory limit)";
         if (text.contains("OutOfMemoryError")) return "the JVM ran out of memory";
         if (events.pidsLimitHits() > 0 && (text.contains("pthread_create") || text.contains("unable to create native thread")

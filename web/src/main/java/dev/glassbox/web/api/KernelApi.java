@@ -73,6 +73,9 @@ public final class KernelApi {
         } catch (KernelRegistry.Full e) {
             ctx.header("Retry-After", "30");
             throw new TooManyRequestsResponse(e.getMessage());
+        } catch (KernelRegistry.OverBudget e) {
+            ctx.header("Retry-After", "60");
+            throw new io.javalin.http.ServiceUnavailableResponse(e.getMessage());
         }
         ctx.status(201).json(Map.of("id", kernel.id()));
     }
@@ -274,6 +277,9 @@ public final class KernelApi {
     private Kernel kernel(Context ctx) {
         return sessions.current(ctx)
                 .flatMap(l -> kernels.find(ctx.pathParam("id"), l.id()))
-                .orElseThrow(() -> new NotFoundResponse("No such kernel"));
+                .orElseThrow(() -> new NotFoundResponse(kernels.evicted(ctx.pathParam("id"))
+                        ? "This kernel was closed while it was idle, to make room for other kernels in the server's memory: "
+                                + "open the lesson again for a new one (your saved cells are kept, your variables are gone)."
+                        : "No such kernel"));
     }
 }
