@@ -35,6 +35,22 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void theMachinesBudgetLeavesTheServerItsMemoryAndHoldsOneKernel() {
+        long gb = 1L << 30;
+        // 24 GB, 22 available, the server may still take 6.5: 15.5 GB, under 75% of the machine (18)
+        assertEquals(31 * gb / 2, MemoryBudget.fromMachine(24 * gb, 22 * gb, 13 * gb / 2, 3 * gb / 2));
+        // plenty available, a small server: 75% of the machine
+        assertEquals(12 * gb, MemoryBudget.fromMachine(16 * gb, 16 * gb, gb, 3 * gb / 2));
+        // a small machine: one kernel's limit at least, whatever is left
+        assertEquals(3 * gb / 2, MemoryBudget.fromMachine(4 * gb, 3 * gb, 2 * gb, 3 * gb / 2));
+        MemoryBudget budget = new MemoryBudget(4 * gb, 2 * gb, 3 * gb / 2, "test", true);
+        assertTrue(budget.roomForAnotherKernel());
+        assertFalse(budget.with(3 * gb, true).roomForAnotherKernel());
+        assertEquals(gb / 2, budget.with(3 * gb, true).shortBytes());
+        assertEquals("3.0 of 4.0 GB", budget.with(3 * gb, true).usage());
+    }
+
+    @Test
     void offHeapMemoryCountsAndLeavesNoRoomForAnotherKernel() throws Exception {
         Sandbox sandbox = sandboxWithCgroups();
         long cap = sandbox.perKernel().memoryBytes();
