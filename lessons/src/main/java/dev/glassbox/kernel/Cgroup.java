@@ -103,6 +103,8 @@ final class Cgroup {
         try {
             for (Path hierarchy : v1Hierarchies()) dirs.add(Files.createDirectories(hierarchy.resolve(PARENT).resolve(name)));
             write(dirs.get(0).resolve("memory.limit_in_bytes"), Long.toString(memoryBytes));
+            Path withSwap = dirs.get(0).resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(withSwap)) write(withSwap, Long.toString(memoryBytes));   // only where swap accounting is on
         } catch (IOException e) {
             group.delete();
             throw e;
@@ -319,12 +321,6 @@ final class Cgroup {
         Path stat = dirs.getFirst().resolve("memory.stat");
         long inactiveFile = counter(stat, kind == Kind.V2 ? "inactive_file" : "total_inactive_file");
         return Math.max(0, usage - inactiveFile);
-    }
-
-    /** The group's memory limit in bytes (memory.max, memory.limit_in_bytes), or -1 when there is none or it is unknown. */
-    long memoryLimit() {
-        Path file = kind == Kind.V2 ? dirs.getFirst().resolve("memory.max") : kind == Kind.V1 ? dirs.getFirst().resolve("memory.limit_in_bytes") : null;
-        return file == null ? -1 : number(file);
     }
 
     /** Bytes of memory the group uses now, or -1. */

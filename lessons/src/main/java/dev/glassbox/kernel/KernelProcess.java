@@ -55,7 +55,7 @@ final class KernelProcess {
      */
     private static final int FLOOD_BUDGETS = 8;
     /** Outputs waiting for their request's reader; past it outputs are dropped (its reader stalls), never queued without end. */
-    static final int MAX_QUEUED_OUTPUTS = 4096;
+    private static final int MAX_QUEUED_OUTPUTS = 4096;
     /** Room kept in every request's queue for the messages that end it (reply, exit, malformed), which are never dropped. */
     private static final int RESERVED = 16;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -363,12 +363,6 @@ final class KernelProcess {
         return process.pid();
     }
 
-    /** Bytes of memory the kernel holds (its cgroup's working set, else its resident memory), or -1 when unknown. */
-    long memoryBytes() {
-        long working = cgroup == null ? -1 : cgroup.workingSetBytes();
-        return working >= 0 ? working : residentBytes();
-    }
-
     /**
      * Why this kernel, found dead, ended, for the learner: the known cause, else its exit code. Waits up to
      * two seconds for the reader to see the exit; null if it has not.
@@ -483,7 +477,7 @@ final class KernelProcess {
                     read = readForRequest += LINE_COST;
                     if (read > readBudget && !budgetNoted) note = budgetNoted = true;
                 }
-                if (!countRead(0)) return;
+                if (!countRead(0)) return;                     // the line's own cost may be the one past the flood bound
                 if (note) {
                     route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr",
                             "\n[output truncated: past " + (readBudget >> 10) + " KB the server reads no more of this cell's output]\n")));

@@ -85,6 +85,29 @@ class HostileLearnerTest {
         assertEquals(7, ok);
     }
 
+    @Test
+    void longCellsOfAFewLearnersDoNotKeepTheClassWaitingForASlot() throws Exception {
+        // as many sleepers as the server has slots: each holds a slot only for its first seconds
+        int slots = app.deps().cells().slots();
+        List<CompletableFuture<HttpResponse<String>>> sleeping = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            Browserless sleeper = new Browserless(app.port()).login();
+            String kernel = sleeper.openKernel();
+            // a thread each (the common pool may have one thread on a small machine)
+            sleeping.add(CompletableFuture.supplyAsync(() -> execute(sleeper, kernel, "Thread.sleep(15_000); 1"),
+                    r -> Thread.ofVirtual().start(r)));
+        }
+        Browserless other = new Browserless(app.port()).login();
+        String theirs = other.openKernel();
+        Thread.sleep(5000);                                 // every sleeper runs, past CellQueue.LONG_CELL
+        JsonNode reply = other.execute(theirs, "1 + 1");
+        assertEquals("ok", reply.get("status").asText(), reply.toString());
+        assertTrue(reply.get("timing").get("queuedMillis").asDouble() < 1000,
+                "another learner's cell did not wait for the sleepers' slots: " + reply.get("timing"));
+        for (var f : sleeping) assertEquals("ok", Browserless.json(f.get()).get("status").asText());
+        assertEquals(0, app.deps().cells().running(), "every slot is back");
+    }
+
     /** The id of the request a cell runs in, found by reflection when the kernel's runtime allows it, else 0. */
     static final String REQUEST_ID = """
             long id = 0;

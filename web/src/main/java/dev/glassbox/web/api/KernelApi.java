@@ -143,7 +143,20 @@ public final class KernelApi {
         })) {
             queuedNanos = System.nanoTime() - queuedAt;
             if (slot.waited() && out != null) out.trySend(Map.of("started", true));
-            reply = kernel.execute(code, cell == null ? "cell" : cell.id(), listener);
+            // a long cell gives its slot back to the class, keeping its kernel's turn and its learner's share
+            Thread yielder = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(CellQueue.LONG_CELL);
+                    slot.yieldSlot();
+                } catch (InterruptedException ended) {
+                    // the cell ended first
+                }
+            });
+            try {
+                reply = kernel.execute(code, cell == null ? "cell" : cell.id(), listener);
+            } finally {
+                yielder.interrupt();
+            }
             if (reply.restarted()) kernels.countRestart(kernel.id());
             if (cell != null) {
                 store.saveRun(learner.id(), lessonId, cell.id(), reply.status().wire(), reply.executionCount(), savedOutputs(shown));
