@@ -140,7 +140,9 @@ class Dashboard {
     set("cells-sub", [r.cellsQueued > 0 ? `${r.cellsQueued} waiting` : "none waiting", load].join(" · "));
     set("memory", r.kernelMemoryBytes == null ? "–" : formatBytes(r.kernelMemoryBytes));
     const free = r.machineAvailableBytes == null ? null : `${formatBytes(r.machineAvailableBytes)} free`;
-    set("memory-sub", [`in ${r.kernelsOpen} open ${r.kernelsOpen === 1 ? "kernel" : "kernels"}`, free].filter(Boolean).join(" · "));
+    const budget = r.kernelBudgetBytes == null ? null
+      : `budget ${r.kernelBudgetUsedBytes == null || r.kernelBudgetUsedBytes < 0 ? "?" : formatBytes(r.kernelBudgetUsedBytes)} of ${formatBytes(r.kernelBudgetBytes)}`;
+    set("memory-sub", [`in ${r.kernelsOpen} open ${r.kernelsOpen === 1 ? "kernel" : "kernels"}`, budget, free].filter(Boolean).join(" · "));
   }
 
   #renderHead(lessons) {

@@ -10,6 +10,10 @@ import java.util.List;
  * One kernel's control group: a memory limit, a cap on processes and threads, and a CPU quota, for
  * cgroup v2 (one unified tree) or v1 (one tree per controller). The kernel joins it before bubblewrap
  * starts, so everything it ever starts is counted and can be killed at once.
+ * <p>
+ * The kernels of one pool live in one group of their own ({@link #pool}, {@code glassbox/pool-<server pid>-<n>}),
+ * which carries the memory budget of all of them together: whatever each kernel's limit, the kernels cannot
+ * take more than that from the machine, off-heap memory (FFM arenas, direct buffers, thread stacks) included.
  */
 final class Cgroup {
     enum Kind { V2, V1, NONE }
@@ -49,9 +53,14 @@ final class Cgroup {
             try (var groups = Files.list(parent)) {
                 for (Path group : groups.toList()) {
                     String[] parts = group.getFileName().toString().split("-");
-                    if (parts.length == 3 && parts[0].equals("kernel") && parts[1].matches("\\d+")
+                    if (parts.length == 3 && (parts[0].equals("kernel") || parts[0].equals("pool")) && parts[1].matches("\\d+")
                             && ProcessHandle.of(Long.parseLong(parts[1])).map(ProcessHandle::isAlive).orElse(false) == false) {
                         try {
+                            if (parts[0].equals("pool")) {
+                                try (var kernels = Files.list(group)) {
+                                    for (Path kernel : kernels.filter(Files::isDirectory).toList()) Files.deleteIfExists(kernel);
+                                }
+                            }
                             Files.deleteIfExists(group);
                         } catch (IOException ignored) {
                             // still has processes; leave it
@@ -62,6 +71,56 @@ final class Cgroup {
                 // not readable: nothing to clean
             }
         }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong POOLS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Creates the group that holds the kernels of one pool, with {@code memoryBytes} of memory for all of them together
+     * (and no swap): when they reach it, the kernel's OOM killer stops one of them, never the server or another program.
+     */
+    static Cgroup pool(long memoryBytes) throws IOException {
+        String name = "pool-" + ProcessHandle.current().pid() + "-" + POOLS.incrementAndGet();
+        if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
+            Path parent = ROOT.resolve(PARENT);
+            Files.createDirectories(parent);
+            write(ROOT.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+            write(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+            Path dir = Files.createDirectories(parent.resolve(name));
+            Cgroup group = new Cgroup(Kind.V2, List.of(dir));
+            try {
+                write(dir.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+                write(dir.resolve("memory.max"), Long.toString(memoryBytes));
+                write(dir.resolve("memory.swap.max"), "0");
+            } catch (IOException e) {
+                group.delete();
+                throw e;
+            }
+            return group;
+        }
+        List<Path> dirs = new ArrayList<>();
+        Cgroup group = new Cgroup(Kind.V1, dirs);
+        try {
+            for (Path hierarchy : v1Hierarchies()) dirs.add(Files.createDirectories(hierarchy.resolve(PARENT).resolve(name)));
+            write(dirs.get(0).resolve("memory.limit_in_bytes"), Long.toString(memoryBytes));
+            Path withSwap = dirs.get(0).resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(withSwap)) write(withSwap, Long.toString(memoryBytes));   // only where swap accounting is on
+        } catch (IOException e) {
+            group.delete();
+            throw e;
+        }
+        return group;
+    }
+
+    /** v1's memory, pids and cpu hierarchies, in that order; an IOException when one is missing. */
+    private static List<Path> v1Hierarchies() throws IOException {
+        Path memory = ROOT.resolve("memory");
+        Path pids = ROOT.resolve("pids");
+        Path cpu = Files.isDirectory(ROOT.resolve("cpu")) ? ROOT.resolve("cpu") : ROOT.resolve("cpu,cpuacct");
+        if (!Files.isDirectory(memory) || !Files.isDirectory(pids) || !Files.isDirectory(cpu)) {
+            throw new IOException("no cgroup v2 and no v1 memory, pids and cpu hierarchies under " + ROOT);
+        }
+        return List.of(memory, pids, cpu);
     }
 
     /**
@@ -84,13 +143,22 @@ final class Cgroup {
 
     /** As {@link #create(String, Sandbox.Limits)}, with the group's initial CPU weight. */
     static Cgroup create(String name, Sandbox.Limits limits, int weight) throws IOException {
+        return create(null, name, limits, weight);
+    }
+
+    /** As {@link #create(String, Sandbox.Limits, int)}, inside the group {@code pool} (null: directly under Glassbox's group). */
+    static Cgroup create(Cgroup pool, String name, Sandbox.Limits limits, int weight) throws IOException {
         long quota = Math.round(limits.cpuCores() * 100_000);
         if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
             Path parent = ROOT.resolve(PARENT);
-            Files.createDirectories(parent);
-            // controllers must be enabled for the parent's children, along the way from the root
-            write(ROOT.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
-            write(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+            if (pool == null) {
+                Files.createDirectories(parent);
+                // controllers must be enabled for the parent's children, along the way from the root
+                write(ROOT.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+                write(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+            } else {
+                parent = pool.dirs.getFirst();
+            }
             Path dir = Files.createDirectories(parent.resolve(name));
             Cgroup group = new Cgroup(Kind.V2, List.of(dir));
             try {
@@ -105,16 +173,14 @@ final class Cgroup {
             }
             return group;
         }
-        Path memory = ROOT.resolve("memory");
-        Path pids = ROOT.resolve("pids");
-        Path cpu = Files.isDirectory(ROOT.resolve("cpu")) ? ROOT.resolve("cpu") : ROOT.resolve("cpu,cpuacct");
-        if (!Files.isDirectory(memory) || !Files.isDirectory(pids) || !Files.isDirectory(cpu)) {
-            throw new IOException("no cgroup v2 and no v1 memory, pids and cpu hierarchies under " + ROOT);
-        }
+        List<Path> hierarchies = v1Hierarchies();
         List<Path> dirs = new ArrayList<>();
         Cgroup group = new Cgroup(Kind.V1, dirs);
         try {
-            for (Path hierarchy : List.of(memory, pids, cpu)) dirs.add(Files.createDirectories(hierarchy.resolve(PARENT).resolve(name)));
+            for (int i = 0; i < hierarchies.size(); i++) {
+                Path parent = pool == null ? hierarchies.get(i).resolve(PARENT) : pool.dirs.get(i);
+                dirs.add(Files.createDirectories(parent.resolve(name)));
+            }
             write(dirs.get(0).resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
             write(dirs.get(1).resolve("pids.max"), Integer.toString(limits.pids()));
             write(dirs.get(2).resolve("cpu.cfs_period_us"), "100000");
@@ -242,6 +308,19 @@ final class Cgroup {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * Bytes of memory the group's processes hold and cannot give back at once: its usage less the page cache that is
+     * not in active use (the shared models' files, read once and charged to whoever read them first; the system
+     * reclaims it before it kills anything). This is what a memory budget is measured against. -1 when unknown.
+     */
+    long workingSetBytes() {
+        long usage = memoryUsage();
+        if (usage < 0) return -1;
+        Path stat = dirs.getFirst().resolve("memory.stat");
+        long inactiveFile = counter(stat, kind == Kind.V2 ? "inactive_file" : "total_inactive_file");
+        return Math.max(0, usage - inactiveFile);
     }
 
     /** Bytes of memory the group uses now, or -1. */

@@ -2,7 +2,9 @@ package dev.glassbox.kernel;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,12 +36,27 @@ public final class KernelPool implements AutoCloseable {
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("kernel-starter").unstarted(r));
     private final KernelCache cache;
+    private final MemoryBudget budget;             // its limit and where it comes from; usage is read when asked
+    private final Cgroup group;                    // holds every kernel's cgroup and carries the budget; null without cgroups
     private volatile boolean closed;
 
     public KernelPool(KernelSettings settings, Sandbox sandbox) {
         this.settings = settings;
         this.sandbox = sandbox;
         this.cache = new KernelCache(settings);
+        this.budget = MemoryBudget.chosen(settings, sandbox.perKernel().memoryBytes());
+        Cgroup pool = null;
+        if (sandbox.available() && sandbox.cgroups() != Cgroup.Kind.NONE) {
+            try {
+                pool = Cgroup.pool(budget.limitBytes());
+            } catch (IOException e) {
+                LOG.warning("could not create the kernels' cgroup with their memory budget (" + e.getMessage()
+                        + "): the budget only decides whether a new kernel may start");
+            }
+        }
+        this.group = pool;
+        LOG.info("kernel memory budget: " + MemoryBudget.gigabytes(budget.limitBytes()) + " for all kernels together ("
+                + budget.source() + "; " + (group != null ? "a cgroup holds them to it" : "no cgroup: admission only") + ")");
         starter.execute(cache::prepare);                 // first: the pool's kernels start faster with it
         refill();
         watchdog.scheduleWithFixedDelay(this::watchIdleKernels, WATCH_SECONDS, WATCH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
@@ -51,6 +68,32 @@ public final class KernelPool implements AutoCloseable {
 
     public KernelSettings settings() {
         return settings;
+    }
+
+    /**
+     * The memory budget of all kernels together and what they use now (warm kernels included): their group's working set
+     * with cgroups, else the resident memory of their processes.
+     */
+    public MemoryBudget memoryBudget() {
+        if (group != null) return budget.with(group.workingSetBytes(), true);
+        List<Long> pids = new ArrayList<>();
+        for (Kernel kernel : open) {
+            try {
+                pids.add(kernel.pid());
+            } catch (RuntimeException e) {
+                // between two kernel JVMs
+            }
+        }
+        for (KernelProcess p : warm) pids.add(p.pid());
+        long used = ProcessMemory.ofTrees(pids).values().stream().mapToLong(Long::longValue).sum();
+        return budget.with(used, false);
+    }
+
+    /** Stops the warm kernels, to give their memory to the learners' kernels; returns how many there were. */
+    public int shedWarm() {
+        int shed = 0;
+        for (KernelProcess p; (p = warm.poll()) != null; shed++) p.kill("shed to make room in the memory budget");
+        return shed;
     }
 
     /** Opens a kernel with a fresh unguessable id (128 random bits). */
@@ -87,7 +130,7 @@ public final class KernelPool implements AutoCloseable {
                     return p;
                 }
             }
-            KernelProcess fresh = KernelProcess.start(settings, sandbox, true, cache.file());     // a learner waits for this one
+            KernelProcess fresh = KernelProcess.start(settings, sandbox, true, cache.file(), group);     // a learner waits for this one
             fresh.prioritize(false);
             return fresh;
         } finally {
@@ -105,12 +148,15 @@ public final class KernelPool implements AutoCloseable {
         return starting.get();
     }
 
+    /** Starts kernels in the background until the pool is full again, while the memory budget holds one more kernel. */
     private void refill() {
         while (!closed && warm.size() + starting.get() < settings.poolSize()) {
             starting.incrementAndGet();
             starter.execute(() -> {
                 try {
-                    if (!closed) warm.add(KernelProcess.start(settings, sandbox, false, cache.file()));
+                    if (!closed && memoryBudget().roomForAnotherKernel()) {
+                        warm.add(KernelProcess.start(settings, sandbox, false, cache.file(), group));
+                    }
                 } catch (IOException | RuntimeException e) {
                     if (!closed) LOG.log(Level.WARNING, "could not pre-start a kernel", e);
                 } finally {
@@ -127,5 +173,6 @@ public final class KernelPool implements AutoCloseable {
         watchdog.shutdownNow();
         starter.shutdownNow();
         for (KernelProcess p; (p = warm.poll()) != null; ) p.kill();
+        if (group != null && open.isEmpty()) group.delete();   // else its kernels still close; the next server removes it
     }
 }

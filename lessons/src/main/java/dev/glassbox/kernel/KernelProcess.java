@@ -43,8 +43,21 @@ final class KernelProcess {
     private static final long READ_MARGIN = 256 * 1024;
     /** Past the budget only lines this short are decoded (the request's reply), so a flood costs the server no parsing. */
     private static final int SHORT_LINE_BYTES = 1024;
-    /** A kernel that writes this many budgets for one request floods the server: it is killed. */
+    /**
+     * What one line costs the server beyond its bytes, counted against the budget: a decoded line becomes a few
+     * objects (a message, an output, a string, a queue node), so a flood of empty lines is bounded in objects too.
+     */
+    private static final int LINE_COST = 64;
+    /**
+     * A kernel that writes this many budgets for one request floods the server: it is killed. Every byte counts,
+     * on standard output and standard error, those of a line too long to keep as well: a line without end costs
+     * the server a core for as long as it is read.
+     */
     private static final int FLOOD_BUDGETS = 8;
+    /** Outputs waiting for their request's reader; past it outputs are dropped (its reader stalls), never queued without end. */
+    private static final int MAX_QUEUED_OUTPUTS = 4096;
+    /** Room kept in every request's queue for the messages that end it (reply, exit, malformed), which are never dropped. */
+    private static final int RESERVED = 16;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** A pool kernel starts with a lower CPU weight and nobody waits for it: on a busy server it may take longer. */
     private static final Duration BACKGROUND_START_TIMEOUT = Duration.ofSeconds(240);
@@ -133,6 +146,7 @@ final class KernelProcess {
     private volatile String stopReason;            // why the server ended this kernel itself, null if it did not
     private volatile String malformed;             // what was wrong with the malformed message it sent, null if none
     private int weight;                            // the cgroup's CPU weight now (Cgroup.WEIGHT_*)
+    private volatile boolean pooled;               // its cgroup is inside a pool's group, which carries a memory budget
     private volatile java.util.Set<Long> backgroundThreads = java.util.Set.of();
     private final long startedAt = System.nanoTime();
 
@@ -161,6 +175,14 @@ final class KernelProcess {
 
     /** As {@link #start(KernelSettings, Sandbox, boolean)}, with the kernels' AOT cache ({@link KernelCache}) when there is one. */
     static KernelProcess start(KernelSettings settings, Sandbox sandbox, boolean urgent, Path aotCache) throws IOException {
+        return start(settings, sandbox, urgent, aotCache, null);
+    }
+
+    /**
+     * As {@link #start(KernelSettings, Sandbox, boolean, Path)}, the kernel's cgroup inside {@code pool} (the group that
+     * carries the memory budget of all the pool's kernels; null: none).
+     */
+    static KernelProcess start(KernelSettings settings, Sandbox sandbox, boolean urgent, Path aotCache, Cgroup pool) throws IOException {
         Path scratch = null;
         Cgroup cgroup = null;
         String scratchPath = Sandbox.SCRATCH;
@@ -169,7 +191,7 @@ final class KernelProcess {
             scratch = Files.createTempDirectory(settings.scratchRoot(), "kernel-");
             scratchPath = scratch.toString();
         } else if (sandbox.cgroups() != Cgroup.Kind.NONE) {
-            cgroup = Cgroup.create("kernel-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), sandbox.perKernel(),
+            cgroup = Cgroup.create(pool, "kernel-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), sandbox.perKernel(),
                     urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING);
         }
         List<String> java = new ArrayList<>();
@@ -207,6 +229,7 @@ final class KernelProcess {
             throw e;
         }
         KernelProcess kernel = new KernelProcess(process, scratch, cgroup, settings.outputCap());
+        kernel.pooled = pool != null;
         kernel.weight = urgent ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_STARTING;
         Duration timeout = urgent || cgroup == null ? START_TIMEOUT : BACKGROUND_START_TIMEOUT;
         try {
@@ -370,9 +393,9 @@ final class KernelProcess {
 
     /** Registers interest in request {@code id}; messages for it (and an {@link Exited}) arrive on the queue. */
     BlockingQueue<Object> subscribe(long id) {
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>(MAX_QUEUED_OUTPUTS + RESERVED);
         waiting.put(id, queue);
-        if (exited != null) queue.add(exited);
+        if (exited != null) queue.offer(exited);
         return queue;
     }
 
@@ -449,19 +472,17 @@ final class KernelProcess {
     private void readStdout() {
         try (InputStream in = process.getInputStream()) {
             int maxLine = (int) Math.min(MAX_LINE_BYTES, readBudget);
-            readLines(in, maxLine, (line, cut) -> {
-                // What the server reads for one request is counted before anything is decoded: past the budget only
-                // short lines (the reply) are, and a kernel that keeps writing is killed.
-                long read;
+            // What the server reads for one request is counted before anything is decoded, as it is read (so a line
+            // without end counts too): past the budget only short lines (the reply) are decoded, and a kernel that
+            // keeps writing is killed.
+            readLines(in, maxLine, this::countRead, (line, cut) -> {
                 boolean note = false;
+                long read;
                 synchronized (stdout) {
-                    read = readForRequest += line.size() + 1L + (cut ? maxLine : 0);
+                    read = readForRequest += LINE_COST;
                     if (read > readBudget && !budgetNoted) note = budgetNoted = true;
                 }
-                if (read > FLOOD_BUDGETS * readBudget) {
-                    reject("it wrote over " + (FLOOD_BUDGETS * readBudget >> 20) + " MB for one cell, past every output cap");
-                    return;
-                }
+                if (!countRead(0)) return;                     // the line's own cost may be the one past the flood bound
                 if (note) {
                     route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr",
                             "\n[output truncated: past " + (readBudget >> 10) + " KB the server reads no more of this cell's output]\n")));
@@ -471,8 +492,10 @@ final class KernelProcess {
                         route(currentRequest, new KernelMessage.Emitted(currentRequest,
                                 new Output.Stream("stderr", "\n[output truncated: a line over " + (maxLine >> 10) + " KB was dropped]\n")));
                     }
-                } else if (read <= readBudget || line.size() <= SHORT_LINE_BYTES) {
-                    dispatch(line.toString(StandardCharsets.UTF_8));
+                } else if (read <= readBudget) {
+                    dispatch(line.toString(StandardCharsets.UTF_8), true);
+                } else if (line.size() <= SHORT_LINE_BYTES) {
+                    dispatch(line.toString(StandardCharsets.UTF_8), false);      // the reply, or nothing
                 }
             });
         } catch (IOException ignored) {
@@ -491,13 +514,27 @@ final class KernelProcess {
         }
         List<String> tail = stderrSinceReady();
         Cgroup.Events events = cgroup == null ? Cgroup.Events.NONE : cgroup.events();   // before cleanUp removes the group
-        String cause = stopReason != null ? null : cause(code, tail, events);
+        String cause = stopReason != null ? null : cause(code, tail, events, pooled);
         exited = new Exited(code, String.join("\n", tail), cause);
         logExit(code, tail, events, cause);
         ready.completeExceptionally(new IOException("kernel exited with code " + code
                 + (cause != null ? " (" + cause + ")" : "") + (tail.isEmpty() ? "" : ": " + String.join(" | ", tail))));
-        waiting.values().forEach(q -> q.add(exited));
+        waiting.values().forEach(q -> q.offer(exited));
         cleanUp();                                   // it ended by itself (System.exit, OOM killer): nobody calls kill()
+    }
+
+    /**
+     * Counts {@code bytes} more read from the kernel for the current request (on either stream, before any decoding);
+     * false, and the kernel is being killed, once it has written {@link #FLOOD_BUDGETS} budgets.
+     */
+    private boolean countRead(long bytes) {
+        long read;
+        synchronized (stdout) {
+            read = readForRequest += bytes;
+        }
+        if (read <= FLOOD_BUDGETS * readBudget) return malformed == null;
+        reject("it wrote over " + (FLOOD_BUDGETS * readBudget >> 20) + " MB for one cell, past every output cap");
+        return false;
     }
 
     /**
@@ -506,7 +543,19 @@ final class KernelProcess {
      * 128 + the signal that killed it.)
      */
     static String cause(int code, List<String> stderr, Cgroup.Events events) {
+        return cause(code, stderr, events, false);
+    }
+
+    /**
+     * As {@link #cause(int, List, Cgroup.Events)}; {@code pooled} when the kernel's group is inside a pool's group with a
+     * memory budget: an OOM kill of a kernel that never reached its own limit then came from the budget of all kernels.
+     */
+    static String cause(int code, List<String> stderr, Cgroup.Events events, boolean pooled) {
         String text = String.join("\n", stderr);
+        if (events.oomKills() > 0 && pooled && events.memoryLimitHits() == 0) {
+            return "the kernels of the class together used all the memory they may share (the server's memory budget for "
+                    + "kernels), and the system stopped this one, which held the most";
+        }
         if (events.oomKills() > 0) return "it used more memory than a kernel may (its memory limit)";
         if (text.contains("OutOfMemoryError")) return "the JVM ran out of memory";
         if (events.pidsLimitHits() > 0 && (text.contains("pthread_create") || text.contains("unable to create native thread")
@@ -553,15 +602,26 @@ final class KernelProcess {
         void line(ByteArrayOutputStream line, boolean cut);
     }
 
+    /** Hears of every chunk read, before it is split into lines; false stops reading. */
+    private interface ChunkCounter {
+        boolean read(long bytes);
+    }
+
     /**
      * Splits {@code in} into lines of at most {@code maxBytes}, reading in chunks: a cell that floods the
-     * kernel's real stdout or stderr must not cost the server a core. Returns the unfinished last line.
+     * kernel's real stdout or stderr must not cost the server a core, and a longer line is never kept whole.
+     * {@code counter} hears of every chunk first (the bytes of a line cut short too) and may stop the reading.
+     * Returns the unfinished last line.
      */
-    private static ByteArrayOutputStream readLines(InputStream in, int maxBytes, LineHandler handler) throws IOException {
+    private static ByteArrayOutputStream readLines(InputStream in, int maxBytes, ChunkCounter counter, LineHandler handler) throws IOException {
         byte[] chunk = new byte[1 << 16];
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         boolean cut = false;
         for (int n; (n = in.read(chunk)) != -1; ) {
+            if (!counter.read(n)) {
+                in.transferTo(OutputStream.nullOutputStream());   // the kernel is being killed: drain its pipe without looking
+                break;
+            }
             int start = 0;
             for (int i = 0; i <= n; i++) {
                 if (i < n && chunk[i] != '\n') continue;
@@ -579,7 +639,12 @@ final class KernelProcess {
         return line;
     }
 
-    private void dispatch(String line) {
+    /**
+     * Decodes one line and routes it; {@code outputs} false (the request's budget is spent): only the messages that end
+     * a request are routed, no output.
+     */
+    private void dispatch(String line, boolean outputs) {
+        if (!outputs && !line.startsWith("{")) return;
         KernelMessage message = null;
         if (line.startsWith("{")) {
             try {
@@ -594,14 +659,18 @@ final class KernelProcess {
             return;
         }
         switch (message) {
-            case null -> route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr", line + "\n")));
+            case null -> {
+                if (outputs) route(currentRequest, new KernelMessage.Emitted(currentRequest, new Output.Stream("stderr", line + "\n")));
+            }
             case KernelMessage.Ready r -> {
                 synchronized (stderrTail) {
                     if (stderrLinesAtReady < 0) stderrLinesAtReady = stderrLines;
                 }
                 ready.complete(r);
             }
-            case KernelMessage.Emitted e -> route(e.id(), e);
+            case KernelMessage.Emitted e -> {
+                if (outputs) route(e.id(), e);
+            }
             case KernelMessage.Reply r -> route(r.id(), r);
             case KernelMessage.Completions c -> route(c.id(), c);
         }
@@ -613,13 +682,20 @@ final class KernelProcess {
         malformed = problem;
         LOG.warning("kernel pid " + process.pid() + " broke its protocol (" + problem + "): killing it");
         Malformed notice = new Malformed(problem);
-        waiting.values().forEach(q -> q.add(notice));
+        waiting.values().forEach(q -> q.offer(notice));
         Thread.ofPlatform().daemon().name("kernel-kill-" + process.pid()).start(() -> kill("broke its protocol: " + problem));
     }
 
+    /**
+     * Hands a message to whoever waits for request {@code id}. The queue is bounded: an output that finds it full is
+     * dropped (the request's reader has stalled; what it still gets says the output was truncated), while the room
+     * kept in every queue takes the messages that end a request.
+     */
     private void route(long id, Object message) {
         BlockingQueue<Object> queue = waiting.get(id);
-        if (queue != null) queue.add(message);
+        if (queue == null) return;
+        if (message instanceof KernelMessage.Emitted && queue.remainingCapacity() <= RESERVED) return;
+        queue.offer(message);
     }
 
     /**
@@ -629,7 +705,7 @@ final class KernelProcess {
      */
     private void readStderr() {
         try (InputStream in = process.getErrorStream()) {
-            ByteArrayOutputStream rest = readLines(in, MAX_STDERR_LINE_BYTES,
+            ByteArrayOutputStream rest = readLines(in, MAX_STDERR_LINE_BYTES, this::countRead,
                     (line, cut) -> keepStderr(line.toString(StandardCharsets.UTF_8) + (cut ? "…" : "")));
             if (rest.size() > 0) keepStderr(rest.toString(StandardCharsets.UTF_8));
         } catch (IOException ignored) {

@@ -58,6 +58,11 @@ public final class ProcessMemory {
         return field(PROC.resolve("meminfo"), "MemAvailable:");
     }
 
+    /** The machine's memory (MemTotal in /proc/meminfo). */
+    public static OptionalLong totalBytes() {
+        return field(PROC.resolve("meminfo"), "MemTotal:");
+    }
+
     private static OptionalLong field(Path file, String name) {
         try {
             for (String line : Files.readAllLines(file)) {

@@ -81,6 +81,28 @@ class ForgedMessageTest {
         }
     }
 
+    @Test
+    void aFiftyMegabyteLineIsNotReadPastTheFloodBound() throws Exception {
+        KernelSettings settings = KernelSettings.defaults(scratch).withTimeLimit(Duration.ofSeconds(60)).withPoolSize(1);
+        try (KernelPool pool = new KernelPool(settings, Sandbox.detect()); Kernel kernel = warm(pool).open()) {
+            // one line of 50 MB straight to fd 1: never kept whole, and every byte of it counts against the cell's bound
+            String cell = PRELUDE + """
+                    byte[] x = new byte[1 << 20];
+                    Arrays.fill(x, (byte) 'x');
+                    for (int i = 0; i < 50; i++) wire.write(x);
+                    wire.println();
+                    Thread.sleep(600_000);
+                    """;
+            long sent = System.nanoTime();
+            ExecuteReply reply = kernel.execute(cell, "cell", o -> { });
+            long took = (System.nanoTime() - sent) / 1_000_000;
+            assertEquals(Status.RESTARTED, reply.status(), "killed for the flood, not left to its time limit: " + reply);
+            assertTrue(reply.error().orElseThrow().message().contains("past every output cap"), reply.error().toString());
+            assertTrue(took < 30_000, "stopped when it had written too much (" + took + " ms)");
+            assertEquals(Status.OK, kernel.execute("1 + 1", "cell", o -> { }).status());
+        }
+    }
+
     /** Waits (up to 4 min, on a busy machine) for the pool's kernel, which starts in the background with a longer time limit. */
     static KernelPool warm(KernelPool pool) throws InterruptedException {
         for (int i = 0; i < 480 && pool.warmCount() == 0; i++) Thread.sleep(500);

@@ -1,5 +1,6 @@
 package dev.glassbox.web;
 
+import dev.glassbox.kernel.KernelSettings;
 import dev.glassbox.web.classroom.Passphrase;
 import dev.glassbox.web.server.ServerLimits;
 
@@ -42,6 +43,10 @@ public final class Main {
                                       or set the environment variable GLASSBOX_TEACHER_PASSPHRASE
               --max-kernels N         kernels open at once, all learners together (default 80)
               --running-cells N       cells running at once; the rest wait their turn (default 2 per core)
+              --kernel-memory SIZE    memory all kernels together may use, e.g. 12G or 8000M (default: 75% of
+                                      this computer's memory, at most what is available at start less the
+                                      server's own); idle kernels are closed to make room, and a new kernel is
+                                      refused (503) when even then one more kernel's 1.5 GB does not fit
               --trusted-proxy ADDRESS the address of a reverse proxy in front of Glassbox (repeatable): its
                                       X-Forwarded-For names the student for per-address limits
               --classroom-without-resource-limits
@@ -52,7 +57,7 @@ public final class Main {
     /** What the command line asks for. {@code passphrase} is null in single-user mode. */
     record Options(String host, int port, Path data, Path lessons, boolean classroom, Passphrase passphrase,
                    Integer maxKernels, Integer runningCells, boolean withoutResourceLimits, java.util.Set<String> trustedProxies,
-                   boolean withoutToken) {}
+                   boolean withoutToken, Long kernelMemory) {}
 
     /** A command line Glassbox cannot start with; the message says what to change. */
     static final class UsageException extends Exception {
@@ -98,7 +103,10 @@ public final class Main {
         ServerLimits limits = ServerLimits.defaults();
         if (options.maxKernels() != null) limits = limits.withMaxKernels(options.maxKernels());
         if (options.runningCells() != null) limits = limits.withRunningCells(options.runningCells());
-        App.Settings settings = new App.Settings(options.host(), options.port(), options.data().toAbsolutePath(), options.lessons(), null)
+        Path data = options.data().toAbsolutePath();
+        KernelSettings kernels = options.kernelMemory() == null ? null
+                : KernelSettings.defaults(data.resolve("scratch")).withMemoryBudget(options.kernelMemory());
+        App.Settings settings = new App.Settings(options.host(), options.port(), data, options.lessons(), kernels)
                 .withLimits(limits);
         settings = settings.withoutToken(options.withoutToken());
         if (options.classroom()) settings = settings.withClassroom(options.passphrase())   // App.start checks for the sandbox and limits
@@ -150,6 +158,7 @@ public final class Main {
         boolean withoutResourceLimits = false;
         boolean withoutToken = false;
         java.util.Set<String> trustedProxies = new java.util.LinkedHashSet<>();
+        Long kernelMemory = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--classroom")) {
@@ -180,6 +189,7 @@ public final class Main {
                 case "--max-kernels" -> maxKernels = number(arg, value, 1, 10_000);
                 case "--running-cells" -> runningCells = number(arg, value, 1, 1_000);
                 case "--trusted-proxy" -> trustedProxies.add(value.strip());
+                case "--kernel-memory" -> kernelMemory = bytes(arg, value);
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -192,7 +202,7 @@ public final class Main {
         if (withoutResourceLimits && !classroom) throw new UsageException("--classroom-without-resource-limits is for classroom mode: add --classroom");
         if (withoutToken && classroom) throw new UsageException("--no-token is for single-user mode: in classroom mode students join with a class code");
         return new Options(host, port, data, lessons, classroom, passphrase, maxKernels, runningCells, withoutResourceLimits, trustedProxies,
-                withoutToken);
+                withoutToken, kernelMemory);
     }
 
     private static Passphrase passphrase(Path file, String fromEnv) throws UsageException {
@@ -229,6 +239,22 @@ public final class Main {
         } catch (IOException | UnsupportedOperationException e) {
             // not a POSIX file system: nothing to check
         }
+    }
+
+    /** A size such as "12G", "8000M" or "12GB" (K, M, G, T; binary units), at least 1 GB. */
+    static long bytes(String option, String value) throws UsageException {
+        var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*([KMGT])i?B?", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(value.strip());
+        if (m.matches()) {
+            int shift = switch (Character.toUpperCase(m.group(2).charAt(0))) {
+                case 'K' -> 10;
+                case 'M' -> 20;
+                case 'G' -> 30;
+                default -> 40;
+            };
+            long n = Long.parseLong(m.group(1));
+            if (n <= (Long.MAX_VALUE >> shift) && (n << shift) >= (1L << 30)) return n << shift;
+        }
+        throw new UsageException(option + " expects a size of at least 1G, such as 12G or 8000M, got \"" + value + "\"");
     }
 
     private static int number(String option, String value, int min, int max) throws UsageException {

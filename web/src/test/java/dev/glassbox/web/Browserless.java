@@ -72,6 +72,12 @@ final class Browserless {
         return moved;
     }
 
+    /** The session's cookies as a Cookie header, for a request this client cannot make (a raw socket). */
+    String cookieHeader() {
+        CookieManager cookies = (CookieManager) http.cookieHandler().orElseThrow();
+        return cookies.getCookieStore().getCookies().stream().map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));
+    }
+
     Browserless login() throws IOException, InterruptedException {
         csrf = json(get("/api/session")).get("csrfToken").asText();
         return this;

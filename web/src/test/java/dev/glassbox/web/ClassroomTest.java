@@ -309,10 +309,13 @@ class ClassroomTest {
 
         String page = teacher.get("/teacher/class/" + small).body();
         assertTrue(page.contains("at most 2 students may join") && page.contains("progress.csv"), "the dashboard shows the size and the export");
-        assertTrue(page.contains("Sandbox: bubblewrap") && page.contains("per student"), "the dashboard shows the limits in force");
+        assertTrue(page.contains("Sandbox: bubblewrap") && page.contains("per student") && page.contains("Memory budget of all kernels"),
+                "the dashboard shows the limits in force");
         String kernel = ada.openKernel();
         JsonNode dashboard = Browserless.json(teacher.get("/api/classes/" + small + "/dashboard"));
         assertEquals(2, dashboard.get("classroom").get("maxStudents").asInt(), dashboard.toString());
+        assertEquals(app.deps().kernels().pool().memoryBudget().limitBytes(), dashboard.get("resources").get("kernelBudgetBytes").asLong(),
+                "the dashboard shows the kernels' memory budget: " + dashboard.get("resources"));
         String adaId = "";
         for (JsonNode row : dashboard.get("students")) {
             if (row.get("name").asText().equals("Ada")) adaId = row.get("id").asText();

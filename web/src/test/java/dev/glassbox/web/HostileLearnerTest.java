@@ -87,6 +87,29 @@ class HostileLearnerTest {
         assertEquals(7, ok);
     }
 
+    @Test
+    void longCellsOfAFewLearnersDoNotKeepTheClassWaitingForASlot() throws Exception {
+        // as many sleepers as the server has slots: each holds a slot only for its first seconds
+        int slots = app.deps().cells().slots();
+        List<CompletableFuture<HttpResponse<String>>> sleeping = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            Browserless sleeper = klass.student("Learner");
+            String kernel = sleeper.openKernel();
+            // a thread each (the common pool may have one thread on a small machine)
+            sleeping.add(CompletableFuture.supplyAsync(() -> execute(sleeper, kernel, "Thread.sleep(15_000); 1"),
+                    r -> Thread.ofVirtual().start(r)));
+        }
+        Browserless other = klass.student("Learner");
+        String theirs = other.openKernel();
+        Thread.sleep(5000);                                 // every sleeper runs, past CellQueue.LONG_CELL
+        JsonNode reply = other.execute(theirs, "1 + 1");
+        assertEquals("ok", reply.get("status").asText(), reply.toString());
+        assertTrue(reply.get("timing").get("queuedMillis").asDouble() < 1000,
+                "another learner's cell did not wait for the sleepers' slots: " + reply.get("timing"));
+        for (var f : sleeping) assertEquals("ok", Browserless.json(f.get()).get("status").asText());
+        assertEquals(0, app.deps().cells().running(), "every slot is back");
+    }
+
     /** The id of the request a cell runs in, found by reflection when the kernel's runtime allows it, else 0. */
     static final String REQUEST_ID = """
             long id = 0;
@@ -125,6 +148,49 @@ class HostileLearnerTest {
             assertEquals("error", next.get("status").asText(), "a new kernel, without the old variables: " + next);
             assertEquals("2", learner.execute(kernel, "1 + 1").get("outputs").get(0).get("data").get("text/plain").asText());
         }
+    }
+
+    @Test
+    void aStreamingClientThatStopsReadingCostsTheServerBoundedMemoryAndNoSlot() throws Exception {
+        Browserless learner = klass.student("Learner");
+        Browserless other = klass.student("Learner");
+        String kernel = learner.openKernel();
+        String theirs = other.openKernel();
+        assertEquals("ok", learner.execute(kernel, "1").get("status").asText());
+        // Three million empty lines straight to the protocol's stdout (past the kernel's own caps), then a long sleep.
+        String flood = """
+                var raw = new FileOutputStream(FileDescriptor.out);
+                byte[] lines = new byte[1 << 20];
+                Arrays.fill(lines, (byte) '\\n');
+                for (int i = 0; i < 3; i++) raw.write(lines);
+                raw.flush();
+                Thread.sleep(600_000);
+                """;
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        System.gc();
+        long before = memory.getHeapMemoryUsage().getUsed();
+        byte[] body = dev.glassbox.web.server.Json.write(Map.of("code", flood)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket stalled = new java.net.Socket()) {
+            stalled.setReceiveBufferSize(2048);                 // a client that reads nothing, with a small window
+            stalled.connect(new java.net.InetSocketAddress("127.0.0.1", app.port()));
+            String head = "POST /api/kernels/" + kernel + "/execute HTTP/1.1\r\nHost: localhost:" + app.port()
+                    + "\r\nOrigin: " + learner.base + "\r\nX-CSRF-Token: " + learner.csrf + "\r\nCookie: " + learner.cookieHeader()
+                    + "\r\nAccept: application/x-ndjson\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+            stalled.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            stalled.getOutputStream().write(body);
+            stalled.getOutputStream().flush();
+            long sent = System.nanoTime();
+            Thread.sleep(1500);                                 // the cell runs and floods
+            // The class goes on, and the flooding cell gives its slot back although its client reads nothing.
+            assertEquals("ok", other.execute(theirs, "1 + 1").get("status").asText());
+            while (app.deps().cells().running() > 0 && System.nanoTime() - sent < 15_000_000_000L) Thread.sleep(100);
+            assertEquals(0, app.deps().cells().running(), "the cell's slot is back within 15 s, whatever its client does");
+            System.gc();
+            long grown = memory.getHeapMemoryUsage().getUsed() - before;
+            assertTrue(grown < 64L << 20, "the server's heap grew by " + (grown >> 20) + " MB for a client that reads nothing");
+        }
+        JsonNode next = learner.execute(kernel, "2 + 2");
+        assertEquals("4", next.get("outputs").get(next.get("outputs").size() - 1).get("data").get("text/plain").asText(), next.toString());
     }
 
     static HttpResponse<String> execute(Browserless learner, String kernel, String code) {

@@ -119,6 +119,18 @@ class StartupTest {
     }
 
     @Test
+    void theKernelsMemoryBudgetIsASize() throws Exception {
+        assertEquals(12L << 30, Main.parse(new String[] {"--kernel-memory", "12G"}, Map.of()).kernelMemory());
+        assertEquals(8000L << 20, Main.parse(new String[] {"--kernel-memory", "8000m"}, Map.of()).kernelMemory());
+        assertEquals(2L << 30, Main.parse(new String[] {"--kernel-memory", "2GiB"}, Map.of()).kernelMemory());
+        assertNull(Main.parse(new String[] {}, Map.of()).kernelMemory(), "none given: from the machine");
+        for (String bad : List.of("512M", "12", "lots", "-3G")) {
+            Main.UsageException e = assertThrows(Main.UsageException.class, () -> Main.parse(new String[] {"--kernel-memory", bad}, Map.of()));
+            assertTrue(e.getMessage().contains("at least 1G") && e.getMessage().contains(bad), e.getMessage());
+        }
+    }
+
+    @Test
     void theServerItselfExitsWithAClearMessage() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),

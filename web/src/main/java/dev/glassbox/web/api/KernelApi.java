@@ -73,6 +73,9 @@ public final class KernelApi {
         } catch (KernelRegistry.Full e) {
             ctx.header("Retry-After", "30");
             throw new TooManyRequestsResponse(e.getMessage());
+        } catch (KernelRegistry.OverBudget e) {
+            ctx.header("Retry-After", "60");
+            throw new io.javalin.http.ServiceUnavailableResponse(e.getMessage());
         }
         ctx.status(201).json(Map.of("id", kernel.id()));
     }
@@ -100,6 +103,19 @@ public final class KernelApi {
 
         boolean streaming = String.valueOf(ctx.header("Accept")).contains("application/x-ndjson");
         NdjsonStream out = streaming ? NdjsonStream.open(ctx) : null;
+        try {
+            run(ctx, learner, kernel, code, lessonId, cell, out);
+        } finally {
+            if (out != null) out.close();
+        }
+    }
+
+    /**
+     * Runs the cell and answers; {@code out} (null: one JSON answer) never waits for the browser, so the cell keeps its time
+     * limit and its slot is given back on time even when the browser stops reading.
+     */
+    private void run(Context ctx, Learner learner, Kernel kernel, String code, String lessonId, Cell cell, NdjsonStream out) {
+        boolean streaming = out != null;
         OutputBudget budget = new OutputBudget();
         List<Output> shown = new ArrayList<>();
         Consumer<Output> listener = o -> {
@@ -127,7 +143,20 @@ public final class KernelApi {
         })) {
             queuedNanos = System.nanoTime() - queuedAt;
             if (slot.waited() && out != null) out.trySend(Map.of("started", true));
-            reply = kernel.execute(code, cell == null ? "cell" : cell.id(), listener);
+            // a long cell gives its slot back to the class, keeping its kernel's turn and its learner's share
+            Thread yielder = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(CellQueue.LONG_CELL);
+                    slot.yieldSlot();
+                } catch (InterruptedException ended) {
+                    // the cell ended first
+                }
+            });
+            try {
+                reply = kernel.execute(code, cell == null ? "cell" : cell.id(), listener);
+            } finally {
+                yielder.interrupt();
+            }
             if (reply.restarted()) kernels.countRestart(kernel.id());
             if (cell != null) {
                 store.saveRun(learner.id(), lessonId, cell.id(), reply.status().wire(), reply.executionCount(), savedOutputs(shown));
@@ -261,6 +290,9 @@ public final class KernelApi {
     private Kernel kernel(Context ctx) {
         return sessions.current(ctx)
                 .flatMap(l -> kernels.find(ctx.pathParam("id"), l.id()))
-                .orElseThrow(() -> new NotFoundResponse("No such kernel"));
+                .orElseThrow(() -> new NotFoundResponse(kernels.evicted(ctx.pathParam("id"))
+                        ? "This kernel was closed while it was idle, to make room for other kernels in the server's memory: "
+                                + "open the lesson again for a new one (your saved cells are kept, your variables are gone)."
+                        : "No such kernel"));
     }
 }

@@ -37,7 +37,9 @@ public final class SessionApi {
         health.put("kernels", Map.of("open", kernels.size(), "busy", kernels.busyCount(), "warm", kernels.pool().warmCount()));
         var sandbox = kernels.pool().sandbox();
         health.put("sandbox", sandbox.kind());
-        health.put("limits", sandbox.describe());
+        Map<String, Object> limits = new LinkedHashMap<>(sandbox.describe());
+        limits.put("memoryBudget", kernels.pool().memoryBudget().describe());   // all kernels together
+        health.put("limits", limits);
         health.put("resourceLimits", !sandbox.resourceLimits()
                 ? "none: no memory, process or CPU limits per kernel (no writable cgroups)"
                 : "cgroups " + sandbox.cgroupsVersion() + ": memory, processes and CPU per kernel");

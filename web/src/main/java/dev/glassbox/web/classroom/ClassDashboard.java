@@ -56,7 +56,8 @@ public final class ClassDashboard {
 
     public record Resources(int kernelsOpen, int kernelsMax, long kernelsBusy, int kernelsWarm, int cellsRunning,
                             int cellsQueued, int cellSlots, Long kernelMemoryBytes, long serverHeapBytes,
-                            int cores, double loadAverage, Long machineMemoryBytes, Long machineAvailableBytes) {}
+                            int cores, double loadAverage, Long machineMemoryBytes, Long machineAvailableBytes,
+                            long kernelBudgetBytes, long kernelBudgetUsedBytes) {}
 
     private record Measurement(Instant at, Map<Long, Long> rssByPid, Long kernelMemoryBytes) {}
 
@@ -97,11 +98,12 @@ public final class ClassDashboard {
             rows.add(new StudentRow(s.id(), s.displayName(), s.joinedAt().toString(), lastActive.toString(), presence(lastActive, now),
                     kernelViews, progress(cellsByStudent.getOrDefault(s.id(), List.of()), quizzesByStudent.getOrDefault(s.id(), List.of()))));
         }
+        var budget = kernels.pool().memoryBudget();       // all kernels together, warm ones included
         Resources resources = new Resources(kernels.size(), kernels.maxKernels(), kernels.busyCount(), kernels.pool().warmCount(),
                 cells.running(), cells.queued(), cells.slots(), memory.kernelMemoryBytes(),
                 Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                machineMemory(true), machineMemory(false));
+                machineMemory(true), machineMemory(false), budget.limitBytes(), budget.usedBytes());
         ClassView classView = new ClassView(classroom.code(), classroom.name(), classroom.createdAt().toString(), classroom.students(),
                 classroom.maxStudents());
         return new View(classView, columns, rows, resources, now.toString());

@@ -196,6 +196,10 @@ public final class Classroom {
                 ? "Resource limits: NONE (no writable cgroups): a kernel's memory, processes and CPU are not limited"
                 : "cgroups " + sandbox.cgroupsVersion() + ": " + (perKernel.memoryBytes() >> 20)
                         + " MB memory, " + perKernel.pids() + " processes and threads, " + perKernel.cpuCores() + " core per kernel");
+        var budget = kernels.pool().memoryBudget();
+        lines.add("Memory budget of all kernels together: " + budget.usage() + " in use (" + budget.source() + "; "
+                + (budget.enforced() ? "a cgroup holds the kernels to it" : "no cgroup: it only decides whether a new kernel may start")
+                + "); idle kernels are closed to make room, and new ones are refused when it is full");
         lines.add("Cells: " + cells.slots() + " running at once, " + cells.perLearner() + " per student; at most "
                 + kernels.maxKernels() + " kernels");
         return lines;

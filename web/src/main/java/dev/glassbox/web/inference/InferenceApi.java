@@ -311,45 +311,52 @@ public final class InferenceApi {
             } catch (IOException e) {
                 return;                                    // the browser went away before the first token
             }
-            long start = System.nanoTime();
-            int[] generated;
-            try {
-                generated = decoder.generate(in.ids(), maxTokens, sampler, step -> {
-                    int[] tokens = step.candidates().tokens();
-                    float[] probabilities = step.candidates().probabilities();
-                    int rank = 0;
-                    while (rank < tokens.length && tokens[rank] != step.token()) rank++;
-                    List<Candidate> candidates = new ArrayList<>();
-                    for (int i = 0; i < Math.min(TOP, tokens.length); i++) {
-                        candidates.add(new Candidate(tokens[i], tokenText(decoder, tokens[i]), probabilities[i]));
-                    }
-                    if (rank >= TOP && rank < tokens.length) {                // an unlikely draw: show it too, after the top ones
-                        candidates.add(new Candidate(step.token(), tokenText(decoder, step.token()), probabilities[rank]));
-                    }
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("position", step.position());
-                    line.put("token", step.token());
-                    line.put("text", tokenText(decoder, step.token()));
-                    line.put("rank", rank + 1);
-                    line.put("of", tokens.length);
-                    line.put("candidates", candidates);
-                    stream.send(line);
-                });
-            } catch (UncheckedIOException browserGone) {
-                return;
-            } catch (IllegalArgumentException e) {
-                stream.trySend(Map.of("error", e.getMessage()));
-                return;
+            try (stream) {
+                generate(decoder, in, maxTokens, sampler, stream);
             }
-            Map<String, Object> done = new LinkedHashMap<>();
-            done.put("done", true);
-            done.put("tokens", generated.length);
-            done.put("promptTokens", in.ids().length);
-            done.put("text", decoder.tokenizer().decode(generated));   // one decode: a character split over byte tokens joins up
-            done.put("stopped", generated.length < maxTokens ? "context" : "max_tokens");
-            done.put("millis", (System.nanoTime() - start) / 1_000_000);
-            stream.trySend(done);
         }
+    }
+
+    /** Streams one line per generated token, then a line that sums the generation up. */
+    private void generate(Decoder decoder, Encoded in, int maxTokens, Sampler sampler, NdjsonStream stream) {
+        long start = System.nanoTime();
+        int[] generated;
+        try {
+            generated = decoder.generate(in.ids(), maxTokens, sampler, step -> {
+                int[] tokens = step.candidates().tokens();
+                float[] probabilities = step.candidates().probabilities();
+                int rank = 0;
+                while (rank < tokens.length && tokens[rank] != step.token()) rank++;
+                List<Candidate> candidates = new ArrayList<>();
+                for (int i = 0; i < Math.min(TOP, tokens.length); i++) {
+                    candidates.add(new Candidate(tokens[i], tokenText(decoder, tokens[i]), probabilities[i]));
+                }
+                if (rank >= TOP && rank < tokens.length) {                // an unlikely draw: show it too, after the top ones
+                    candidates.add(new Candidate(step.token(), tokenText(decoder, step.token()), probabilities[rank]));
+                }
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("position", step.position());
+                line.put("token", step.token());
+                line.put("text", tokenText(decoder, step.token()));
+                line.put("rank", rank + 1);
+                line.put("of", tokens.length);
+                line.put("candidates", candidates);
+                stream.send(line);
+            });
+        } catch (UncheckedIOException browserGone) {
+            return;
+        } catch (IllegalArgumentException e) {
+            stream.trySend(Map.of("error", e.getMessage()));
+            return;
+        }
+        Map<String, Object> done = new LinkedHashMap<>();
+        done.put("done", true);
+        done.put("tokens", generated.length);
+        done.put("promptTokens", in.ids().length);
+        done.put("text", decoder.tokenizer().decode(generated));   // one decode: a character split over byte tokens joins up
+        done.put("stopped", generated.length < maxTokens ? "context" : "max_tokens");
+        done.put("millis", (System.nanoTime() - start) / 1_000_000);
+        stream.trySend(done);
     }
 
     // ---- helpers ----

@@ -20,10 +20,15 @@ import java.util.function.IntConsumer;
  * learner's share ({@code perLearner} running cells of one learner, all kernels together), and only
  * then for one of the server's slots. So a learner who sends many cells at once to one kernel, or to all
  * their kernels, holds at most {@code perLearner} slots, and the rest of the class keeps the others.
+ * A cell that runs longer than {@link #LONG_CELL} gives its slot back and keeps the rest: a few students
+ * whose cells sleep or loop never keep the class waiting (a class's load run with three of them had every
+ * other cell wait 10 s for the one slot they left).
  */
 public final class CellQueue {
     /** Cells that may wait behind a kernel's running cell; more are refused at once (each waiting request holds a connection). */
     public static final int MAX_WAITING_PER_KERNEL = 4;
+    /** A cell running this long gives its slot back ({@link Slot#yieldSlot()}): a lesson's cells take milliseconds. */
+    public static final java.time.Duration LONG_CELL = java.time.Duration.ofSeconds(2);
 
     private final int slots;
     private final int perLearner;
@@ -73,6 +78,7 @@ public final class CellQueue {
         private final Gate learner;
         private final boolean waited;
         private boolean closed;
+        private boolean yielded;
 
         private Slot(String kernelId, String learnerId, Gate kernel, Gate learner, boolean waited) {
             this.kernelId = kernelId;
@@ -87,11 +93,23 @@ public final class CellQueue {
             return waited;
         }
 
+        /**
+         * Gives the server's slot back while the cell goes on running, keeping its kernel's turn and its learner's share:
+         * called once a cell has run for {@link #LONG_CELL}. The slots are there so that short cells do not wait; a long
+         * cell (a sleep, a training loop, an attack) is held to one core by its kernel's cgroup, and the CPU weights
+         * share the cores with the short ones. So a few learners' long cells never keep the class waiting for a slot.
+         */
+        public synchronized void yieldSlot() {
+            if (closed || yielded) return;
+            yielded = true;
+            free.release();
+        }
+
         @Override
         public synchronized void close() {
             if (closed) return;
             closed = true;
-            free.release();
+            if (!yielded) free.release();
             learner.permits.release();
             kernel.permits.release();
             leave(learners, learnerId);

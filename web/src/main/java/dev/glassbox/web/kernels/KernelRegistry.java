@@ -2,6 +2,7 @@ package dev.glassbox.web.kernels;
 
 import dev.glassbox.kernel.Kernel;
 import dev.glassbox.kernel.KernelPool;
+import dev.glassbox.kernel.MemoryBudget;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -21,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The kernels of all learners. A kernel belongs to the learner who opened it: asking for it from
  * another session finds nothing. A learner keeps at most a few kernels (the least recently used idle
  * one is closed to make room), the server at most {@code maxKernels} in all, and kernels idle for long
- * are closed; saved cells are not affected.
+ * are closed; saved cells are not affected. A new kernel also needs room in the memory budget of all kernels
+ * ({@link KernelPool#memoryBudget()}): idle kernels are closed to make it, the least recently used first, and when
+ * every kernel is running a cell the new one is refused ({@link OverBudget}).
  */
 public final class KernelRegistry implements AutoCloseable {
     /** What the teacher's dashboard shows of one kernel. */
@@ -34,7 +37,26 @@ public final class KernelRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * No kernel could be opened: all kernels together use so much memory that the budget ({@link MemoryBudget}) does not
+     * hold one more, even after closing every idle one. The message is for the learner.
+     */
+    public static final class OverBudget extends RuntimeException {
+        OverBudget(String message) {
+            super(message);
+        }
+    }
+
     private record Entry(Kernel kernel, String learnerId, AtomicInteger restarts) {}
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(KernelRegistry.class.getName());
+    /** Kernels closed to make room in the memory budget, by id, so that their learner hears why (the most recent only). */
+    private final Map<String, Instant> evicted = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+            return size() > 1000;
+        }
+    });
 
     private final KernelPool pool;
     private final int maxPerLearner;
@@ -76,6 +98,13 @@ public final class KernelRegistry implements AutoCloseable {
                 throw new Full("Glassbox is running as many kernels as it may (" + maxKernels + "). "
                         + "Try again in a minute, when someone closes a lesson, or ask your teacher.");
             }
+            MemoryBudget budget = makeRoom();
+            if (!budget.roomForAnotherKernel()) {
+                capacity.release();
+                throw new OverBudget("The class's kernels use all the memory the server gives them (" + budget.usage()
+                        + ", and a new kernel may need " + (budget.kernelBytes() >> 20) + " MB): try again in a minute, "
+                        + "when a cell has finished or someone has closed a lesson, or ask your teacher.");
+            }
         }
         try {
             Kernel kernel = pool.open();
@@ -85,6 +114,35 @@ public final class KernelRegistry implements AutoCloseable {
             capacity.release();
             throw e;
         }
+    }
+
+    /**
+     * The memory budget after making room in it for one more kernel, as far as that is possible without stopping anyone's
+     * cell: first the pool's warm kernels go, then idle kernels, the least recently used first (their learners' saved
+     * cells stay; their variables are lost, and their next cell says so).
+     */
+    private MemoryBudget makeRoom() {
+        MemoryBudget budget = pool.memoryBudget();
+        if (budget.roomForAnotherKernel()) return budget;
+        if (pool.shedWarm() > 0) {
+            budget = pool.memoryBudget();
+            if (budget.roomForAnotherKernel()) return budget;
+        }
+        List<Entry> idle = kernels.values().stream().filter(e -> !e.kernel().busy())
+                .sorted(Comparator.comparing(e -> e.kernel().lastUsed())).toList();
+        for (Entry e : idle) {
+            if (e.kernel().busy()) continue;                  // it started a cell since
+            LOG.info("closing idle kernel " + e.kernel().id() + " to make room in the kernels' memory budget (" + budget.usage() + ")");
+            if (close(e.kernel().id(), e.learnerId())) evicted.put(e.kernel().id(), Instant.now());
+            budget = pool.memoryBudget();
+            if (budget.roomForAnotherKernel()) return budget;
+        }
+        return budget;
+    }
+
+    /** True when the kernel with this id was closed to make room in the memory budget. */
+    public boolean evicted(String id) {
+        return id != null && evicted.containsKey(id);
     }
 
     /** The kernel with this id, only if it belongs to this learner. */

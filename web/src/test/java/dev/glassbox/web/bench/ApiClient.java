@@ -62,8 +62,23 @@ final class ApiClient {
         csrf = Json.MAPPER.readTree(r.body()).get("csrfToken").asText();
     }
 
+    /** The session's cookies as a Cookie header, and its CSRF token: for a request made without this client (a raw socket). */
+    String cookieHeader() {
+        CookieManager cookies = (CookieManager) http.cookieHandler().orElseThrow();
+        return String.join("; ", cookies.getCookieStore().getCookies().stream().map(c -> c.getName() + "=" + c.getValue()).toList());
+    }
+
+    String csrf() {
+        return csrf;
+    }
+
     String openKernel() throws Exception {
         return post("/api/kernels", null).get("id").asText();
+    }
+
+    /** Stops the kernel's running cell and the cells waiting for it. */
+    JsonNode interrupt(String kernel) throws Exception {
+        return post("/api/kernels/" + kernel + "/interrupt", null);
     }
 
     JsonNode execute(String kernel, String code) throws Exception {

@@ -36,7 +36,10 @@ import java.util.stream.Stream;
  * Slow cells are grouped by time, by their rank in their kernel, by kernel, and by whether the pool was
  * starting a kernel then. Memory per idle kernel is RSS and PSS (the proportional share of shared pages).
  * Every cell goes to a CSV file ({@code -Dload.csv}, default {@code target/classroom-load-cells.csv}).
- * Run: {@code ./mvnw -q -pl web -am -Pload verify} (-Dlearners=40 -Dminutes=3; see BENCHMARKS.md).
+ * With {@code -Dhostile=N}, N more students try to take the server from the class all lesson long
+ * ({@link HostileStudents}: slot hoarding, output floods with a stalled reader, off-heap memory spikes); the
+ * figures are then the ordinary learners', and the server's resident memory is sampled every second.
+ * Run: {@code ./mvnw -q -pl web -am -Pload verify} (-Dlearners=40 -Dminutes=3 -Dhostile=3; see BENCHMARKS.md).
  */
 public final class ClassroomLoad {
     /** A cell slower than this is "slow" in the breakdown. */
@@ -53,7 +56,8 @@ public final class ClassroomLoad {
     /** What one run measured. */
     public record Result(int learners, int cells, List<String> failures, double[] roundTripMillis,
                          double startupSeconds, double[] openMillis, long[] idleKernelRssBytes, long[] idleKernelPssBytes,
-                         List<Cell> all, double kernelCpuSeconds, double throttledSeconds) {
+                         List<Cell> all, double kernelCpuSeconds, double throttledSeconds,
+                         Map<String, Long> hostile, long serverRssBefore, long serverRssMax, long serverHeapMax) {
         public double percentile(double p) {
             return ClassroomLoad.percentile(roundTripMillis, p);
         }
@@ -61,13 +65,14 @@ public final class ClassroomLoad {
 
     public static void main(String[] args) throws Exception {
         int learners = Integer.getInteger("learners", 40);
+        int hostile = Integer.getInteger("hostile", 0);
         double minutes = Double.parseDouble(System.getProperty("minutes", "3"));
         Path csv = Path.of(System.getProperty("load.csv", "target/classroom-load-cells.csv"));
         Path data = Files.createTempDirectory("glassbox-load");
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withPoolSize(2);
         System.out.println("load average before: " + loadAverage());
         try (App app = App.start(classroom(new App.Settings("127.0.0.1", 0, data, null, kernels)))) {
-            Result r = run(app, learners, Duration.ofMillis((long) (minutes * 60_000)), Duration.ofSeconds(5));
+            Result r = run(app, learners, hostile, Duration.ofMillis((long) (minutes * 60_000)), Duration.ofSeconds(5));
             report(r);
             writeCsv(r, csv);
             System.out.println("cells written to " + csv.toAbsolutePath());
@@ -82,7 +87,13 @@ public final class ClassroomLoad {
 
     /** Runs the class against a started classroom-mode app: the students join one class, one after another. */
     public static Result run(App app, int learners, Duration duration, Duration period) throws Exception {
-        String code = ApiClient.openClass(app, learners);
+        return run(app, learners, 0, duration, period);
+    }
+
+    /** As above, with {@code hostile} more students who attack the server all lesson long. */
+    public static Result run(App app, int learners, int hostile, Duration duration, Duration period) throws Exception {
+        String code = ApiClient.openClass(app, learners + hostile);
+        String base = "http://localhost:" + app.port();
         var pool = app.deps().kernels().pool();
         long deadline = System.nanoTime() + 180_000_000_000L;   // the class arrives at a warm server
         while (pool.warmCount() < pool.settings().poolSize() && System.nanoTime() < deadline) Thread.sleep(100);
@@ -99,11 +110,30 @@ public final class ClassroomLoad {
             openMillis[i] = (System.nanoTime() - t) / 1e6;
         }
         double startupSeconds = (System.nanoTime() - startupBegin) / 1e9;
+        HostileStudents attackers = hostile > 0 ? HostileStudents.join(app, code, hostile) : null;
 
         ConcurrentLinkedQueue<Cell> cells = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         long begin = System.nanoTime();
         long end = begin + duration.toNanos();
+        // the server's own memory (this JVM: the server, and the load's clients), every second
+        java.lang.management.MemoryMXBean heap = java.lang.management.ManagementFactory.getMemoryMXBean();
+        long self = ProcessHandle.current().pid();
+        long rssBefore = ProcessMemory.residentBytes(self).orElse(-1);
+        java.util.concurrent.atomic.AtomicLong rssMax = new java.util.concurrent.atomic.AtomicLong(rssBefore);
+        java.util.concurrent.atomic.AtomicLong heapMax = new java.util.concurrent.atomic.AtomicLong(heap.getHeapMemoryUsage().getUsed());
+        Thread sampler = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                rssMax.accumulateAndGet(ProcessMemory.residentBytes(self).orElse(-1), Math::max);
+                heapMax.accumulateAndGet(heap.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        if (attackers != null) attackers.attackUntil(end);
         double cpuBefore = kernelCpuSeconds(app);
         double throttledBefore = throttledSeconds();
         CountDownLatch done = new CountDownLatch(learners);
@@ -145,6 +175,8 @@ public final class ClassroomLoad {
             });
         }
         done.await();
+        Map<String, Long> attacks = attackers == null ? Map.of() : attackers.finish();
+        sampler.interrupt();
         double kernelCpu = kernelCpuSeconds(app) - cpuBefore;
         double throttled = throttledSeconds() - throttledBefore;
         Thread.sleep(5000);                                      // all idle now; let the last compilations finish
@@ -154,7 +186,7 @@ public final class ClassroomLoad {
         List<Cell> all = cells.stream().sorted(Comparator.comparingDouble(Cell::at)).toList();
         double[] times = all.stream().filter(Cell::ok).mapToDouble(Cell::roundTrip).toArray();
         return new Result(learners, all.size(), List.copyOf(failures), times, startupSeconds, openMillis, rss, pss,
-                all, kernelCpu, throttled);
+                all, kernelCpu, throttled, attacks, rssBefore, rssMax.get(), heapMax.get());
     }
 
     static void report(Result r) {
@@ -177,6 +209,12 @@ public final class ClassroomLoad {
         System.out.printf("kernels' CPU during the lesson: %.1f s (%.2f cores), cgroup CPU throttling %.1f s%n",
                 r.kernelCpuSeconds(), r.kernelCpuSeconds() / Math.max(1, r.all().isEmpty() ? 1 : r.all().getLast().at() / 1000),
                 r.throttledSeconds());
+        System.out.printf("server JVM (with the load's clients): RSS %.0f MB before the lesson, at most %.0f MB during it; heap used at most %.0f MB%n",
+                r.serverRssBefore() / 1e6, r.serverRssMax() / 1e6, r.serverHeapMax() / 1e6);
+        if (!r.hostile().isEmpty()) {
+            System.out.println("hostile students' attacks, by answer:");
+            r.hostile().forEach((k, v) -> System.out.println("  " + k + ": " + v));
+        }
         summarizeMemory("RSS", r.idleKernelRssBytes());
         summarizeMemory("PSS", r.idleKernelPssBytes());
 
