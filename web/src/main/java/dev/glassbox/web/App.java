@@ -179,7 +179,7 @@ public final class App implements AutoCloseable {
         if (kernelSettings.sharedModels() == null) kernelSettings = kernelSettings.withSharedModels(models.shippedDir());
         KernelRegistry kernels = new KernelRegistry(new KernelPool(kernelSettings, sandbox), limits.maxKernelsPerLearner(),
                 limits.maxKernels(), limits.idleTimeout());
-        CellQueue cells = new CellQueue(limits.runningCells(), limits.cellsPerLearner(), limits.queueWait());
+        CellQueue cells = new CellQueue(limits.runningCells(), limits.cellsPerLearner(), limits.queueWait(), limits.longCell());
         Sessions sessions = new Sessions(store, settings.classroom() ? Role.VISITOR : Role.LEARNER);
         Classroom classroom = settings.classroom()
                 ? new Classroom(settings.teacher(), store, sessions, kernels, cells, lessons, limits,
