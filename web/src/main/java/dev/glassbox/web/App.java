@@ -189,7 +189,7 @@ public final class App implements AutoCloseable {
         if (kernelSettings.sharedModels() == null) kernelSettings = kernelSettings.withSharedModels(models.shippedDir());
         KernelRegistry kernels = new KernelRegistry(new KernelPool(kernelSettings, sandbox), limits.maxKernelsPerLearner(),
                 limits.maxKernels(), limits.idleTimeout());
-        CellQueue cells = new CellQueue(limits.runningCells(), limits.cellsPerLearner(), limits.queueWait());
+        CellQueue cells = new CellQueue(limits.runningCells(), limits.cellsPerLearner(), limits.queueWait(), limits.longCell());
         if (!settings.classroom() && settings.withoutToken()) {
             LOG.warning("SINGLE-USER MODE WITHOUT A TOKEN (--no-token): every user of this computer can open Glassbox and run code as you.");
         }

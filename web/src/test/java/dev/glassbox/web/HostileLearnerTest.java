@@ -101,7 +101,7 @@ class HostileLearnerTest {
         }
         Browserless other = klass.student("Learner");
         String theirs = other.openKernel();
-        Thread.sleep(5000);                                 // every sleeper runs, past CellQueue.LONG_CELL
+        Thread.sleep(5000);                                 // every sleeper runs, past ServerLimits.longCell (2 s)
         JsonNode reply = other.execute(theirs, "1 + 1");
         assertEquals("ok", reply.get("status").asText(), reply.toString());
         assertTrue(reply.get("timing").get("queuedMillis").asDouble() < 1000,

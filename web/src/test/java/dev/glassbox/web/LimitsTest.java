@@ -38,7 +38,9 @@ class LimitsTest {
     static void start() throws Exception {
         // Three warm kernels: every test opens new ones (the last test's were closed), and a warm one is ready at once.
         KernelSettings kernels = KernelSettings.defaults(data.resolve("scratch")).withTimeLimit(TIME_LIMIT).withPoolSize(3);
-        ServerLimits limits = ServerLimits.defaults().withMaxKernels(3).withRunningCells(1).withRestartsPerMinute(2);
+        // cells keep their slot however long they run: the queue's turns are what is measured here
+        ServerLimits limits = ServerLimits.defaults().withMaxKernels(3).withRunningCells(1).withRestartsPerMinute(2)
+                .withLongCell(Duration.ofMinutes(5));
         klass = ClassFixture.start(new App.Settings("127.0.0.1", 0, data, null, kernels).withLimits(limits));   // several learners: a class
         app = klass.app;
     }

@@ -146,7 +146,7 @@ public final class KernelApi {
             // a long cell gives its slot back to the class, keeping its kernel's turn and its learner's share
             Thread yielder = Thread.ofVirtual().start(() -> {
                 try {
-                    Thread.sleep(CellQueue.LONG_CELL);
+                    Thread.sleep(queue.longCell());
                     slot.yieldSlot();
                 } catch (InterruptedException ended) {
                     // the cell ended first

@@ -20,19 +20,18 @@ import java.util.function.IntConsumer;
  * learner's share ({@code perLearner} running cells of one learner, all kernels together), and only
  * then for one of the server's slots. So a learner who sends many cells at once to one kernel, or to all
  * their kernels, holds at most {@code perLearner} slots, and the rest of the class keeps the others.
- * A cell that runs longer than {@link #LONG_CELL} gives its slot back and keeps the rest: a few students
+ * A cell that runs longer than {@code longCell} (2 s by default) gives its slot back and keeps the rest: a few students
  * whose cells sleep or loop never keep the class waiting (a class's load run with three of them had every
  * other cell wait 10 s for the one slot they left).
  */
 public final class CellQueue {
     /** Cells that may wait behind a kernel's running cell; more are refused at once (each waiting request holds a connection). */
     public static final int MAX_WAITING_PER_KERNEL = 4;
-    /** A cell running this long gives its slot back ({@link Slot#yieldSlot()}): a lesson's cells take milliseconds. */
-    public static final java.time.Duration LONG_CELL = java.time.Duration.ofSeconds(2);
 
     private final int slots;
     private final int perLearner;
     private final Duration maxWait;
+    private final Duration longCell;
     private final Semaphore free;
     /** One fair permit per kernel, and {@code perLearner} per learner; an entry lives while someone holds or waits for it. */
     private final Map<String, Gate> kernels = new HashMap<>();
@@ -62,11 +61,17 @@ public final class CellQueue {
     }
 
     public CellQueue(int slots, int perLearner, Duration maxWait) {
+        this(slots, perLearner, maxWait, Duration.ofSeconds(2));
+    }
+
+    /** {@code longCell}: a cell running this long gives its slot back ({@link Slot#yieldSlot()}); a lesson's cells take milliseconds. */
+    public CellQueue(int slots, int perLearner, Duration maxWait, Duration longCell) {
         if (slots < 1) throw new IllegalArgumentException("slots must be at least 1, got " + slots);
         if (perLearner < 1) throw new IllegalArgumentException("perLearner must be at least 1, got " + perLearner);
         this.slots = slots;
         this.perLearner = Math.min(perLearner, slots);
         this.maxWait = maxWait;
+        this.longCell = longCell;
         this.free = new Semaphore(slots, true);
     }
 
@@ -95,7 +100,7 @@ public final class CellQueue {
 
         /**
          * Gives the server's slot back while the cell goes on running, keeping its kernel's turn and its learner's share:
-         * called once a cell has run for {@link #LONG_CELL}. The slots are there so that short cells do not wait; a long
+         * called once a cell has run for {@link #longCell()}. The slots are there so that short cells do not wait; a long
          * cell (a sleep, a training loop, an attack) is held to one core by its kernel's cgroup, and the CPU weights
          * share the cores with the short ones. So a few learners' long cells never keep the class waiting for a slot.
          */
@@ -232,6 +237,11 @@ public final class CellQueue {
 
     public Duration maxWait() {
         return maxWait;
+    }
+
+    /** How long a cell runs before it gives its slot back. */
+    public Duration longCell() {
+        return longCell;
     }
 
     /** Cells holding a slot now. */

@@ -18,11 +18,12 @@ import java.time.Duration;
  * @param trainingRuns           training runs (the Train page) going at once, all learners together; each takes one core.
  *                               Quantization lab runs have as many slots of their own
  * @param cellsPerLearner        running cells one learner may have at once, all their kernels together (of {@code runningCells})
+ * @param longCell               a cell running this long gives its slot back, keeping its kernel's turn and its learner's share
  */
 public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int runningCells, Duration queueWait,
                            int restartsPerMinute, int kernelOpensPerMinute, int loginFailuresPerMinute,
                            int joinFailuresPerMinute, Duration idleTimeout, int trainingRuns,
-                           int cellsPerLearner) {
+                           int cellsPerLearner, Duration longCell) {
 
     public ServerLimits {
         positive("maxKernels", maxKernels);
@@ -36,6 +37,7 @@ public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int running
         positive("cellsPerLearner", cellsPerLearner);
         if (queueWait.isNegative() || queueWait.isZero()) throw new IllegalArgumentException("queueWait must be positive, got " + queueWait);
         if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
+        if (longCell.isNegative() || longCell.isZero()) throw new IllegalArgumentException("longCell must be positive, got " + longCell);
     }
 
     /**
@@ -43,37 +45,42 @@ public record ServerLimits(int maxKernels, int maxKernelsPerLearner, int running
      * (a cell mostly waits on its kernel JVM; more would only slow every cell down), 5 restarts a minute,
      * one training run per core but one (a run keeps its core busy for minutes: one core stays for requests and cells),
      * and a quarter of the running cells (at least one) per learner: a few learners who send many cells at once
-     * still leave most slots to the class.
+     * still leave most slots to the class; a cell gives its slot back after 2 s, so long cells leave them too.
      */
     public static ServerLimits defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ServerLimits(80, 4, 2 * cores, Duration.ofMinutes(2), 5, 10, 5, 20, Duration.ofMinutes(30), Math.max(1, cores - 1),
-                Math.max(1, cores / 2));
+                Math.max(1, cores / 2), Duration.ofSeconds(2));
     }
 
     public ServerLimits withMaxKernels(int max) {
         return new ServerLimits(max, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner, longCell);
     }
 
     public ServerLimits withRunningCells(int cells) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, cells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner, longCell);
     }
 
     public ServerLimits withRestartsPerMinute(int restarts) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restarts, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner, longCell);
     }
 
     public ServerLimits withTrainingRuns(int runs) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, runs, cellsPerLearner);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, runs, cellsPerLearner, longCell);
     }
 
     public ServerLimits withCellsPerLearner(int cells) {
         return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
-                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cells);
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cells, longCell);
+    }
+
+    public ServerLimits withLongCell(Duration cell) {
+        return new ServerLimits(maxKernels, maxKernelsPerLearner, runningCells, queueWait, restartsPerMinute, kernelOpensPerMinute,
+                loginFailuresPerMinute, joinFailuresPerMinute, idleTimeout, trainingRuns, cellsPerLearner, cell);
     }
 
     private static void positive(String name, int value) {

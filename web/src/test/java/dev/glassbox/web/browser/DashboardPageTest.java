@@ -57,7 +57,7 @@ class DashboardPageTest {
         KernelSettings kernels = KernelSettings.defaults(dataDir.resolve("scratch")).withTimeLimit(Duration.ofSeconds(8)).withPoolSize(2);
         // One cell at a time on the whole server, so the test can watch a cell wait for its turn.
         app = App.start(new App.Settings("127.0.0.1", 0, dataDir, null, kernels).withClassroom(Passphrase.of(PASSPHRASE))
-                .withLimits(ServerLimits.defaults().withRunningCells(1)));
+                .withLimits(ServerLimits.defaults().withRunningCells(1).withLongCell(java.time.Duration.ofMinutes(5))));   // a long cell keeps the one slot
         playwright = Playwright.create();
         browser = Chromium.launch(playwright);
         PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
