@@ -315,6 +315,16 @@ function kernelCell(kernels) {
   const meta = el("span", "kernel-meta", parts.join(" · "));
   if (restarts >= 3) meta.classList.add("is-warning");
   box.append(chip, meta);
+  // Kernels the server stopped (a flood, the memory cap, a broken protocol...): the latest, and how many.
+  const stops = kernels.flatMap((k) => k.stops ?? []).sort((a, b) => a.at.localeCompare(b.at));
+  if (stops.length > 0) {
+    const last = stops[stops.length - 1];
+    const when = new Date(last.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const stopped = el("span", "kernel-meta kernel-stopped is-warning",
+      `stopped by the server ${stops.length === 1 ? "once" : `${stops.length} times`}, last at ${when}`);
+    stopped.title = stops.map((s) => `${new Date(s.at).toLocaleTimeString()}: ${s.reason}`).join("\n");
+    box.append(stopped);
+  }
   return box;
 }
 

@@ -117,12 +117,12 @@ public final class Kernel implements AutoCloseable {
                 pendingNotice = null;
                 restartedBefore = true;
                 if (!process.alive()) replaceProcess();
-                collect.accept(notice("KernelRestarted", notice));
+                collect.accept(stopped(notice));
             } else if (!process.alive()) {
                 String why = process.deathCause();
                 replaceProcess();
                 restartedBefore = true;
-                collect.accept(notice("KernelRestarted", "The kernel had stopped" + (why == null ? "" : " (" + why + ")")
+                collect.accept(stopped("The kernel had stopped" + (why == null ? "" : " (" + why + ")")
                         + ", so a new one was started: variables from earlier cells are gone. Run them again if this cell needs them."));
             }
             // The time limit counts from here: not from waiting for the lock, nor for a new kernel JVM to start
@@ -186,7 +186,7 @@ public final class Kernel implements AutoCloseable {
                     case KernelProcess.Malformed m -> {
                         p.kill("broke its protocol: " + m.problem());
                         replaceProcessIfPossible();
-                        collect.accept(notice("KernelRestarted", "The kernel broke its protocol with the server ("
+                        collect.accept(stopped("The kernel broke its protocol with the server ("
                                 + m.problem() + "), which only code in a cell can do, so it was stopped and a new "
                                 + "one was started: variables from earlier cells are gone."));
                         return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
@@ -196,7 +196,7 @@ public final class Kernel implements AutoCloseable {
                         // Exit code 0 while a cell runs is the cell's own System.exit: the server is still here to see it.
                         String why = x.exitCode() == 0 ? "the cell ended the kernel's JVM, e.g. with System.exit: exit code 0"
                                 : x.cause() != null ? x.cause() + ", exit code " + x.exitCode() : "exit code " + x.exitCode();
-                        collect.accept(notice("KernelRestarted", "The kernel stopped while running this cell (" + why
+                        collect.accept(stopped("The kernel stopped while running this cell (" + why
                                 + "), so a new one was started: variables from earlier cells are gone. Run the cells above again."));
                         return new ExecuteReply(Status.RESTARTED, 0, (now - started) / 1_000_000, outputs, true);
                     }
@@ -236,7 +236,7 @@ public final class Kernel implements AutoCloseable {
             // Whatever a kernel sent that the server could not handle: never leave its cell running without a time limit.
             p.kill("its message could not be handled: " + e);
             replaceProcessIfPossible();
-            collect.accept(notice("KernelRestarted", "The server could not handle what the kernel sent ("
+            collect.accept(stopped("The server could not handle what the kernel sent ("
                     + e.getClass().getSimpleName() + "), so the kernel was stopped and a new one was started: "
                     + "variables from earlier cells are gone."));
             return new ExecuteReply(Status.RESTARTED, 0, (System.nanoTime() - started) / 1_000_000, outputs, true);
@@ -418,6 +418,30 @@ public final class Kernel implements AutoCloseable {
             replaceProcess();
         } catch (UncheckedIOException e) {
             java.util.logging.Logger.getLogger(Kernel.class.getName()).warning("kernel " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** A kernel JVM of this kernel that the server replaced, when and why, as its learner was told. */
+    public record Stop(Instant at, String reason) {}
+
+    /** How many {@link Stop}s a kernel remembers (the teacher's dashboard shows them). */
+    static final int STOPS_KEPT = 5;
+
+    private final java.util.Deque<Stop> stops = new java.util.ArrayDeque<>();
+
+    /** The learner's notice that the kernel JVM was replaced; remembered among {@link #stops()}. */
+    private Output.Error stopped(String message) {
+        synchronized (stops) {
+            if (stops.size() == STOPS_KEPT) stops.removeFirst();
+            stops.addLast(new Stop(Instant.now(), message));
+        }
+        return notice("KernelRestarted", message);
+    }
+
+    /** The last few times this kernel's JVM was replaced, oldest first, with what its learner was told. */
+    public List<Stop> stops() {
+        synchronized (stops) {
+            return List.copyOf(stops);
         }
     }
 

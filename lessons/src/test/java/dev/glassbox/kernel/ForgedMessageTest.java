@@ -53,6 +53,7 @@ class ForgedMessageTest {
                 assertEquals(Status.RESTARTED, reply.status(), forged + " -> " + reply);
                 assertTrue(reply.restarted());
                 assertTrue(reply.error().orElseThrow().message().contains("broke its protocol"), reply.toString());
+                assertTrue(kernel.stops().getLast().reason().contains("broke its protocol"), "remembered for the teacher: " + kernel.stops());
                 assertTrue(took < 60_000, "stopped when it sent the message, not at the time limit (" + took + " ms)");
                 assertEquals(Status.ERROR, kernel.execute("before", "cell", o -> { }).status(), "a new kernel, without the old variables");
                 assertEquals(Status.OK, kernel.execute("1 + 1", "cell", o -> { }).status());

@@ -209,6 +209,25 @@ class ClassroomTest {
     }
 
     @Test
+    void theDashboardSaysWhenAndWhyAStudentsKernelWasStopped() throws Exception {
+        Browserless dave = student("Dave");
+        String kernel = dave.openKernel();
+        assertEquals("ok", dave.execute(kernel, "1 + 1").get("status").asText());
+        JsonNode calm = studentRow(Browserless.json(teacher.get("/api/classes/" + code + "/dashboard")), "Dave");
+        assertEquals(0, calm.get("kernels").get(0).get("stops").size(), calm.toString());
+
+        JsonNode exited = dave.execute(kernel, "System.exit(0);");
+        String told = exited.get("outputs").get(exited.get("outputs").size() - 1).get("message").asText();
+        JsonNode row = studentRow(Browserless.json(teacher.get("/api/classes/" + code + "/dashboard")), "Dave");
+        JsonNode stops = row.get("kernels").get(0).get("stops");
+        assertEquals(1, stops.size(), row.toString());
+        assertEquals(told, stops.get(0).get("reason").asText(), "the teacher reads what the student was told");
+        assertTrue(told.contains("System.exit"), told);
+        assertFalse(stops.get(0).get("at").asText().isEmpty());
+        assertEquals("2", dave.execute(kernel, "1 + 1").at("/outputs/0/data/text~1plain").asText(), "the student carries on in a new kernel");
+    }
+
+    @Test
     void theTeacherRestartsAStudentsKernelAndResetsALessonForTheClass() throws Exception {
         Browserless carol = student("Carol");
         String kernel = carol.openKernel();

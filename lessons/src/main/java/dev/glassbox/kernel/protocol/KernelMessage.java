@@ -24,7 +24,7 @@ public sealed interface KernelMessage {
             case Ready r -> r.javaVersion() == null ? "ready without a Java version" : null;
             case Emitted e -> e.output() == null ? "output without a payload" : Output.problem(e.output());
             case Reply r -> r.status() == null       // an unknown status string reads as null (Wire)
-                    ? "reply without a known status, expected one of " + java.util.Arrays.toString(Reply.Status.values())
+                    ? "reply without a known status, expected one of " + java.util.Arrays.stream(Reply.Status.values()).map(Reply.Status::wire).toList()
                     : r.executionCount() < 0 || r.evalMicros() < 0 || r.cpuMicros() < 0 ? "reply with a negative count or time" : null;
             case Completions c -> c.options() == null || c.options().stream().anyMatch(o -> o == null || o.label() == null || o.type() == null)
                     ? "completions with a missing option" : null;

@@ -47,8 +47,14 @@ public final class ClassDashboard {
     public record StudentRow(String id, String name, String joinedAt, String lastSeen, String presence,
                              List<KernelView> kernels, Map<String, LessonProgress> lessons) {}
 
-    /** {@code state}: idle or busy; {@code rssBytes}: resident memory of the kernel's processes, null when unknown. */
-    public record KernelView(String state, int restarts, Long rssBytes, String lastUsed) {}
+    /**
+     * {@code state}: idle or busy; {@code rssBytes}: resident memory of the kernel's processes, null when unknown;
+     * {@code stops}: the last times the server stopped and replaced it, with the reason its learner was given.
+     */
+    public record KernelView(String state, int restarts, Long rssBytes, String lastUsed, List<StopView> stops) {}
+
+    /** One time the server stopped a kernel: when, and why. */
+    public record StopView(String at, String reason) {}
 
     /** {@code lastStatus}: of the cell run last (ok, error, timeout, ...), with its cell id and time. */
     public record LessonProgress(int exercisesPassed, int exercises, int cellsEdited, int cellsRun, int cells,
@@ -92,7 +98,8 @@ public final class ClassDashboard {
             Instant lastSeen = sessions.lastSeen(s.id(), s.lastSeenAt());
             List<KernelInfo> own = kernels.of(s.id()).stream().sorted(Comparator.comparing(KernelInfo::lastUsed).reversed()).toList();
             List<KernelView> kernelViews = own.stream()
-                    .map(k -> new KernelView(k.busy() ? "busy" : "idle", k.restarts(), memory.rssByPid().get(k.pid()), k.lastUsed().toString()))
+                    .map(k -> new KernelView(k.busy() ? "busy" : "idle", k.restarts(), memory.rssByPid().get(k.pid()), k.lastUsed().toString(),
+                            k.stops().stream().map(stop -> new StopView(stop.at().toString(), stop.reason())).toList()))
                     .toList();
             Instant lastActive = own.stream().map(KernelInfo::lastUsed).reduce(lastSeen, (a, b) -> a.isAfter(b) ? a : b);
             rows.add(new StudentRow(s.id(), s.displayName(), s.joinedAt().toString(), lastActive.toString(), presence(lastActive, now),

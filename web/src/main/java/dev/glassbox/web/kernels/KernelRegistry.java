@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class KernelRegistry implements AutoCloseable {
     /** What the teacher's dashboard shows of one kernel. */
-    public record KernelInfo(String id, String learnerId, boolean busy, Instant lastUsed, int restarts, long pid) {}
+    /** {@code stops}: the last times the server replaced the kernel's JVM, and why (a flood, the memory cap, a broken protocol...). */
+    public record KernelInfo(String id, String learnerId, boolean busy, Instant lastUsed, int restarts, long pid,
+                             List<dev.glassbox.kernel.Kernel.Stop> stops) {}
 
     /** No kernel could be opened: the learner or the server is at its cap. The message says which, for the learner. */
     public static final class Full extends RuntimeException {
@@ -197,7 +199,7 @@ public final class KernelRegistry implements AutoCloseable {
         } catch (RuntimeException ex) {
             pid = -1;                            // between two kernel JVMs
         }
-        return new KernelInfo(k.id(), e.learnerId(), k.busy(), k.lastUsed(), e.restarts().get(), pid);
+        return new KernelInfo(k.id(), e.learnerId(), k.busy(), k.lastUsed(), e.restarts().get(), pid, k.stops());
     }
 
     private void cullIdle() {
