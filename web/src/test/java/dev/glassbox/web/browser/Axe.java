@@ -21,9 +21,17 @@ final class Axe {
             async () => {
               // A disabled control is exempt from contrast (WCAG 1.4.3: inactive components); a lesson's buttons are
               // disabled while its kernel starts, and axe would read their dimmed labels.
+              // A control can also become disabled while axe runs (its contrast is then read dimmed): such nodes are
+              // left out after the run as well.
+              const disabled = (n) => {
+                const element = document.querySelector(n.target.join(" "));
+                return element?.closest("button, input, select, textarea")?.disabled === true;
+              };
               const result = await axe.run({ exclude: [["button[disabled]"]] }, { resultTypes: ["violations"] });
               return result.violations
                 .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => ({ ...v, nodes: v.nodes.filter(n => !disabled(n)) }))
+                .filter(v => v.nodes.length > 0)
                 .map(v => `${v.impact} ${v.id} (${v.nodes.length}): ` + v.nodes.slice(0, 3)
                   .map(n => n.target.join(" ") + " - " + (n.any[0]?.message ?? n.failureSummary ?? "")).join(" | "));
             }""";
