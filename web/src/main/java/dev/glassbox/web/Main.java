@@ -78,6 +78,9 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);   // before the first logger
         }
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());   // logs while stopping too
+        }
         if (args.length > 0 && args[0].equals("train")) {
             train(java.util.Arrays.copyOfRange(args, 1, args.length), args);
             return;
