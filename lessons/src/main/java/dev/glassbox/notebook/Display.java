@@ -1,7 +1,7 @@
 package dev.glassbox.notebook;
 
-import dev.glassbox.kernel.protocol.Output;
-import dev.glassbox.kernel.runtime.Channel;
+import dev.glassbox.notebook.protocol.Output;
+import dev.glassbox.notebook.runtime.Channel;
 
 import java.util.ArrayList;
 import java.util.Arrays;

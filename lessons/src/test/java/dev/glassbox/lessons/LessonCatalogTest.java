@@ -72,9 +72,9 @@ class LessonCatalogTest {
 
     @Test
     void shippedLessonsNameModelsByTheirCatalogIds() {
-        java.util.Set<String> ids = new java.util.HashSet<>(List.of(dev.glassbox.models.MiniLmL6.ID,
-                dev.glassbox.models.TinyLlamaRandom.ID, dev.glassbox.models.TinyGpt2Random.ID));
-        for (var recipe : dev.glassbox.models.recipes.Recipe.values()) ids.add(recipe.id());
+        java.util.Set<String> ids = new java.util.HashSet<>(List.of(dev.glassbox.tinymodels.MiniLmL6.ID,
+                dev.glassbox.tinymodels.TinyLlamaRandom.ID, dev.glassbox.tinymodels.TinyGpt2Random.ID));
+        for (var recipe : dev.glassbox.tinymodels.recipes.Recipe.values()) ids.add(recipe.id());
         for (Lesson lesson : LessonCatalog.fromClasspath().lessons()) {
             for (String model : lesson.models()) {
                 assertTrue(ids.contains(model), lesson.file() + " lists '" + model + "', expected a catalog id, one of " + ids);

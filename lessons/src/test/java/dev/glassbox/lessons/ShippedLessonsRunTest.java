@@ -1,13 +1,13 @@
 package dev.glassbox.lessons;
 
-import dev.glassbox.kernel.ExecuteReply;
-import dev.glassbox.kernel.ExecuteReply.Status;
-import dev.glassbox.kernel.Kernel;
-import dev.glassbox.kernel.KernelPool;
-import dev.glassbox.kernel.KernelSettings;
-import dev.glassbox.kernel.Sandbox;
-import dev.glassbox.kernel.protocol.Output;
-import dev.glassbox.models.ModelCatalog;
+import dev.glassbox.notebook.host.ExecuteReply;
+import dev.glassbox.notebook.host.ExecuteReply.Status;
+import dev.glassbox.notebook.host.Kernel;
+import dev.glassbox.notebook.host.KernelPool;
+import dev.glassbox.notebook.host.KernelSettings;
+import dev.glassbox.notebook.host.Sandbox;
+import dev.glassbox.notebook.protocol.Output;
+import dev.glassbox.tinymodels.ModelCatalog;
 import dev.glassbox.notebook.Display;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

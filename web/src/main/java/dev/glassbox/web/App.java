@@ -1,8 +1,8 @@
 package dev.glassbox.web;
 
-import dev.glassbox.kernel.KernelPool;
-import dev.glassbox.kernel.KernelSettings;
-import dev.glassbox.kernel.Sandbox;
+import dev.glassbox.notebook.host.KernelPool;
+import dev.glassbox.notebook.host.KernelSettings;
+import dev.glassbox.notebook.host.Sandbox;
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.api.ClassroomApi;
 import dev.glassbox.web.api.KernelApi;
@@ -14,9 +14,9 @@ import dev.glassbox.web.classroom.Passphrase;
 import dev.glassbox.web.course.CourseRoutes;
 import dev.glassbox.web.inference.Inference;
 import dev.glassbox.web.inference.InferenceRoutes;
-import dev.glassbox.web.kernels.CellQueue;
-import dev.glassbox.web.kernels.KernelRegistry;
-import dev.glassbox.web.models.ModelShelf;
+import dev.glassbox.web.notebook.CellQueue;
+import dev.glassbox.web.notebook.KernelRegistry;
+import dev.glassbox.web.shelf.ModelShelf;
 import dev.glassbox.web.pages.ClassroomPages;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.pages.ThymeleafRenderer;
@@ -258,7 +258,7 @@ public final class App implements AutoCloseable {
             routes.get("/lessons/{lesson}", pages::lesson, Audience.CLASS);
             CourseRoutes.register(routes, pages, sessions, deps.store(), deps.lessons());
 
-            dev.glassbox.web.models.ModelRoutes.register(routes, pages, sessions, deps.models());
+            dev.glassbox.web.shelf.ModelRoutes.register(routes, pages, sessions, deps.models());
             InferenceRoutes.register(routes, pages, sessions, deps.models(), deps.inference());
             TrainRoutes.register(routes, pages, sessions, deps.models(), deps.training());
             QuantizeRoutes.register(routes, pages, sessions, deps.models(), deps.quantization());

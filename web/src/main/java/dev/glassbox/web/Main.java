@@ -1,6 +1,6 @@
 package dev.glassbox.web;
 
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.classroom.Passphrase;
 import dev.glassbox.web.server.ServerLimits;
 
@@ -145,7 +145,7 @@ public final class Main {
             return;
         }
         Launcher.followParent();
-        System.exit(dev.glassbox.models.recipes.TrainCommand.run(trainArgs, System.out, System.err));
+        System.exit(dev.glassbox.tinymodels.recipes.TrainCommand.run(trainArgs, System.out, System.err));
     }
 
     /** Reads the command line; the passphrase comes from {@code env} or a file, never from the command line itself. */
@@ -186,7 +186,7 @@ public final class Main {
                 case "--port" -> port = number(arg, value, 0, 65535);
                 case "--data" -> data = Path.of(value);
                 case "--lessons" -> lessons = Path.of(value);
-                case "--models" -> System.setProperty(dev.glassbox.web.models.ModelShelf.USER_MODELS_PROPERTY, value);
+                case "--models" -> System.setProperty(dev.glassbox.web.shelf.ModelShelf.USER_MODELS_PROPERTY, value);
                 case "--host" -> host = value;
                 case "--passphrase-file" -> passphraseFile = Path.of(value);
                 case "--max-kernels" -> maxKernels = number(arg, value, 1, 10_000);

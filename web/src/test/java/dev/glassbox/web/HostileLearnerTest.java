@@ -1,7 +1,7 @@
 package dev.glassbox.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.server.ServerLimits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -114,7 +114,7 @@ class HostileLearnerTest {
     static final String REQUEST_ID = """
             long id = 0;
             try {
-                var channel = Class.forName("dev.glassbox.kernel.runtime.Channel");
+                var channel = Class.forName("dev.glassbox.notebook.runtime.Channel");
                 var current = channel.getMethod("current").invoke(null);
                 var requestId = channel.getDeclaredMethod("requestId");
                 requestId.setAccessible(true);

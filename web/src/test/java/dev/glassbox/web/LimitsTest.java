@@ -1,7 +1,7 @@
 package dev.glassbox.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.server.Json;
 import dev.glassbox.web.server.ServerLimits;
 import org.junit.jupiter.api.AfterAll;
@@ -182,7 +182,7 @@ class LimitsTest {
         String kernel = learner.openKernel();
         // The cell writes a protocol line of its own straight to the kernel's stdout, skipping Display's checks.
         String cell = """
-                var channel = Class.forName("dev.glassbox.kernel.runtime.Channel");
+                var channel = Class.forName("dev.glassbox.notebook.runtime.Channel");
                 var current = channel.getMethod("current").invoke(null);
                 var requestId = channel.getDeclaredMethod("requestId");
                 requestId.setAccessible(true);

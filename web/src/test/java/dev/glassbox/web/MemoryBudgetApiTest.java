@@ -1,8 +1,8 @@
 package dev.glassbox.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.kernel.KernelSettings;
-import dev.glassbox.kernel.Sandbox;
+import dev.glassbox.notebook.host.KernelSettings;
+import dev.glassbox.notebook.host.Sandbox;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.glassbox.web;
 
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.classroom.Passphrase;
 import dev.glassbox.web.security.Audience;
 import dev.glassbox.web.server.ServerLimits;

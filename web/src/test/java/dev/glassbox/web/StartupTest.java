@@ -1,7 +1,7 @@
 package dev.glassbox.web;
 
-import dev.glassbox.kernel.KernelSettings;
-import dev.glassbox.kernel.Sandbox;
+import dev.glassbox.notebook.host.KernelSettings;
+import dev.glassbox.notebook.host.Sandbox;
 import dev.glassbox.web.classroom.Passphrase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glassbox.kernel.protocol.Output;
+import dev.glassbox.notebook.protocol.Output;
 import dev.glassbox.lessons.Block;
 import dev.glassbox.lessons.Cell;
 import dev.glassbox.lessons.Glossary;

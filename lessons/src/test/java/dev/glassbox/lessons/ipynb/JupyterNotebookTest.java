@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.glassbox.kernel.protocol.Output;
+import dev.glassbox.notebook.protocol.Output;
 import dev.glassbox.lessons.Lesson;
 import dev.glassbox.lessons.LessonParser;
 import dev.glassbox.lessons.ipynb.JupyterNotebook.SavedCell;

@@ -1,14 +1,14 @@
 package dev.glassbox.web.api;
 
-import dev.glassbox.kernel.ExecuteReply;
-import dev.glassbox.kernel.Kernel;
-import dev.glassbox.kernel.protocol.KernelMessage;
-import dev.glassbox.kernel.protocol.Output;
+import dev.glassbox.notebook.host.ExecuteReply;
+import dev.glassbox.notebook.host.Kernel;
+import dev.glassbox.notebook.protocol.KernelMessage;
+import dev.glassbox.notebook.protocol.Output;
 import dev.glassbox.lessons.Cell;
 import dev.glassbox.lessons.Lesson;
 import dev.glassbox.lessons.LessonCatalog;
-import dev.glassbox.web.kernels.CellQueue;
-import dev.glassbox.web.kernels.KernelRegistry;
+import dev.glassbox.web.notebook.CellQueue;
+import dev.glassbox.web.notebook.KernelRegistry;
 import dev.glassbox.web.security.RateLimit;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.server.Json;

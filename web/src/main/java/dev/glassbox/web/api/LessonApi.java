@@ -1,7 +1,7 @@
 package dev.glassbox.web.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.glassbox.kernel.protocol.Output;
+import dev.glassbox.notebook.protocol.Output;
 import dev.glassbox.lessons.Cell;
 import dev.glassbox.lessons.Lesson;
 import dev.glassbox.lessons.LessonCatalog;

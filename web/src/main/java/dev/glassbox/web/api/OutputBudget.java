@@ -1,6 +1,6 @@
 package dev.glassbox.web.api;
 
-import dev.glassbox.kernel.protocol.Output;
+import dev.glassbox.notebook.protocol.Output;
 
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.glassbox.web.api;
 
-import dev.glassbox.web.kernels.KernelRegistry;
-import dev.glassbox.web.models.ModelShelf;
+import dev.glassbox.web.notebook.KernelRegistry;
+import dev.glassbox.web.shelf.ModelShelf;
 import dev.glassbox.web.security.Sessions;
 import io.javalin.http.Context;
 

@@ -1,8 +1,8 @@
 package dev.glassbox.web.classroom;
 
 import dev.glassbox.lessons.LessonCatalog;
-import dev.glassbox.web.kernels.CellQueue;
-import dev.glassbox.web.kernels.KernelRegistry;
+import dev.glassbox.web.notebook.CellQueue;
+import dev.glassbox.web.notebook.KernelRegistry;
 import dev.glassbox.web.security.ClientAddress;
 import dev.glassbox.web.security.RateLimit;
 import dev.glassbox.web.security.Sessions;

@@ -1,6 +1,6 @@
 package dev.glassbox.web.course;
 
-import dev.glassbox.kernel.protocol.Output;
+import dev.glassbox.notebook.protocol.Output;
 import dev.glassbox.lessons.Block;
 import dev.glassbox.lessons.Cell;
 import dev.glassbox.lessons.Glossary;

@@ -1,7 +1,7 @@
 package dev.glassbox.web.inference;
 
-import dev.glassbox.models.ModelEntry;
-import dev.glassbox.web.models.ModelShelf;
+import dev.glassbox.tinymodels.ModelEntry;
+import dev.glassbox.web.shelf.ModelShelf;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.security.Sessions;
 import io.javalin.http.Context;

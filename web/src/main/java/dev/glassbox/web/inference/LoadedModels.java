@@ -1,7 +1,7 @@
 package dev.glassbox.web.inference;
 
 import dev.glassbox.explorer.models.Transformer;
-import dev.glassbox.models.ModelEntry;
+import dev.glassbox.tinymodels.ModelEntry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

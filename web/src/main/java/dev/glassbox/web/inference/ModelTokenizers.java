@@ -2,8 +2,8 @@ package dev.glassbox.web.inference;
 
 import dev.glassbox.explorer.models.Transformer;
 import dev.glassbox.explorer.tokenizers.Tokenizer;
-import dev.glassbox.models.ModelEntry;
-import dev.glassbox.web.models.ModelShelf;
+import dev.glassbox.tinymodels.ModelEntry;
+import dev.glassbox.web.shelf.ModelShelf;
 import io.javalin.http.BadRequestResponse;
 
 import java.io.IOException;

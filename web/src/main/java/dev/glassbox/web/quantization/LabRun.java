@@ -3,8 +3,8 @@ package dev.glassbox.web.quantization;
 import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.quantization.QuantizationLab;
 import dev.glassbox.explorer.tensor.DType;
-import dev.glassbox.models.ModelEntry;
-import dev.glassbox.models.QuantizationInputs;
+import dev.glassbox.tinymodels.ModelEntry;
+import dev.glassbox.tinymodels.QuantizationInputs;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.glassbox.web.quantization;
 
-import dev.glassbox.models.ModelEntry;
+import dev.glassbox.tinymodels.ModelEntry;
 
 import java.time.Duration;
 import java.util.Map;

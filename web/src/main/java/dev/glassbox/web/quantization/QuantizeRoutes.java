@@ -1,6 +1,6 @@
 package dev.glassbox.web.quantization;
 
-import dev.glassbox.web.models.ModelShelf;
+import dev.glassbox.web.shelf.ModelShelf;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.security.Audience;
 import dev.glassbox.web.security.Sessions;

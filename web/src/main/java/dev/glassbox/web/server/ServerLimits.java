@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * How much of the server one learner, or all of them together, may use. The kernels' own limits
- * (time per cell, output, memory) are in {@link dev.glassbox.kernel.KernelSettings}.
+ * (time per cell, output, memory) are in {@link dev.glassbox.notebook.host.KernelSettings}.
  *
  * @param maxKernels             kernels open at once, all learners together
  * @param maxKernelsPerLearner   kernels one learner may keep open (about one per lesson tab)

@@ -3,8 +3,8 @@ package dev.glassbox.web.training;
 import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.training.Projection;
 import dev.glassbox.explorer.training.Trainer;
-import dev.glassbox.models.recipes.FineTuneRun;
-import dev.glassbox.models.recipes.FineTuneSettings;
+import dev.glassbox.tinymodels.recipes.FineTuneRun;
+import dev.glassbox.tinymodels.recipes.FineTuneSettings;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package dev.glassbox.web.training;
 
 import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.training.Trainer;
-import dev.glassbox.models.recipes.Recipe;
-import dev.glassbox.models.recipes.RecipeSettings;
-import dev.glassbox.models.recipes.TrainingRun;
+import dev.glassbox.tinymodels.recipes.Recipe;
+import dev.glassbox.tinymodels.recipes.RecipeSettings;
+import dev.glassbox.tinymodels.recipes.TrainingRun;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.glassbox.web.training;
 
-import dev.glassbox.models.ModelEntry;
-import dev.glassbox.web.models.ModelShelf;
+import dev.glassbox.tinymodels.ModelEntry;
+import dev.glassbox.web.shelf.ModelShelf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

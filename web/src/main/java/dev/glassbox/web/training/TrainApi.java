@@ -1,8 +1,8 @@
 package dev.glassbox.web.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.models.recipes.Recipe;
-import dev.glassbox.models.recipes.RecipeSettings;
+import dev.glassbox.tinymodels.recipes.Recipe;
+import dev.glassbox.tinymodels.recipes.RecipeSettings;
 import dev.glassbox.web.security.Sessions;
 import dev.glassbox.web.store.Store.Learner;
 import dev.glassbox.web.server.RequestBody;

@@ -1,6 +1,6 @@
 package dev.glassbox.web.training;
 
-import dev.glassbox.models.recipes.Recipe;
+import dev.glassbox.tinymodels.recipes.Recipe;
 import dev.glassbox.web.pages.Pages;
 import dev.glassbox.web.security.Sessions;
 import io.javalin.http.Context;

@@ -1,8 +1,8 @@
 package dev.glassbox.web.training;
 
-import dev.glassbox.models.recipes.FineTuneSettings;
-import dev.glassbox.models.recipes.Recipe;
-import dev.glassbox.models.recipes.RecipeSettings;
+import dev.glassbox.tinymodels.recipes.FineTuneSettings;
+import dev.glassbox.tinymodels.recipes.Recipe;
+import dev.glassbox.tinymodels.recipes.RecipeSettings;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;

@@ -1,10 +1,10 @@
 package dev.glassbox.web.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.App;
-import dev.glassbox.web.kernels.KernelRegistry;
-import dev.glassbox.kernel.ProcessMemory;
+import dev.glassbox.web.notebook.KernelRegistry;
+import dev.glassbox.notebook.host.ProcessMemory;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.glassbox.web.bench;
 
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.App;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package dev.glassbox.web.bench;
 
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.App;
 
 import java.net.URI;

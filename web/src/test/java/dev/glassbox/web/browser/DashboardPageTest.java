@@ -7,7 +7,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.ColorScheme;
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.App;
 import dev.glassbox.web.classroom.Passphrase;
 import dev.glassbox.web.server.ServerLimits;

@@ -9,7 +9,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.App;
 import dev.glassbox.web.server.Json;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a jump by word and by row number, a red error for a bad range, the filter's counts, the histogram saved as SVG,
  * and the page on a phone. Leaves target/screenshots/tensor-browser.png (1366 x 900, full page) and
  * tensor-browser-phone.png (390 x 844).
- * (In this package for the shared Chromium launcher; the pages themselves live in dev.glassbox.web.models.)
+ * (In this package for the shared Chromium launcher; the pages themselves live in dev.glassbox.web.shelf.)
  */
 class ModelPageTest {
     static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", "."), "target", "screenshots");

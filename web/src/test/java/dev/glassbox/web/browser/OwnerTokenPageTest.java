@@ -7,7 +7,7 @@ import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.App;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

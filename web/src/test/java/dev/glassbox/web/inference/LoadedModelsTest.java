@@ -1,8 +1,8 @@
 package dev.glassbox.web.inference;
 
 import dev.glassbox.explorer.models.Transformer;
-import dev.glassbox.models.ModelEntry;
-import dev.glassbox.models.TinyLlamaRandom;
+import dev.glassbox.tinymodels.ModelEntry;
+import dev.glassbox.tinymodels.TinyLlamaRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package dev.glassbox.web.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glassbox.explorer.training.Projection;
-import dev.glassbox.models.recipes.FineTuneSettings;
+import dev.glassbox.tinymodels.recipes.FineTuneSettings;
 import dev.glassbox.web.server.Json;
 import io.javalin.http.BadRequestResponse;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.glassbox.web.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glassbox.kernel.KernelSettings;
+import dev.glassbox.notebook.host.KernelSettings;
 import dev.glassbox.web.App;
 import dev.glassbox.web.ClassFixture;
 import dev.glassbox.web.server.Json;

@@ -1,6 +1,6 @@
 package dev.glassbox.web.training;
 
-import dev.glassbox.models.recipes.Recipe;
+import dev.glassbox.tinymodels.recipes.Recipe;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

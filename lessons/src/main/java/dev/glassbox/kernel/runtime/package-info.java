@@ -1,2 +1,0 @@
-/** The code that runs inside a kernel JVM: the protocol loop, JShell cell evaluation and output capture. */
-package dev.glassbox.kernel.runtime;

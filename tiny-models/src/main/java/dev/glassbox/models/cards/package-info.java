@@ -1,2 +1,0 @@
-/** A model's card and its openness checklist: values the catalog shows and the recipes write, importing neither. */
-package dev.glassbox.models.cards;

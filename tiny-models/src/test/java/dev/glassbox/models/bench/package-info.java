@@ -1,2 +1,0 @@
-/** Benchmarks of the shipped models, run by the bench profile (see BENCHMARKS.md), not by the tests. */
-package dev.glassbox.models.bench;

@@ -1,2 +1,0 @@
-/** llama.cpp, prebuilt inside the npm package node-llama-cpp, as the outside oracle and speed reference for Glassbox's GGUF exports. */
-package dev.glassbox.models.llamacpp;
