@@ -16,14 +16,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 public final class ArchitectureMap {
     private ArchitectureMap() {}
 
-    /** The map, found from the module's folder (Maven runs tests there) one level up. */
+    /** The map, found from the module's folder (Maven runs tests there) in the first folder above it that has {@code docs/}. */
     public static String read() {
-        Path file = Path.of(System.getProperty("basedir", ".")).resolve("../docs/architecture.md").normalize();
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the architecture map " + file + " cannot be read", e);
+        Path start = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            Path file = dir.resolve("docs/architecture.md");
+            if (!Files.isRegularFile(file)) continue;
+            try {
+                return Files.readString(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("the architecture map " + file + " cannot be read", e);
+            }
         }
+        throw new IllegalStateException("no docs/architecture.md in " + start + " or a folder above it");
     }
 
     /**

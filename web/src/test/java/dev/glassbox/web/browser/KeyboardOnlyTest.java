@@ -75,7 +75,7 @@ class KeyboardOnlyTest {
         // loaded machine a stopped loop can take seconds to notice, and a kill would mean waiting for a new kernel JVM.
         KernelSettings usual = KernelSettings.defaults(dataDir.resolve("scratch")).withTimeLimit(Duration.ofSeconds(120)).withPoolSize(1);
         KernelSettings kernels = new KernelSettings(usual.timeLimit(), Duration.ofSeconds(45), usual.maxCellChars(), usual.outputCap(),
-                usual.maxHeap(), usual.poolSize(), usual.classPath(), usual.scratchRoot(), usual.sharedModels(), usual.memoryBudget());
+                usual.maxHeap(), usual.poolSize(), usual.libraries(), usual.scratchRoot(), usual.sharedModels(), usual.memoryBudget());
         app = App.start(new App.Settings("127.0.0.1", 0, dataDir, null, kernels));
         context = Chromium.owner(browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900)), app);
         context.setDefaultTimeout(30_000);
