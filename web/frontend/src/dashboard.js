@@ -324,6 +324,9 @@ function kernelCell(kernels) {
       `stopped by the server ${stops.length === 1 ? "once" : `${stops.length} times`}, last at ${when}`);
     stopped.title = stops.map((s) => `${new Date(s.at).toLocaleTimeString()}: ${s.reason}`).join("\n");
     box.append(stopped);
+    if (kernels.some((k) => k.penalized)) {
+      box.append(el("span", "kernel-meta kernel-penalized", "slowed for a while: its cells run after the class's"));
+    }
   }
   return box;
 }

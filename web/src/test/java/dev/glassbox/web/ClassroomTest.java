@@ -215,6 +215,7 @@ class ClassroomTest {
         assertEquals("ok", dave.execute(kernel, "1 + 1").get("status").asText());
         JsonNode calm = studentRow(Browserless.json(teacher.get("/api/classes/" + code + "/dashboard")), "Dave");
         assertEquals(0, calm.get("kernels").get(0).get("stops").size(), calm.toString());
+        assertFalse(calm.get("kernels").get(0).get("penalized").asBoolean(), calm.toString());
 
         JsonNode exited = dave.execute(kernel, "System.exit(0);");
         String told = exited.get("outputs").get(exited.get("outputs").size() - 1).get("message").asText();
@@ -224,6 +225,7 @@ class ClassroomTest {
         assertEquals(told, stops.get(0).get("reason").asText(), "the teacher reads what the student was told");
         assertTrue(told.contains("System.exit"), told);
         assertFalse(stops.get(0).get("at").asText().isEmpty());
+        assertTrue(row.get("kernels").get(0).get("penalized").asBoolean(), "its cells wait behind the class's for a while: " + row);
         assertEquals("2", dave.execute(kernel, "1 + 1").at("/outputs/0/data/text~1plain").asText(), "the student carries on in a new kernel");
     }
 

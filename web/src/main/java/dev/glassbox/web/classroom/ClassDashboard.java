@@ -49,9 +49,10 @@ public final class ClassDashboard {
 
     /**
      * {@code state}: idle or busy; {@code rssBytes}: resident memory of the kernel's processes, null when unknown;
-     * {@code stops}: the last times the server stopped and replaced it, with the reason its learner was given.
+     * {@code stops}: the last times the server stopped and replaced it, with the reason its learner was given;
+     * {@code penalized}: for a while after a stop its cells get the CPU after everyone else's.
      */
-    public record KernelView(String state, int restarts, Long rssBytes, String lastUsed, List<StopView> stops) {}
+    public record KernelView(String state, int restarts, Long rssBytes, String lastUsed, List<StopView> stops, boolean penalized) {}
 
     /** One time the server stopped a kernel: when, and why. */
     public record StopView(String at, String reason) {}
@@ -99,7 +100,7 @@ public final class ClassDashboard {
             List<KernelInfo> own = kernels.of(s.id()).stream().sorted(Comparator.comparing(KernelInfo::lastUsed).reversed()).toList();
             List<KernelView> kernelViews = own.stream()
                     .map(k -> new KernelView(k.busy() ? "busy" : "idle", k.restarts(), memory.rssByPid().get(k.pid()), k.lastUsed().toString(),
-                            k.stops().stream().map(stop -> new StopView(stop.at().toString(), stop.reason())).toList()))
+                            k.stops().stream().map(stop -> new StopView(stop.at().toString(), stop.reason())).toList(), k.penalized()))
                     .toList();
             Instant lastActive = own.stream().map(KernelInfo::lastUsed).reduce(lastSeen, (a, b) -> a.isAfter(b) ? a : b);
             rows.add(new StudentRow(s.id(), s.displayName(), s.joinedAt().toString(), lastActive.toString(), presence(lastActive, now),

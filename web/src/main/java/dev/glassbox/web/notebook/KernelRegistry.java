@@ -28,9 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class KernelRegistry implements AutoCloseable {
     /** What the teacher's dashboard shows of one kernel. */
-    /** {@code stops}: the last times the server replaced the kernel's JVM, and why (a flood, the memory cap, a broken protocol...). */
+    /**
+     * {@code stops}: the last times the server replaced the kernel's JVM, and why (a flood, the memory cap, a broken
+     * protocol...); {@code penalized}: its cells run behind everyone else's for a while because of them.
+     */
     public record KernelInfo(String id, String learnerId, boolean busy, Instant lastUsed, int restarts, long pid,
-                             List<dev.glassbox.notebook.host.Kernel.Stop> stops) {}
+                             List<dev.glassbox.notebook.host.Kernel.Stop> stops, boolean penalized) {}
 
     /** No kernel could be opened: the learner or the server is at its cap. The message says which, for the learner. */
     public static final class Full extends RuntimeException {
@@ -199,7 +202,7 @@ public final class KernelRegistry implements AutoCloseable {
         } catch (RuntimeException ex) {
             pid = -1;                            // between two kernel JVMs
         }
-        return new KernelInfo(k.id(), e.learnerId(), k.busy(), k.lastUsed(), e.restarts().get(), pid, k.stops());
+        return new KernelInfo(k.id(), e.learnerId(), k.busy(), k.lastUsed(), e.restarts().get(), pid, k.stops(), k.penalized());
     }
 
     private void cullIdle() {

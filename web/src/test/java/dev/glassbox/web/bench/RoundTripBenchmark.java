@@ -13,7 +13,8 @@ import java.util.Arrays;
  * <ol>
  * <li>a warm kernel: the round trip of {@code 1+1} through {@code POST /api/kernels/{id}/execute};</li>
  * <li>a new learner: from the first request (GET /api/session) to the result of their first cell,
- *     with a warm kernel waiting in the pool.</li>
+ *     with a warm kernel waiting in the pool;</li>
+ * <li>a lesson's first model cell in a fresh kernel: MiniLM opened and one sentence embedded (time inside the kernel).</li>
  * </ol>
  * Run: {@code ./mvnw -q -pl web -am -Pbench verify} (see BENCHMARKS.md).
  */
@@ -58,7 +59,32 @@ public final class RoundTripBenchmark {
                 if (!reply.get("status").asText().equals("ok")) throw new AssertionError("first cell failed: " + reply);
             }
             report("new learner, session + kernel + first cell (ms)", firstCell);
+
+            // 3. the first MiniLM forward pass in a fresh kernel (a lesson's first model cell), inside the kernel
+            double[] firstForward = new double[NEW_LEARNERS];
+            for (int i = 0; i < NEW_LEARNERS; i++) {
+                waitForWarmPool(app, 2);
+                ApiClient newcomer = ApiClient.student(app, code, "Reader " + (i + 1));
+                JsonNode reply = newcomer.execute(newcomer.openKernel(), FIRST_FORWARD);
+                if (!reply.get("status").asText().equals("ok")) throw new AssertionError("the first forward pass failed: " + reply);
+                firstForward[i] = reply.get("millis").asDouble();
+            }
+            report("fresh kernel, first MiniLM forward (in the kernel, ms)", firstForward);
+            System.out.printf(java.util.Locale.ROOT, "RESULT first_cell_ms_median=%.0f first_minilm_forward_ms_median=%.0f goal_first_cell_ms=500 goal_first_forward_ms=500%n",
+                    median(firstCell), median(firstForward));
         }
+    }
+
+    /** A lesson's first model cell: open MiniLM from the shipped models and embed one sentence. */
+    private static final String FIRST_FORWARD = """
+            var minilm = (dev.glassbox.explorer.models.Bert) dev.glassbox.tinymodels.ModelCatalog.open("all-minilm-l6-v2");
+            minilm.embed("Open weights let anyone look inside a model.").length
+            """;
+
+    private static double median(double[] millis) {
+        double[] sorted = millis.clone();
+        Arrays.sort(sorted);
+        return percentile(sorted, 50);
     }
 
     private static void waitForWarmPool(App app, int size) throws InterruptedException {

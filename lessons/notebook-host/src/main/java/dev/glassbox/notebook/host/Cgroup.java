@@ -135,6 +135,11 @@ final class Cgroup {
     static final int WEIGHT_BUSY = 1024;
     static final int WEIGHT_STARTING = WEIGHTS ? 256 : 1024;
     static final int WEIGHT_IDLE = WEIGHTS ? 128 : 1024;
+    /**
+     * A running cell's weight in a kernel whose JVM the server had to replace recently ({@link Kernel#penalized}):
+     * whoever makes the server start JVMs in a loop (floods, memory spikes, exits) waits behind everyone else.
+     */
+    static final int WEIGHT_PENALIZED = WEIGHTS ? 64 : 1024;
 
     /** Creates the group {@code name} with the given limits; throws when cgroups are not writable. */
     static Cgroup create(String name, Sandbox.Limits limits) throws IOException {

@@ -7,6 +7,7 @@ import dev.glassbox.notebook.protocol.Output;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,7 +148,7 @@ public final class Kernel implements AutoCloseable {
         long request = nonce();
         cellsRun.incrementAndGet();
         BlockingQueue<Object> queue = p.subscribe(request);
-        p.prioritize(true);
+        p.prioritize(runningWeight());
         try {
             p.send(new HostMessage.Execute(request, code, label == null ? "cell" : label, check));
             long limitNanos = settings.timeLimit().toNanos();
@@ -291,7 +292,7 @@ public final class Kernel implements AutoCloseable {
         long request = nonce();
         BlockingQueue<Object> queue = p.subscribe(request);
         boolean idle = !busy();
-        if (idle) p.prioritize(true);                  // while a cell runs, the kernel has the weight already
+        if (idle) p.prioritize(runningWeight());                 // while a cell runs, the kernel has the weight already
         try {
             p.send(new HostMessage.Complete(request, code, cursor));
             Object reply = queue.poll(3, TimeUnit.SECONDS);
@@ -410,7 +411,7 @@ public final class Kernel implements AutoCloseable {
 
     private void replaceProcess() {
         try {
-            process = pool.take();
+            process = pool.take(penalized());
         } catch (IOException e) {
             throw new UncheckedIOException("could not start a new kernel: " + e.getMessage(), e);
         }
@@ -440,6 +441,37 @@ public final class Kernel implements AutoCloseable {
             stops.addLast(new Stop(Instant.now(), message));
         }
         return notice("KernelRestarted", message);
+    }
+
+    /** The kernel JVM serving this kernel now. */
+    KernelProcess process() {
+        return process;
+    }
+
+    /** The CPU weight of this kernel while it runs a cell or a completion. */
+    private int runningWeight() {
+        return penalized() ? Cgroup.WEIGHT_PENALIZED : Cgroup.WEIGHT_BUSY;
+    }
+
+    /** How long a kernel is {@link #penalized} after one stop; it doubles with each further stop in {@link #PENALTY_WINDOW}. */
+    static final Duration PENALTY = Duration.ofSeconds(30);
+    static final Duration PENALTY_WINDOW = Duration.ofMinutes(5);
+
+    /**
+     * Whether the server replaced this kernel's JVM lately ({@link #stops()}): a flood, the memory cap, a broken
+     * protocol, an exit, a cell that would not stop. Each replacement costs the server a JVM start (seconds of CPU on a
+     * machine the class shares), so for 30 s after a stop (60 s after two within five minutes, and so on up to five
+     * minutes) its cells run at {@link Cgroup#WEIGHT_PENALIZED} and its next JVM starts cold at a pool kernel's
+     * weight instead of taking a warm one. Alone on the machine it runs as fast as ever; a restart the learner asks
+     * for is no stop.
+     */
+    public boolean penalized() {
+        Instant now = Instant.now();
+        List<Stop> recent = stops().stream().filter(s -> s.at().isAfter(now.minus(PENALTY_WINDOW))).toList();
+        if (recent.isEmpty()) return false;
+        Duration penalty = PENALTY.multipliedBy(1L << Math.min(recent.size() - 1, 4));
+        if (penalty.compareTo(PENALTY_WINDOW) > 0) penalty = PENALTY_WINDOW;
+        return recent.getLast().at().plus(penalty).isAfter(now);
     }
 
     /** The last few times this kernel's JVM was replaced, oldest first, with what its learner was told. */

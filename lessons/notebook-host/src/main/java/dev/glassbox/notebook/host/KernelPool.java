@@ -122,7 +122,20 @@ public final class KernelPool implements AutoCloseable {
 
     /** A warm kernel JVM if one is ready, else a newly started one. */
     KernelProcess take() throws IOException {
+        return take(false);
+    }
+
+    /**
+     * As {@link #take()}; for a {@code penalized} kernel ({@link Kernel#penalized}) always a new JVM, started at a
+     * pool kernel's low weight: the warm ones are for learners who did not just make the server replace one.
+     */
+    KernelProcess take(boolean penalized) throws IOException {
         if (closed) throw new IOException("the kernel pool is shut down");
+        if (penalized) {
+            KernelProcess fresh = KernelProcess.start(settings, sandbox, false, cache.file(), group);
+            fresh.prioritize(false);
+            return fresh;
+        }
         try {
             for (KernelProcess p; (p = warm.poll()) != null; ) {
                 if (p.alive()) {
@@ -177,7 +190,7 @@ public final class KernelPool implements AutoCloseable {
     }
 
     /** The AOT cache kernels start with from now on, or null while it is being made (or when there is none). */
-    java.nio.file.Path aotCache() {
+    public java.nio.file.Path aotCache() {
         return cache.file();
     }
 }

@@ -252,7 +252,11 @@ final class KernelProcess {
      * the server calls it around every request it sends.
      */
     synchronized void prioritize(boolean running) {
-        int wanted = running ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_IDLE;
+        prioritize(running ? Cgroup.WEIGHT_BUSY : Cgroup.WEIGHT_IDLE);
+    }
+
+    /** Gives the kernel the CPU weight {@code wanted} (one of {@link Cgroup}'s {@code WEIGHT_*}). */
+    synchronized void prioritize(int wanted) {
         if (cgroup == null || wanted == weight) return;
         weight = wanted;
         cgroup.cpuWeight(wanted);
@@ -413,6 +417,11 @@ final class KernelProcess {
 
     void unsubscribe(long id) {
         waiting.remove(id);
+    }
+
+    /** The CPU weight the kernel has now (one of {@link Cgroup}'s {@code WEIGHT_*}). */
+    synchronized int weight() {
+        return weight;
     }
 
     /** Whether {@code reply} is this kernel's runtime's answer to the request that ran {@code code}. */

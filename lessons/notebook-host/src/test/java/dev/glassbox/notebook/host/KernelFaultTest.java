@@ -139,4 +139,35 @@ class KernelFaultTest {
         assertEquals("it was killed by signal 9 (SIGKILL)", KernelProcess.cause(137, List.of(), none));
         assertEquals(null, KernelProcess.cause(42, List.of(), none));
     }
+
+    /**
+     * A learner whose kernel the server had to replace (here: the cell ends the JVM) runs the next cells at the
+     * lowest CPU weight for a while and gets a cold JVM rather than a warm one from the pool; another learner's
+     * cells keep a running cell's weight.
+     */
+    @Test
+    void aKernelThatWasReplacedWaitsBehindTheOthers() throws Exception {
+        Sandbox sandbox = Sandbox.detect();
+        org.junit.jupiter.api.Assumptions.assumeTrue(sandbox.cgroups() != Cgroup.Kind.NONE, "CPU weights need writable cgroups");
+        KernelSettings settings = KernelSettings.defaults(scratch).withTimeLimit(Duration.ofSeconds(30)).withPoolSize(1);
+        try (KernelPool pool = new KernelPool(settings, sandbox); Kernel abuser = pool.open(); Kernel other = pool.open()) {
+            String cell = "System.out.println(\"running\"); Thread.sleep(400);";
+            assertEquals(Cgroup.WEIGHT_BUSY, weightWhileRunning(other, cell));
+            assertEquals(Cgroup.WEIGHT_BUSY, weightWhileRunning(abuser, cell), "no stop yet");
+
+            assertEquals(Status.RESTARTED, abuser.execute("System.exit(0);", "cell", o -> { }).status());
+            assertTrue(abuser.penalized());
+            assertEquals(Cgroup.WEIGHT_PENALIZED, weightWhileRunning(abuser, cell), "the learner who made the server start a JVM");
+            assertEquals(Cgroup.WEIGHT_BUSY, weightWhileRunning(other, cell), "everyone else");
+            assertTrue(pool.warmCount() + pool.startingCount() >= 1, "the warm kernel stayed in the pool for others");
+        }
+    }
+
+    /** The CPU weight of the kernel's JVM as the cell prints its first line. */
+    private static int weightWhileRunning(Kernel kernel, String cell) {
+        java.util.concurrent.atomic.AtomicInteger weight = new java.util.concurrent.atomic.AtomicInteger(-1);
+        ExecuteReply reply = kernel.execute(cell, "cell", o -> weight.compareAndSet(-1, kernel.process().weight()));
+        assertEquals(Status.OK, reply.status(), reply.toString());
+        return weight.get();
+    }
 }

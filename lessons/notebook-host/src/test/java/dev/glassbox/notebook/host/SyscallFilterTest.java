@@ -1,11 +1,18 @@
 package dev.glassbox.notebook.host;
 
+import dev.glassbox.notebook.protocol.HostMessage;
+import dev.glassbox.notebook.protocol.KernelMessage;
 import dev.glassbox.notebook.protocol.Output;
+import dev.glassbox.notebook.protocol.Seal;
+import dev.glassbox.notebook.protocol.Wire;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,7 +22,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A cell calls, through the FFM API, each system call a Java program does not need and an attacker would
- * want; the kernel's seccomp filter refuses every one with EPERM (on x86-64, where the numbers below hold).
+ * want. In a kernel it cannot call native code at all; and with that layer taken away, the runtime's seccomp filter
+ * refuses every one with EPERM (on x86-64, where the numbers below hold).
  */
 class SyscallFilterTest {
     /** x86-64 numbers (asm/unistd_64.h). */
@@ -61,15 +69,51 @@ class SyscallFilterTest {
                     }
                     results.toString().strip()
                     """.replace("NUMBERS", numbers);
+            // a real kernel gives cells no native access at all: the first layer
             ExecuteReply reply = kernel.execute(cell, "cell", o -> { });
-            assertEquals(ExecuteReply.Status.OK, reply.status(), reply.toString());
-            String results = reply.outputs().stream().filter(Output.ExecuteResult.class::isInstance)
-                    .map(o -> (String) ((Output.ExecuteResult) o).data().get("text/plain")).findFirst().orElseThrow();
+            assertEquals(ExecuteReply.Status.ERROR, reply.status(), reply.toString());
+            assertTrue(reply.error().orElseThrow().message().contains("Illegal native access"), reply.toString());
+
+            // the second layer, with the first taken away: the runtime, started as a kernel is but with native access
+            // for cells too, installs its filter before any cell runs
+            String results = runWithNativeAccess(settings, cell);
             Map<String, String> got = new TreeMap<>();
             for (String pair : results.replace("\"", "").strip().split(" ")) got.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
             Map<String, String> refused = new TreeMap<>();
             for (String call : CALLS.keySet()) refused.put(call, "-1/1");
             assertEquals(refused, got, "each call is refused with EPERM (result -1, errno 1)");
+        }
+    }
+
+    /** Runs {@code cell} in the kernel runtime, started outside the sandbox with native access for cells; its value. */
+    private static String runWithNativeAccess(KernelSettings settings, String cell) throws Exception {
+        List<String> command = new ArrayList<>(List.of(KernelProcess.javaBinary()));
+        for (String option : KernelProcess.jvmOptions(settings, System.getProperty("java.io.tmpdir"))) {
+            if (option.equals("--illegal-native-access=deny")) continue;
+            command.add(option.startsWith("--enable-native-access=") ? option + ",ALL-UNNAMED" : option);
+        }
+        command.addAll(KernelProcess.loading(settings.libraries(), Sandbox.none("a test of the seccomp filter alone")));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             var out = new java.io.PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            out.println(Wire.encode(Seal.random().handOver()));
+            out.println(Wire.encode(new HostMessage.Execute(7, cell, "cell", false)));
+            String value = null;
+            for (String line; (line = in.readLine()) != null; ) {
+                if (!line.startsWith("{")) continue;
+                KernelMessage message = Wire.decode(line, KernelMessage.class);
+                if (message instanceof KernelMessage.Emitted e && e.id() == 7 && e.output() instanceof Output.ExecuteResult r) {
+                    value = (String) r.data().get("text/plain");
+                }
+                if (message instanceof KernelMessage.Emitted e && e.id() == 7 && e.output() instanceof Output.Error error) {
+                    throw new AssertionError("the cell failed: " + error);
+                }
+                if (message instanceof KernelMessage.Reply r && r.id() == 7) break;
+            }
+            if (value == null) throw new AssertionError("the runtime gave no value");
+            return value;
+        } finally {
+            process.destroyForcibly();
         }
     }
 }
