@@ -135,6 +135,8 @@ final class Cgroup {
     static final int WEIGHT_BUSY = 1024;
     static final int WEIGHT_STARTING = WEIGHTS ? 256 : 1024;
     static final int WEIGHT_IDLE = WEIGHTS ? 128 : 1024;
+    /** A running cell's weight once it has run for two seconds ({@link Kernel#LONG_CELL_NANOS}). */
+    static final int WEIGHT_LONG = WEIGHTS ? 256 : 1024;
     /**
      * A running cell's weight in a kernel whose JVM the server had to replace recently ({@link Kernel#penalized}):
      * whoever makes the server start JVMs in a loop (floods, memory spikes, exits) waits behind everyone else.

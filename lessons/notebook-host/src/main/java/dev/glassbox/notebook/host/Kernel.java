@@ -156,11 +156,16 @@ public final class Kernel implements AutoCloseable {
             long stopAskedAt = 0;                 // nanoTime when the kernel was asked to stop (time limit)
             long stopSentAt = 0;                  // nanoTime of the last Interrupt sent for this cell
             long received = 0;
+            boolean demoted = false;              // the cell ran past LONG_CELL_NANOS and has a long cell's weight
             long hostCap = settings.outputCap() + HOST_OUTPUT_MARGIN;
             boolean truncated = false;
             while (true) {
                 Object message = queue.poll(20, TimeUnit.MILLISECONDS);
                 long now = System.nanoTime();
+                if (!demoted && now - started > LONG_CELL_NANOS) {
+                    demoted = true;                         // short cells first: a long one waits for the cores they leave
+                    p.prioritize(Math.min(runningWeight(), Cgroup.WEIGHT_LONG));
+                }
                 switch (message) {
                     case KernelMessage.Emitted e -> {
                         received += e.output().weight();
@@ -442,6 +447,12 @@ public final class Kernel implements AutoCloseable {
         }
         return notice("KernelRestarted", message);
     }
+
+    /**
+     * A cell running this long gets {@link Cgroup#WEIGHT_LONG}: a lesson's cells take well under it, and whatever runs
+     * longer (a training loop, a memory spike, a busy loop) then waits for the cores short cells leave.
+     */
+    static final long LONG_CELL_NANOS = Duration.ofSeconds(2).toNanos();
 
     /** The kernel JVM serving this kernel now. */
     KernelProcess process() {

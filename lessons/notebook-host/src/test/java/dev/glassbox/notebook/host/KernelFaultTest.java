@@ -160,6 +160,13 @@ class KernelFaultTest {
             assertEquals(Cgroup.WEIGHT_PENALIZED, weightWhileRunning(abuser, cell), "the learner who made the server start a JVM");
             assertEquals(Cgroup.WEIGHT_BUSY, weightWhileRunning(other, cell), "everyone else");
             assertTrue(pool.warmCount() + pool.startingCount() >= 1, "the warm kernel stayed in the pool for others");
+
+            // a long cell waits for the cores short ones leave
+            List<Integer> weights = new ArrayList<>();
+            ExecuteReply longCell = other.execute("System.out.println(\"start\"); Thread.sleep(2600); System.out.println(\"late\");",
+                    "cell", o -> weights.add(other.process().weight()));
+            assertEquals(Status.OK, longCell.status(), longCell.toString());
+            assertEquals(List.of(Cgroup.WEIGHT_BUSY, Cgroup.WEIGHT_LONG), weights.subList(0, 2), "weights as the cell printed");
         }
     }
 
