@@ -12,21 +12,20 @@ import java.util.Arrays;
  * MiniLM (all-MiniLM-L6-v2) forward latency at batch 1, Glassbox against ONNX Runtime on the same file,
  * in one process, with the same number of threads. The two are timed in alternation (ours, theirs, ours,
  * ...), so a noisy neighbour slows both alike, and each pair gives one ratio; the median ratio is the figure.
- * Prints {@code RESULT minilm_ratio_seq{n}_t{threads}=...} lines (ratio = Glassbox time / ONNX Runtime time).
+ * Prints {@code RESULT minilm_ratio_seq{n}_t{threads}=...} lines (ratio = Glassbox time / ONNX Runtime time) at 8, 32, 128 and 256 tokens (or {@code -Dglassbox.bench.lengths=...}).
  * Run: {@code ./mvnw -q -B -pl explorer -Pbench verify} (see BENCHMARKS.md).
  */
 public final class MiniLmBenchmark {
-    private static final int[] LENGTHS = {8, 32, 128};
-
     public static void main(String[] args) throws Exception {
         int pairs = Integer.getInteger("glassbox.bench.pairs", 200);
         int[] threadCounts = Arrays.stream(System.getProperty("glassbox.bench.threads", "1").split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] lengths = Arrays.stream(System.getProperty("glassbox.bench.lengths", "8,32,128,256").split(",")).mapToInt(Integer::parseInt).toArray();
         Bert bert = Bert.load(MiniLm.onnx(), 12, 1e-12f, Tokenizer.fromFile(MiniLm.tokenizer()));
         System.out.printf("MiniLM forward, batch 1, %d alternating pairs per figure; vector width %d bits%n", pairs, Kernels.vectorBits());
         for (int threads : threadCounts) {
             Kernels.setThreads(threads);
             try (OnnxRuntimeMiniLm ort = new OnnxRuntimeMiniLm(threads)) {
-                for (int length : LENGTHS) {
+                for (int length : lengths) {
                     int[] tokens = tokens(bert, length);
                     for (int i = 0; i < 30; i++) {                              // warm-up: JIT for ours, arena growth for theirs
                         bert.run(tokens);
