@@ -57,10 +57,16 @@ public final class Kernels {
      */
     static final long PARALLEL_MIN = 1L << 21;
     /**
-     * Below this many elements an element-wise kernel (softmax, GELU, a norm, an add) runs on the calling thread:
-     * at 0.1 - 1 ns an element that is 2 - 16 us, the cost of waking a parked worker.
+     * Below this many elements a row-wise or element-wise kernel runs on the calling thread: softmax and GELU take
+     * ~1 ns an element, so 16 us, more than a hand-off to a waiting worker even on a busy machine.
      */
     static final long SPLIT_MIN_ELEMENTS = 1L << 14;
+    /**
+     * The same for the kernels that only stream memory (adds, bias, LayerNorm; 0.05 - 0.2 ns an element): MiniLM's
+     * (256, 384) does not reach it. Split at 49K elements (128 tokens), they were 3-8x slower on two threads of a
+     * loaded machine (MiniLmProfile: addBias 0.23 -> 1.78 ms a pass), each of their 36 jobs a pass waiting for a worker.
+     */
+    static final long SPLIT_MIN_STREAMING = 1L << 18;
     /** Element-wise kernels split flat arrays into ranges of whole multiples of this (a multiple of every vector length), so only the last range has a tail. */
     private static final int GRAIN = 256;
 
@@ -369,7 +375,7 @@ public final class Kernels {
             return;
         }
         assert x.length >= m * d && bias.length >= d;
-        Workers.split(m, 1, d, SPLIT_MIN_ELEMENTS, (r0, r1) -> addBiasRows(x, bias, r0, r1, d));
+        Workers.split(m, 1, d, SPLIT_MIN_STREAMING, (r0, r1) -> addBiasRows(x, bias, r0, r1, d));
     }
 
     private static void addBiasRows(float[] x, float[] bias, int r0, int r1, int d) {
@@ -413,7 +419,7 @@ public final class Kernels {
             return;
         }
         assert out.length >= n && a.length >= n && b.length >= n;
-        Workers.split(n, GRAIN, 1, SPLIT_MIN_ELEMENTS, (from, to) -> {
+        Workers.split(n, GRAIN, 1, SPLIT_MIN_STREAMING, (from, to) -> {
             int i = from;
             for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
                 FloatVector.fromArray(SPECIES, a, i).add(FloatVector.fromArray(SPECIES, b, i)).intoArray(out, i);
@@ -505,7 +511,7 @@ public final class Kernels {
             return;
         }
         assert out.length >= m * n && x.length >= m * n && weight.length >= n && bias.length >= n;
-        Workers.split(m, 1, n, SPLIT_MIN_ELEMENTS, (r0, r1) -> layerNormRows(out, x, weight, bias, r0, r1, n, eps));
+        Workers.split(m, 1, n, SPLIT_MIN_STREAMING, (r0, r1) -> layerNormRows(out, x, weight, bias, r0, r1, n, eps));
     }
 
     private static void layerNormRows(float[] out, float[] x, float[] weight, float[] bias, int r0, int r1, int n, float eps) {
@@ -572,7 +578,7 @@ public final class Kernels {
             return;
         }
         assert x.length >= n;
-        Workers.split(n, GRAIN, 1, SPLIT_MIN_ELEMENTS / 8, (from, to) -> {     // ~8 ns an element: worth splitting sooner
+        Workers.split(n, GRAIN, 1, SPLIT_MIN_ELEMENTS, (from, to) -> {
             int i = from;
             for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) geluLanes(FloatVector.fromArray(SPECIES, x, i)).intoArray(x, i);
             if (i < to) {
