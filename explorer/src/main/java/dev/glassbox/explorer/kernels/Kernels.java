@@ -713,7 +713,7 @@ public final class Kernels {
         int group = heads / kvHeads, kvWidth = kvHeads * headDim;
         float factor = (float) (1 / Math.sqrt(headDim));
         // kv heads are split over threads: each writes its own heads' scores
-        Workers.split(kvHeads, 1, (long) group * s * t * headDim, PARALLEL_MIN / 8, (kv0, kv1) -> {
+        Workers.split(kvHeads, 1, (long) group * s * t * headDim, PARALLEL_MIN, (kv0, kv1) -> {
             float[] keysT = new float[headDim * t];                    // (headDim, t): one kv head's keys, transposed
             for (int kv = kv0; kv < kv1; kv++) scoresOfKvHead(scores, q, k, keysT, kv, s, t, heads, group, kvWidth, headDim, past, causal, factor);
         });
@@ -744,7 +744,7 @@ public final class Kernels {
         }
         assert heads % kvHeads == 0 && z.length >= s * heads * headDim && pattern.length >= heads * s * t && v.length >= t * kvHeads * headDim;
         int group = heads / kvHeads;
-        Workers.split(heads, 1, (long) s * t * headDim, PARALLEL_MIN / 8, (h0, h1) -> {     // each head writes its own columns of z
+        Workers.split(heads, 1, (long) s * t * headDim, PARALLEL_MIN, (h0, h1) -> {     // each head writes its own columns of z
             for (int h = h0; h < h1; h++) {
                 Tiles.gemm(z, h * headDim, heads * headDim, pattern, h * s * t, t, v, (h / group) * headDim, kvHeads * headDim, s, t, 0, headDim);
             }
