@@ -24,11 +24,15 @@ final class Workers {
     /** How long an idle worker keeps looking for the next job before it parks: longer than the gap between two kernels. */
     static final long SPIN_NANOS = 100_000;
 
-    /** One split job: parts [0, parts) claimed through {@code next}; {@code done} counts the finished ones. */
+    /**
+     * One split job: parts [0, parts), the caller taking them from the front and the workers from the back (so the
+     * caller's parts and a worker's are neighbours in one place only, and adjacent outputs, such as the column panels
+     * of one row, are rarely written by two cores at once); {@code claimed} makes sure no part is taken twice.
+     */
     private static final class Job {
         final int parts;
         final IntConsumer part;
-        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        final AtomicInteger claimed = new AtomicInteger(), front = new AtomicInteger(), back = new AtomicInteger(), done = new AtomicInteger();
         volatile Throwable failure;
 
         Job(int parts, IntConsumer part) {
@@ -36,9 +40,10 @@ final class Workers {
             this.part = part;
         }
 
-        /** Claims and runs parts until none is left. */
-        void work() {
-            for (int p; (p = next.getAndIncrement()) < parts; ) {
+        /** Claims and runs parts until none is left: from the front for the caller, from the back for a worker. */
+        void work(boolean caller) {
+            while (claimed.getAndIncrement() < parts) {
+                int p = caller ? front.getAndIncrement() : parts - 1 - back.getAndIncrement();
                 try {
                     if (failure == null) part.accept(p);
                 } catch (Throwable t) {
@@ -74,7 +79,7 @@ final class Workers {
                 Job j = job.get();
                 if (j != last) {
                     last = j;
-                    if (j != null) j.work();
+                    if (j != null) j.work(false);
                     continue;
                 }
                 long deadline = System.nanoTime() + SPIN_NANOS;
@@ -160,7 +165,7 @@ final class Workers {
         Job job = new Job(parts, part);
         Crew c = crew();
         c.publish(job);
-        job.work();
+        job.work(true);
         for (int spins = 0; job.done.get() < parts; spins++) {   // only parts a worker has claimed are left
             if (spins < 1 << 12) Thread.onSpinWait();
             else Thread.yield();                                // the worker may be waiting for this very core
