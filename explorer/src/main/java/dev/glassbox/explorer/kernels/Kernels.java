@@ -32,8 +32,10 @@ import static dev.glassbox.explorer.kernels.Numerics.binScale;
  *
  * <p>The vector width is chosen once, when this class loads, from the system property
  * {@code glassbox.vector.bits}: 128, 256 or 512, or 0 for no vectors at all (then every method here
- * runs its scalar twin). Without the property it is the widest this CPU runs well. Large matmuls are
- * split over {@link #threads()} threads (property {@code glassbox.threads}, or {@link #setThreads}).
+ * runs its scalar twin). Without the property it is the widest this CPU runs well. Large matmuls, attention
+ * (by head), softmax (by row), GELU, and on large inputs the adds and norms are split over {@link #threads()} threads
+ * (property {@code glassbox.threads}, or {@link #setThreads}); each output is computed by the same operations
+ * whichever thread computes it, so the thread count never changes a bit of the result (ThreadsTest).
  */
 public final class Kernels {
     private static final int BITS = vectorBitsProperty();
