@@ -32,8 +32,10 @@ import static dev.glassbox.explorer.kernels.Numerics.binScale;
  *
  * <p>The vector width is chosen once, when this class loads, from the system property
  * {@code glassbox.vector.bits}: 128, 256 or 512, or 0 for no vectors at all (then every method here
- * runs its scalar twin). Without the property it is the widest this CPU runs well. Large matmuls are
- * split over {@link #threads()} threads (property {@code glassbox.threads}, or {@link #setThreads}).
+ * runs its scalar twin). Without the property it is the widest this CPU runs well. Large matmuls, attention
+ * (by head), softmax (by row), GELU, and on large inputs the adds and norms are split over {@link #threads()} threads
+ * (property {@code glassbox.threads}, or {@link #setThreads}); each output is computed by the same operations
+ * whichever thread computes it, so the thread count never changes a bit of the result (ThreadsTest).
  */
 public final class Kernels {
     private static final int BITS = vectorBitsProperty();
@@ -56,6 +58,19 @@ public final class Kernels {
      * handing part of it to a parked worker and waiting for it costs 10-20 us here, more on a busy machine.
      */
     static final long PARALLEL_MIN = 1L << 21;
+    /**
+     * Below this many elements a row-wise or element-wise kernel runs on the calling thread: softmax and GELU take
+     * ~1 ns an element, so 16 us, more than a hand-off to a waiting worker even on a busy machine.
+     */
+    static final long SPLIT_MIN_ELEMENTS = 1L << 14;
+    /**
+     * The same for the kernels that only stream memory (adds, bias, LayerNorm; 0.05 - 0.2 ns an element): MiniLM's
+     * (256, 384) does not reach it. Split at 49K elements (128 tokens), they were 3-8x slower on two threads of a
+     * loaded machine (MiniLmProfile: addBias 0.23 -> 1.78 ms a pass), each of their 36 jobs a pass waiting for a worker.
+     */
+    static final long SPLIT_MIN_STREAMING = 1L << 18;
+    /** Element-wise kernels split flat arrays into ranges of whole multiples of this (a multiple of every vector length), so only the last range has a tail. */
+    private static final int GRAIN = 256;
 
     private Kernels() {}
 
@@ -177,16 +192,9 @@ public final class Kernels {
         }
         assert x.length >= m * n && w.length >= n * d && out.length >= m * d : "matmul (" + m + "," + n + ") @ (" + n + "," + d + ")";
         int panels = (d + Tiles.WIDE - 1) / Tiles.WIDE;
-        int parts = parts(m, n, d, panels);
-        if (parts == 1) {
-            Tiles.gemm(out, 0, d, x, 0, n, w, 0, d, m, n, 0, d);
-            return;
-        }
-        int chunk = (panels + parts - 1) / parts * Tiles.WIDE;      // whole panels, so each column gets the same tiles as when run alone
-        Workers.run(parts, p -> {
-            int j0 = p * chunk, j1 = Math.min(d, j0 + chunk);
-            if (j0 < j1) Tiles.gemm(out, 0, d, x, 0, n, w, 0, d, m, n, j0, j1);
-        });
+        // whole column panels per part, so each column gets the same tiles as when run alone
+        Workers.split(panels, 1, (long) m * n * Tiles.WIDE, PARALLEL_MIN, (p0, p1) ->
+                Tiles.gemm(out, 0, d, x, 0, n, w, 0, d, m, n, p0 * Tiles.WIDE, Math.min(d, p1 * Tiles.WIDE)));
     }
 
     /** How many threads a matmul of m * n * d multiply-adds gets, at most one per unit of work. */
@@ -369,7 +377,11 @@ public final class Kernels {
             return;
         }
         assert x.length >= m * d && bias.length >= d;
-        for (int i = 0; i < m; i++) {
+        Workers.split(m, 1, d, SPLIT_MIN_STREAMING, (r0, r1) -> addBiasRows(x, bias, r0, r1, d));
+    }
+
+    private static void addBiasRows(float[] x, float[] bias, int r0, int r1, int d) {
+        for (int i = r0; i < r1; i++) {
             int row = i * d, j = 0;
             for (int bound = SPECIES.loopBound(d); j < bound; j += L) {
                 FloatVector.fromArray(SPECIES, x, row + j).add(FloatVector.fromArray(SPECIES, bias, j)).intoArray(x, row + j);
@@ -409,11 +421,13 @@ public final class Kernels {
             return;
         }
         assert out.length >= n && a.length >= n && b.length >= n;
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(SPECIES, a, i).add(FloatVector.fromArray(SPECIES, b, i)).intoArray(out, i);
-        }
-        for (; i < n; i++) out[i] = a[i] + b[i];
+        Workers.split(n, GRAIN, 1, SPLIT_MIN_STREAMING, (from, to) -> {
+            int i = from;
+            for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+                FloatVector.fromArray(SPECIES, a, i).add(FloatVector.fromArray(SPECIES, b, i)).intoArray(out, i);
+            }
+            for (; i < to; i++) out[i] = a[i] + b[i];
+        });
     }
 
     /** out (n,) = a * b elementwise; out may be a or b. */
@@ -487,7 +501,9 @@ public final class Kernels {
 
     /** x (rows,n): {@link #softmax} of each row. */
     public static void softmaxRows(float[] x, int rows, int n) {
-        for (int r = 0; r < rows; r++) softmax(x, r * n, n);
+        Workers.split(rows, 1, n, SPLIT_MIN_ELEMENTS, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) softmax(x, r * n, n);
+        });
     }
 
     /** x (m,n) -> out (m,n): per row (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance (divide by n). */
@@ -497,12 +513,16 @@ public final class Kernels {
             return;
         }
         assert out.length >= m * n && x.length >= m * n && weight.length >= n && bias.length >= n;
+        Workers.split(m, 1, n, SPLIT_MIN_STREAMING, (r0, r1) -> layerNormRows(out, x, weight, bias, r0, r1, n, eps));
+    }
+
+    private static void layerNormRows(float[] out, float[] x, float[] weight, float[] bias, int r0, int r1, int n, float eps) {
         int bound = SPECIES.loopBound(n);
-        for (int r = 0; r < m; r++) {
+        for (int r = r0; r < r1; r++) {
             int row = r * n, i = 0;
             FloatVector sums = FloatVector.zero(SPECIES);
             for (; i < bound; i += L) sums = sums.add(FloatVector.fromArray(SPECIES, x, row + i));
-            float sum = sums.reduceLanes(VectorOperators.ADD);
+            float sum = sumLanes(sums);                                   // a fixed order: the same bits compiled or not
             for (; i < n; i++) sum += x[row + i];
             float mean = sum / n;
             FloatVector squares = FloatVector.zero(SPECIES);               // a second pass over x - mean: no cancellation as in E[x^2] - mean^2
@@ -510,7 +530,7 @@ public final class Kernels {
                 FloatVector dev = FloatVector.fromArray(SPECIES, x, row + i).sub(mean);
                 squares = dev.fma(dev, squares);
             }
-            float var = squares.reduceLanes(VectorOperators.ADD);
+            float var = sumLanes(squares);
             for (; i < n; i++) var += (x[row + i] - mean) * (x[row + i] - mean);
             var /= n;
             float rstd = (float) (1 / Math.sqrt(var + eps));
@@ -560,12 +580,14 @@ public final class Kernels {
             return;
         }
         assert x.length >= n;
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += L) geluLanes(FloatVector.fromArray(SPECIES, x, i)).intoArray(x, i);
-        if (i < n) {
-            VectorMask<Float> tail = SPECIES.indexInRange(i, n);
-            geluLanes(FloatVector.fromArray(SPECIES, x, i, tail)).intoArray(x, i, tail);
-        }
+        Workers.split(n, GRAIN, 1, SPLIT_MIN_ELEMENTS, (from, to) -> {
+            int i = from;
+            for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) geluLanes(FloatVector.fromArray(SPECIES, x, i)).intoArray(x, i);
+            if (i < to) {
+                VectorMask<Float> tail = SPECIES.indexInRange(i, to);
+                geluLanes(FloatVector.fromArray(SPECIES, x, i, tail)).intoArray(x, i, tail);
+            }
+        });
     }
 
     private static FloatVector geluLanes(FloatVector v) {
@@ -692,19 +714,26 @@ public final class Kernels {
         assert heads % kvHeads == 0 && scores.length >= heads * s * t && q.length >= s * heads * headDim && k.length >= t * kvHeads * headDim;
         int group = heads / kvHeads, kvWidth = kvHeads * headDim;
         float factor = (float) (1 / Math.sqrt(headDim));
-        float[] keysT = new float[headDim * t];                        // (headDim, t): one kv head's keys, transposed
-        for (int kv = 0; kv < kvHeads; kv++) {
-            for (int j = 0; j < t; j++) {
-                for (int c = 0; c < headDim; c++) keysT[c * t + j] = k[j * kvWidth + kv * headDim + c];
-            }
-            for (int h = kv * group; h < (kv + 1) * group; h++) {
-                int at = h * s * t;
-                Tiles.gemm(scores, at, t, q, h * headDim, heads * headDim, keysT, 0, t, s, headDim, 0, t);
-                for (int i = 0; i < s; i++) {
-                    int visible = causal ? Math.clamp(past + i + 1, 0, t) : t;
-                    scaleRange(scores, at + i * t, factor, visible);
-                    Arrays.fill(scores, at + i * t + visible, at + (i + 1) * t, Float.NEGATIVE_INFINITY);
-                }
+        // kv heads are split over threads: each writes its own heads' scores
+        Workers.split(kvHeads, 1, (long) group * s * t * headDim, PARALLEL_MIN, (kv0, kv1) -> {
+            float[] keysT = new float[headDim * t];                    // (headDim, t): one kv head's keys, transposed
+            for (int kv = kv0; kv < kv1; kv++) scoresOfKvHead(scores, q, k, keysT, kv, s, t, heads, group, kvWidth, headDim, past, causal, factor);
+        });
+    }
+
+    /** The scores (group, s, t) of the heads that read kv head kv; keysT (headDim, t) is scratch. */
+    private static void scoresOfKvHead(float[] scores, float[] q, float[] k, float[] keysT, int kv, int s, int t, int heads, int group,
+                                       int kvWidth, int headDim, int past, boolean causal, float factor) {
+        for (int j = 0; j < t; j++) {
+            for (int c = 0; c < headDim; c++) keysT[c * t + j] = k[j * kvWidth + kv * headDim + c];
+        }
+        for (int h = kv * group; h < (kv + 1) * group; h++) {
+            int at = h * s * t;
+            Tiles.gemm(scores, at, t, q, h * headDim, heads * headDim, keysT, 0, t, s, headDim, 0, t);
+            for (int i = 0; i < s; i++) {
+                int visible = causal ? Math.clamp(past + i + 1, 0, t) : t;
+                scaleRange(scores, at + i * t, factor, visible);
+                Arrays.fill(scores, at + i * t + visible, at + (i + 1) * t, Float.NEGATIVE_INFINITY);
             }
         }
     }
@@ -717,9 +746,11 @@ public final class Kernels {
         }
         assert heads % kvHeads == 0 && z.length >= s * heads * headDim && pattern.length >= heads * s * t && v.length >= t * kvHeads * headDim;
         int group = heads / kvHeads;
-        for (int h = 0; h < heads; h++) {
-            Tiles.gemm(z, h * headDim, heads * headDim, pattern, h * s * t, t, v, (h / group) * headDim, kvHeads * headDim, s, t, 0, headDim);
-        }
+        Workers.split(heads, 1, (long) s * t * headDim, PARALLEL_MIN, (h0, h1) -> {     // each head writes its own columns of z
+            for (int h = h0; h < h1; h++) {
+                Tiles.gemm(z, h * headDim, heads * headDim, pattern, h * s * t, t, v, (h / group) * headDim, kvHeads * headDim, s, t, 0, headDim);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- statistics (for the tensor browser)

@@ -89,6 +89,14 @@ final class Tiles {
             for (; i + 2 <= m; i += 2) tile2x3(out, oOff + i * ldo + j, ldo, x, xk + i * ldx, ldx, w, wk + j, ldw, kCount, accumulate);
             if (i < m) tile1x3(out, oOff + i * ldo + j, ldo, x, xk + i * ldx, ldx, w, wk + j, ldw, kCount, accumulate);
         }
+        if (j + 2 * L <= j1) {                                      // two whole vectors left (one attention head at 512 bits): 8 rows at a time
+            int i = 0;
+            for (; i + 8 <= m; i += 8) tile8x2(out, oOff + i * ldo + j, ldo, x, xk + i * ldx, ldx, w, wk + j, ldw, kCount, accumulate);
+            VectorMask<Float> all = S.maskAll(true);
+            for (; i + 2 <= m; i += 2) tile2x2(out, oOff + i * ldo + j, ldo, x, xk + i * ldx, ldx, w, wk + j, ldw, kCount, accumulate, all, all);
+            if (i < m) tile1x2(out, oOff + i * ldo + j, ldo, x, xk + i * ldx, ldx, w, wk + j, ldw, kCount, accumulate, all, all);
+            j += 2 * L;
+        }
         for (; j < j1; j += 2 * L) {                                // the last columns, two vectors at a time, masked
             VectorMask<Float> m0 = S.indexInRange(j, j1), m1 = S.indexInRange(j + L, j1);
             int i = 0;
@@ -178,6 +186,50 @@ final class Tiles {
             a00 = w0.fma(b0, a00); a01 = w1.fma(b0, a01); a02 = w2.fma(b0, a02);
         }
         a00.intoArray(out, o); a01.intoArray(out, o + L); a02.intoArray(out, o + 2 * L);
+    }
+
+    static void tile8x2(float[] out, int o, int ldo, float[] x, int xi, int ldx, float[] w, int wk, int ldw, int kCount, boolean accumulate) {
+        FloatVector a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71;
+        if (accumulate) {
+            a00 = FloatVector.fromArray(S, out, o); a01 = FloatVector.fromArray(S, out, o + L);
+            a10 = FloatVector.fromArray(S, out, o + ldo); a11 = FloatVector.fromArray(S, out, o + ldo + L);
+            a20 = FloatVector.fromArray(S, out, o + 2 * ldo); a21 = FloatVector.fromArray(S, out, o + 2 * ldo + L);
+            a30 = FloatVector.fromArray(S, out, o + 3 * ldo); a31 = FloatVector.fromArray(S, out, o + 3 * ldo + L);
+            a40 = FloatVector.fromArray(S, out, o + 4 * ldo); a41 = FloatVector.fromArray(S, out, o + 4 * ldo + L);
+            a50 = FloatVector.fromArray(S, out, o + 5 * ldo); a51 = FloatVector.fromArray(S, out, o + 5 * ldo + L);
+            a60 = FloatVector.fromArray(S, out, o + 6 * ldo); a61 = FloatVector.fromArray(S, out, o + 6 * ldo + L);
+            a70 = FloatVector.fromArray(S, out, o + 7 * ldo); a71 = FloatVector.fromArray(S, out, o + 7 * ldo + L);
+        } else {
+            a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = a60 = a61 = a70 = a71 = FloatVector.zero(S);
+        }
+        int x0 = xi, x1 = xi + ldx, x2 = xi + 2 * ldx, x3 = xi + 3 * ldx, x4 = xi + 4 * ldx, x5 = xi + 5 * ldx, x6 = xi + 6 * ldx, x7 = xi + 7 * ldx;
+        for (int k = 0, wr = wk; k < kCount; k++, wr += ldw) {
+            FloatVector w0 = FloatVector.fromArray(S, w, wr); FloatVector w1 = FloatVector.fromArray(S, w, wr + L);
+            FloatVector b0 = FloatVector.broadcast(S, x[x0 + k]);
+            a00 = w0.fma(b0, a00); a01 = w1.fma(b0, a01);
+            FloatVector b1 = FloatVector.broadcast(S, x[x1 + k]);
+            a10 = w0.fma(b1, a10); a11 = w1.fma(b1, a11);
+            FloatVector b2 = FloatVector.broadcast(S, x[x2 + k]);
+            a20 = w0.fma(b2, a20); a21 = w1.fma(b2, a21);
+            FloatVector b3 = FloatVector.broadcast(S, x[x3 + k]);
+            a30 = w0.fma(b3, a30); a31 = w1.fma(b3, a31);
+            FloatVector b4 = FloatVector.broadcast(S, x[x4 + k]);
+            a40 = w0.fma(b4, a40); a41 = w1.fma(b4, a41);
+            FloatVector b5 = FloatVector.broadcast(S, x[x5 + k]);
+            a50 = w0.fma(b5, a50); a51 = w1.fma(b5, a51);
+            FloatVector b6 = FloatVector.broadcast(S, x[x6 + k]);
+            a60 = w0.fma(b6, a60); a61 = w1.fma(b6, a61);
+            FloatVector b7 = FloatVector.broadcast(S, x[x7 + k]);
+            a70 = w0.fma(b7, a70); a71 = w1.fma(b7, a71);
+        }
+        a00.intoArray(out, o); a01.intoArray(out, o + L);
+        a10.intoArray(out, o + ldo); a11.intoArray(out, o + ldo + L);
+        a20.intoArray(out, o + 2 * ldo); a21.intoArray(out, o + 2 * ldo + L);
+        a30.intoArray(out, o + 3 * ldo); a31.intoArray(out, o + 3 * ldo + L);
+        a40.intoArray(out, o + 4 * ldo); a41.intoArray(out, o + 4 * ldo + L);
+        a50.intoArray(out, o + 5 * ldo); a51.intoArray(out, o + 5 * ldo + L);
+        a60.intoArray(out, o + 6 * ldo); a61.intoArray(out, o + 6 * ldo + L);
+        a70.intoArray(out, o + 7 * ldo); a71.intoArray(out, o + 7 * ldo + L);
     }
 
     static void tile2x2(float[] out, int o, int ldo, float[] x, int xi, int ldx, float[] w, int wk, int ldw, int kCount, boolean accumulate, VectorMask<Float> m0, VectorMask<Float> m1) {

@@ -51,7 +51,8 @@ class MatmulTest {
 
     @ParameterizedTest
     @CsvSource({"1,1,1", "1,7,17", "1,384,1536", "2,33,15", "3,100,64", "5,17,65", "7,384,389", "8,384,384",
-                "13,65,129", "6,1,100", "20,389,33", "128,384,384", "33,1536,40"})
+                "13,65,129", "6,1,100", "20,389,33", "128,384,384", "33,1536,40",
+                "17,129,128", "128,128,32", "9,40,80", "16,7,40"})
     void f32MatchesItsScalarTwinBitForBit(int m, int n, int d) {
         float[] x = gaussian(m * n, 1), w = gaussian(n * d, 2);
         float[] expected = new float[m * d], actual = new float[m * d];

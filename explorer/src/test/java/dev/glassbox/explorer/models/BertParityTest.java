@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.models;
 
 import dev.glassbox.explorer.MiniLm;
+import dev.glassbox.explorer.kernels.Kernels;
 import dev.glassbox.explorer.tokenizers.Tokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +111,25 @@ class BertParityTest {
         List<String> s = sentences();
         assertEquals(256, tokens(s.get(s.size() - 1)).length);
         assertTrue(tokens(s.get(s.size() - 2)).length > 200);
+    }
+
+    @Test
+    void theLastHiddenStateIsTheSameBitsOnOneTwoAndThreeThreads() {
+        List<String> s = sentences();
+        for (String text : List.of(s.get(0), s.get(s.size() - 1))) {            // 4 tokens: nothing split; 256: every kernel split
+            int[] ids = tokens(text);
+            int before = Kernels.threads();
+            try {
+                Kernels.setThreads(1);
+                float[] one = bert.run(ids).values();
+                for (int threads : new int[] {2, 3}) {
+                    Kernels.setThreads(threads);
+                    assertArrayEquals(one, bert.run(ids).values(), ids.length + " tokens on " + threads + " threads");
+                }
+            } finally {
+                Kernels.setThreads(before);
+            }
+        }
     }
 
     @Test
