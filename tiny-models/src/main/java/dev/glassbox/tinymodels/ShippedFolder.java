@@ -51,6 +51,13 @@ record ShippedFolder(Path root, boolean mayWrite) {
         return dir;
     }
 
+    /** The number of values in a model file's tensors, read from its header (nothing is decoded). */
+    static long parameters(Path file) throws IOException {
+        try (dev.glassbox.explorer.formats.ModelFile model = dev.glassbox.explorer.formats.detect.ModelFiles.open(file)) {
+            return model.parameterCount();
+        }
+    }
+
     /** {@code missing} when {@code file} is absent, else null. */
     static String absent(Path file) {
         return Files.isRegularFile(file) ? null : file.getFileName() + " is missing";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glassbox.explorer.tensor.DType;
 import dev.glassbox.tinymodels.cards.ModelCard;
+import dev.glassbox.tinymodels.cards.Openness;
 import dev.glassbox.tinymodels.recipes.Recipe;
 import dev.glassbox.tinymodels.recipes.TrainingRun;
 
@@ -47,20 +48,21 @@ public final class TrainedModel {
         Map<String, Object> config = JSON.readValue(dir.resolve("config.json").toFile(), LinkedHashMap.class);
         String body = ModelCard.parse(Files.readString(dir.resolve("MODEL_CARD.md"))).body();
         String source = "trained by Glassbox: " + record.path("command").asText();
+        ModelCard card = card(recipe, body);                        // one card for the weights and their exports
+        Openness openness = TrainingRun.openness(recipe);
         List<ModelEntry> entries = new ArrayList<>();
-        entries.add(new ModelEntry(id, id, "llama", parameters, source, dir.resolve("model.safetensors"), config,
-                card(recipe, body), TrainingRun.openness(recipe)));
+        entries.add(new ModelEntry(id, id, "llama", parameters, source, dir.resolve("model.safetensors"), config, card, openness));
         for (DType type : GgufExport.TYPES) {
             String suffix = type.name().toLowerCase(Locale.ROOT);
             entries.add(new ModelEntry(id + "-" + suffix, id + " (GGUF " + type + ")", "llama", parameters,
                     source + "; GGUF export, 2-D weights as " + type, dir.resolve(GgufExport.fileName(id, type)), config,
-                    card(recipe, body), TrainingRun.openness(recipe)));
+                    card, openness));
         }
         return entries;
     }
 
     private static ModelCard card(Recipe recipe, String body) {
-        return TrainingRun.card(recipe, recipe.dataset(recipe.defaults().seed()).getClass().getName(), body);
+        return TrainingRun.card(recipe, recipe.datasetType().getName(), body);
     }
 
     /** The training.json of a shipped model, read from the class path. */

@@ -50,6 +50,11 @@ class ModelCatalogTest {
             assertEquals(file.parameterCount(), budget.total());
         }
         assertTrue(catalog.find("tiny-llama-random").orElseThrow().card().body().contains("random weights"));
+        // the random models' counts come from their files' headers; they must agree with the weights generated
+        assertEquals(TinyLlamaRandom.weights().stream().mapToLong(dev.glassbox.explorer.tensor.Tensor::elementCount).sum(),
+                catalog.find("tiny-llama-random-q4_0").orElseThrow().parameters());
+        assertEquals(TinyGpt2Random.weights().stream().mapToLong(dev.glassbox.explorer.tensor.Tensor::elementCount).sum(),
+                catalog.find("tiny-gpt2-random").orElseThrow().parameters());
     }
 
     /** A kernel reads the server's folder read-only: a complete folder is opened without a single write. */

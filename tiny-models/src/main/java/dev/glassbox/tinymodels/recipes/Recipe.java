@@ -92,6 +92,15 @@ public enum Recipe {
     /** Which recipe tokenizer its texts are cut with. */
     public RecipeTokenizer recipeTokenizer() { return tokenizer; }
 
+    /** The class of this recipe's dataset, named on model cards without generating any data. */
+    public Class<? extends Dataset<?>> datasetType() {
+        return switch (this) {
+            case SORTER -> SortingLists.class;
+            case INDUCTION -> RepeatedSequences.class;
+            case TINY_STORIES -> Stories.class;
+        };
+    }
+
     /** The dataset of this recipe with the given seed (the shipped models use the dataset's own SEED). */
     public Dataset<?> dataset(long seed) {
         return switch (this) {

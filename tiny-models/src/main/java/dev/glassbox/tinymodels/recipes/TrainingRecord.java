@@ -126,7 +126,7 @@ record TrainingRecord(String id, String title, Recipe recipe, RecipeSettings set
 
     /** The model card of a trained model: every part open. */
     static Openness openness(Recipe recipe) {
-        String data = recipe.dataset(recipe.defaults().seed()).getClass().getName();
+        String data = recipe.datasetType().getName();
         return Openness.builder(LicenceType.OSI_APPROVED)
                 .part(Part.ARCHITECTURE, Level.OPEN, "a Llama-style decoder, described in papers and written out in Glassbox's Llama class")
                 .part(Part.INFERENCE_CODE, Level.OPEN, "Glassbox's own reader and kernels, in this repository")

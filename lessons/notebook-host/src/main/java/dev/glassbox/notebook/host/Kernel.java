@@ -358,8 +358,9 @@ public final class Kernel implements AutoCloseable {
             java.util.Map<Long, KernelProcess.ThreadSample> runnable = process.threadSamples();
             long seen = cellsRun.get();
             // Cells ran since the last check: their CPU is not background work. Completions do not count: they are
-            // small, and a stream of them must not keep a kernel's background work from being seen.
-            if (seen != requestsAtCheck) {
+            // small, and a stream of them must not keep a kernel's background work from being seen. Before the
+            // first cell no learner's code has run: what runs is the kernel's own warm-up of the compute kernels.
+            if (seen != requestsAtCheck || seen == 0) {
                 requestsAtCheck = seen;
                 lastCpu = cpu;
                 lastRunnable = runnable;

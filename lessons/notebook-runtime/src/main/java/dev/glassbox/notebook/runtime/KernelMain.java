@@ -95,6 +95,7 @@ public final class KernelMain {
         flusher.setPriority(Thread.MAX_PRIORITY);
 
         channel.send(new KernelMessage.Ready(ProcessHandle.current().pid(), Runtime.version().toString()));
+        Thread.ofPlatform().daemon().name("glassbox-warm-kernels").start(() -> warmFirstModelCell(handler));
 
         for (String line; (line = readLine(in)) != null; ) handler.handle(line);
         Runtime.getRuntime().halt(0);                          // the server is gone
@@ -128,10 +129,38 @@ public final class KernelMain {
             channel.mute(false);
         }
         runner.forgetWarmUp();
+        handler.claimed().set(false);                          // the kernel's own requests do not claim it
+    }
+
+    /** The shipped models' warm-up of a lesson's first model cell, when they are on the class path. */
+    static final String WARM_UP_CLASS = "dev.glassbox.tinymodels.KernelWarmUp";
+
+    /**
+     * While the kernel waits for its first request (in the pool, before a learner has it), it runs the cold code of a
+     * lesson's first model cell ({@value #WARM_UP_CLASS}): reading the shipped models and the Vector API kernels, which
+     * run many times slower until the JIT has compiled them. A learner's first forward pass then takes a fraction of a
+     * second instead of seconds (BENCHMARKS.md). The first request stops it, so a kernel handed out at once (a class
+     * arriving) spends next to nothing on it; a partial warm-up still helps. No learner code has run yet, so the
+     * server's idle watchdog leaves a kernel alone until its first cell.
+     */
+    private static void warmFirstModelCell(Requests handler) {
+        try {
+            Class<?> warmUp = Class.forName(WARM_UP_CLASS, true, ClassLoader.getSystemClassLoader());
+            java.util.function.BooleanSupplier unclaimed = () -> !handler.claimed().get();
+            warmUp.getMethod("run", java.util.function.BooleanSupplier.class).invoke(null, unclaimed);
+            if (unclaimed.getAsBoolean()) System.gc();                 // give back its arrays: idle kernels stay small
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            // no shipped models on the class path, or they failed: the learner's cells show that themselves
+        }
     }
 
     /** Serves the server's requests: cells and completions on the cell thread, interrupts at once. */
-    private record Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, Seal seal) {
+    private record Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, Seal seal,
+                            java.util.concurrent.atomic.AtomicBoolean claimed) {
+        Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, Seal seal) {
+            this(runner, channel, out, err, cells, seal, new java.util.concurrent.atomic.AtomicBoolean());
+        }
+
         void handle(String line) throws InterruptedException {
             HostMessage message;
             try {
@@ -139,6 +168,7 @@ public final class KernelMain {
             } catch (IOException e) {
                 return;                                       // not ours: the server only sends valid lines
             }
+            claimed.set(true);
             switch (message) {
                 case HostMessage.Execute e -> cells.execute(() -> execute(e));
                 case HostMessage.Complete c -> {
