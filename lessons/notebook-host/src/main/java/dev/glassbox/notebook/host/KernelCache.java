@@ -4,7 +4,6 @@ import dev.glassbox.notebook.protocol.HostMessage;
 import dev.glassbox.notebook.protocol.KernelMessage;
 import dev.glassbox.notebook.protocol.Seal;
 import dev.glassbox.notebook.protocol.Wire;
-import dev.glassbox.notebook.runtime.KernelMain;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -20,11 +20,11 @@ import java.util.stream.Stream;
  */
 public record KernelClassPath(List<Path> modulePath, List<Path> classPath) {
     /** The named module a kernel runs. */
-    public static final String RUNTIME_MODULE = "dev.glassbox.notebook";
+    public static final String RUNTIME_MODULE = dev.glassbox.notebook.protocol.KernelLaunch.MODULE;
 
     /** One class from each module of {@link #modulePath}. */
     private static final List<String> MODULES = List.of(
-            "dev.glassbox.notebook.runtime.KernelMain",          // the runtime and the notebook API
+            dev.glassbox.notebook.protocol.KernelLaunch.MAIN_CLASS,   // the runtime and the notebook API
             "com.fasterxml.jackson.databind.ObjectMapper",
             "com.fasterxml.jackson.core.JsonFactory",
             "com.fasterxml.jackson.annotation.JsonProperty");

@@ -2,11 +2,11 @@ package dev.glassbox.notebook.host;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.glassbox.notebook.protocol.HostMessage;
+import dev.glassbox.notebook.protocol.KernelLaunch;
 import dev.glassbox.notebook.protocol.KernelMessage;
 import dev.glassbox.notebook.protocol.Output;
 import dev.glassbox.notebook.protocol.Seal;
 import dev.glassbox.notebook.protocol.Wire;
-import dev.glassbox.notebook.runtime.KernelMain;
 import dev.glassbox.tinymodels.ModelCatalog;
 
 import java.io.ByteArrayOutputStream;
@@ -204,9 +204,9 @@ final class KernelProcess {
             Files.createDirectories(settings.sharedModels());
             java.add("-D" + ModelCatalog.SHIPPED_PROPERTY + "=" + sandbox.models(settings.sharedModels()));
         }
-        if (sandbox.available()) java.add("-D" + KernelMain.SECCOMP_REQUIRED + "=true");   // fail closed, not with a warning
+        if (sandbox.available()) java.add("-D" + KernelLaunch.SECCOMP_REQUIRED + "=true");   // fail closed, not with a warning
         if (aotCache != null) {
-            java.add("-XX:AOTCache=" + sandbox.cache(aotCache));   // instead of the JDK's default CDS archive (-Xshare:auto)
+            java.add("-XX:AOTCache=" + sandbox.inCache(aotCache));   // instead of the JDK's default CDS archive (-Xshare:auto)
         } else {
             java.add("-Xshare:auto");
         }
@@ -320,14 +320,14 @@ final class KernelProcess {
                 "-Dglassbox.threads=1",
                 "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8",
                 "-Djava.io.tmpdir=" + scratchPath, "-Duser.home=" + scratchPath, "-Duser.dir=" + scratchPath,
-                "-D" + KernelMain.OUTPUT_CAP + "=" + settings.outputCap());
+                "-D" + KernelLaunch.OUTPUT_CAP + "=" + settings.outputCap());
     }
 
     /** The JVM's arguments that load the runtime's module and the cells' libraries, named as the kernel sees them. */
     static List<String> loading(KernelClassPath libraries, Sandbox sandbox) {
         List<String> inside = sandbox.classPath(libraries.all());
         int modules = libraries.modulePath().size();
-        return KernelClassPath.arguments(inside.subList(0, modules), inside.subList(modules, inside.size()), KernelMain.class.getName());
+        return KernelClassPath.arguments(inside.subList(0, modules), inside.subList(modules, inside.size()), KernelLaunch.MAIN_CLASS);
     }
 
     /** CPU time used so far by the kernel and everything it started. */
@@ -589,9 +589,9 @@ final class KernelProcess {
             return "it started more threads than a kernel may";
         }
         if (text.contains("A fatal error has been detected") || text.contains("# Internal Error")) return "the kernel JVM crashed";
-        if (code == KernelMain.EXIT_TOO_MANY_THREADS) return "a cell left more threads running than a kernel may keep";
-        if (code == KernelMain.EXIT_NO_KEY) return "it did not get the key of its seal from the server";
-        if (code == KernelMain.EXIT_NO_SYSCALL_FILTER) return "it could not install its system call filter (seccomp), which the sandbox requires";
+        if (code == KernelLaunch.EXIT_TOO_MANY_THREADS) return "a cell left more threads running than a kernel may keep";
+        if (code == KernelLaunch.EXIT_NO_KEY) return "it did not get the key of its seal from the server";
+        if (code == KernelLaunch.EXIT_NO_SYSCALL_FILTER) return "it could not install its system call filter (seccomp), which the sandbox requires";
         if (code == 0) return "it exited (System.exit in a cell, or the server went away)";
         if (code > 128 && code < 128 + 65) return "it was killed by signal " + (code - 128) + signalName(code - 128);
         return null;

@@ -193,12 +193,7 @@ public final class Sandbox {
         return seen;
     }
 
-    /** The AOT cache file as the kernel sees it: in {@link #CACHE} inside the sandbox. */
-    String cache(Path aotCache) {
-        return inCache(aotCache);
-    }
-
-    /** A file of the AOT cache's folder as the JVMs that make or use the cache see it. */
+    /** A file of the AOT cache's folder as the JVMs that make or use the cache see it: in {@link #CACHE} inside the sandbox. */
     String inCache(Path aotCache) {
         return available() ? CACHE + "/" + aotCache.getFileName() : aotCache.toString();
     }
@@ -270,7 +265,7 @@ public final class Sandbox {
         sandbox.addAll(List.of("--ro-bind", realPath(Path.of(System.getProperty("java.home"))), JDK));
         List<String> inside = classPath(classPath);
         for (int i = 0; i < classPath.size(); i++) sandbox.addAll(List.of("--ro-bind", realPath(classPath.get(i)), inside.get(i)));
-        if (aotCache != null) sandbox.addAll(List.of("--ro-bind", realPath(aotCache), cache(aotCache)));
+        if (aotCache != null) sandbox.addAll(List.of("--ro-bind", realPath(aotCache), inCache(aotCache)));
         if (cacheFolder != null) sandbox.addAll(List.of("--bind", realPath(cacheFolder), CACHE));
         if (models != null) sandbox.addAll(List.of("--ro-bind", realPath(models), MODELS));
         // bwrap builds the new root and /dev as writable tmpfs without a size cap: only /scratch may be written

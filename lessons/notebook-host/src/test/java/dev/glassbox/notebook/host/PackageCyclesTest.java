@@ -15,4 +15,23 @@ class PackageCyclesTest {
         ArchitectureMap.assertLayeredAndMapped(Kernel.class, "notebook-host", "dev.glassbox.");
         ArchitectureMap.assertLayeredAndMapped(Display.class, "notebook-runtime", "dev.glassbox.");
     }
+
+    /** The host compiles against the runtime's exported packages only: what the kernel runs is not its API. */
+    @Test
+    void theHostNamesNothingOfTheRuntimesHiddenPackage() throws Exception {
+        java.nio.file.Path classes = java.nio.file.Path.of(Kernel.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        java.util.List<String> names;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(classes)) {
+            names = files.map(f -> classes.relativize(f).toString()).filter(f -> f.endsWith(".class") && !f.equals("module-info.class"))
+                    .map(f -> f.substring(0, f.length() - ".class".length()).replace(java.io.File.separatorChar, '.')).toList();
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(names.contains(KernelProcess.class.getName()), names.toString());
+        java.util.List<String> offending = new java.util.ArrayList<>();
+        for (String name : names) {
+            for (String named : dev.glassbox.explorer.PackageGraph.classesNamedBy(Class.forName(name))) {
+                if (named.startsWith("dev.glassbox.notebook.runtime.")) offending.add(name + " -> " + named);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), offending);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.glassbox.notebook.runtime;
 
 import dev.glassbox.notebook.protocol.HostMessage;
+import dev.glassbox.notebook.protocol.KernelLaunch;
 import dev.glassbox.notebook.protocol.KernelMessage;
 import dev.glassbox.notebook.protocol.Output;
 import dev.glassbox.notebook.protocol.Seal;
@@ -28,37 +29,27 @@ import java.util.concurrent.TimeUnit;
  * When the server goes away (standard input closes) the kernel exits at once.
  */
 public final class KernelMain {
-    /** System property: bytes of output one cell may send before it is truncated. */
-    public static final String OUTPUT_CAP = "glassbox.kernel.outputCap";
     /**
      * Platform threads a kernel may keep after a cell. A cell that leaves more (a thread bomb) has used up
      * what the sandbox allows (256 processes and threads), so the JVM could not even start its own threads
      * any more: the kernel ends, and the server starts a fresh one.
      */
     static final int MAX_THREADS_AFTER_CELL = 200;
-    /** Exit code of a kernel that ended itself because a cell left too many threads. */
-    public static final int EXIT_TOO_MANY_THREADS = 3;
-    /** Exit code of a kernel that could not install its seccomp filter where one is required. */
-    public static final int EXIT_NO_SYSCALL_FILTER = 4;
-    /** Exit code of a kernel whose first line from the server was not the key of its seal. */
-    public static final int EXIT_NO_KEY = 5;
-    /** System property: when "true" (the server sets it inside the sandbox), a kernel without its seccomp filter exits. */
-    public static final String SECCOMP_REQUIRED = "glassbox.seccomp.required";
 
     private KernelMain() {}
 
     public static void main(String[] args) throws Exception {
         String unfiltered = ProcessFilter.install();         // before any cell: no process can be started from here on
-        if (unfiltered != null && Boolean.getBoolean(SECCOMP_REQUIRED)) {
+        if (unfiltered != null && Boolean.getBoolean(KernelLaunch.SECCOMP_REQUIRED)) {
             System.err.println("glassbox kernel: the system call filter could not be installed (" + unfiltered + "); "
                     + "the sandbox requires it, so this kernel does not start");
-            Runtime.getRuntime().halt(EXIT_NO_SYSCALL_FILTER);
+            Runtime.getRuntime().halt(KernelLaunch.EXIT_NO_SYSCALL_FILTER);
         }
         if (unfiltered != null) System.err.println("glassbox kernel: cells can start processes (" + unfiltered + ")");
         PrintStream wire = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in), StandardCharsets.UTF_8));
         Seal seal = readSeal(in);                             // before any cell can read standard input
-        Channel channel = new Channel(wire, Long.getLong(OUTPUT_CAP, 256 * 1024));
+        Channel channel = new Channel(wire, Long.getLong(KernelLaunch.OUTPUT_CAP, 256 * 1024));
         Channel.install(channel);
         StreamCapture out = new StreamCapture("stdout", channel);
         StreamCapture err = new StreamCapture("stderr", channel);
@@ -204,7 +195,7 @@ public final class KernelMain {
             if (threads > MAX_THREADS_AFTER_CELL) {
                 channel.emit(new Output.Error("TooManyThreads", "This cell left " + threads
                         + " threads running, more than a kernel may keep, so the kernel is restarted.", 0, 0, List.of()));
-                Runtime.getRuntime().halt(EXIT_TOO_MANY_THREADS);
+                Runtime.getRuntime().halt(KernelLaunch.EXIT_TOO_MANY_THREADS);
             }
             int count = runner.executionCount();
             channel.send(new KernelMessage.Reply(e.id(), status, count, (System.nanoTime() - wallStart) / 1000,
@@ -246,7 +237,7 @@ public final class KernelMain {
             // named below
         }
         System.err.println("glassbox kernel: the first line from the server must be its key");
-        Runtime.getRuntime().halt(EXIT_NO_KEY);
+        Runtime.getRuntime().halt(KernelLaunch.EXIT_NO_KEY);
         throw new AssertionError();
     }
 
