@@ -52,6 +52,19 @@ class TensorTest {
         assertThrows(IllegalArgumentException.class, () -> Shape.of(1L << 40, 1L << 40));
     }
 
+    /** Found by ReaderCoverageFuzzTest: a GGUF tensor of dimensions (innermost first) 5767168, 0, 2^40 + 582, 3 x 2^40
+     *  passed the reader's check (0 elements) and then failed the Shape built outermost first with an IllegalArgumentException. */
+    @Test
+    void aZeroDimensionMakesZeroElementsInAnyOrder() {
+        long[] innermostFirst = {5_767_168, 0, 1_099_511_628_358L, 3_298_534_883_328L};
+        long[] outermostFirst = {3_298_534_883_328L, 1_099_511_628_358L, 0, 5_767_168};
+        assertEquals(0, Shape.checkedElementCount(innermostFirst));
+        assertEquals(0, Shape.checkedElementCount(outermostFirst));
+        assertEquals(0, Shape.of(outermostFirst).elementCount());
+        assertEquals(-1, Shape.checkedElementCount(new long[] {1L << 40, 1L << 40, 1}));
+        assertEquals(-1, Shape.checkedElementCount(new long[] {3, -1, 0}));
+    }
+
     @Test
     void statsOfKnownValues() {
         // 0, 0, 1, 2, 3, 4, 5, 6, 7, NaN: 9 finite values with mean 28 / 9, two zeros out of 10
