@@ -46,22 +46,24 @@ public record Shape(long[] dims) {
     }
 
     /**
-     * The element count of {@code dims}, or -1 if a dimension is negative or the product overflows:
-     * for readers that check a shape taken from a file before building it. A zero dimension makes the count
-     * 0 whatever the others are, so the answer does not depend on the order of the dimensions (GGUF lists
-     * them innermost first, a Shape outermost first).
+     * The element count of {@code dims}, or -1 if a dimension is negative or the product of the non-zero
+     * dimensions overflows: for readers that check a shape taken from a file before building it. Zeros are left
+     * out of the overflow check, so the answer does not depend on the order of the dimensions (GGUF lists them
+     * innermost first, a Shape outermost first) and no partial product, such as {@link #rowCount}, can overflow.
      */
     public static long checkedElementCount(long[] dims) {
+        long nonZero = 1;
+        boolean zero = false;
         for (long dim : dims) {
             if (dim < 0) return -1;
-            if (dim == 0) return 0;
+            if (dim == 0) {
+                zero = true;
+                continue;
+            }
+            nonZero = multiply(nonZero, dim);
+            if (nonZero < 0) return -1;
         }
-        long count = 1;
-        for (long dim : dims) {
-            count = multiply(count, dim);
-            if (count < 0) return -1;
-        }
-        return count;
+        return zero ? 0 : nonZero;
     }
 
     private static long multiply(long a, long b) {
