@@ -13,12 +13,10 @@ public record Shape(long[] dims) {
     public Shape {
         dims = dims.clone();
         if (dims.length > MAX_RANK) throw new IllegalArgumentException("at most " + MAX_RANK + " dimensions expected, found " + dims.length);
-        long count = 1;
         for (long dim : dims) {
             if (dim < 0) throw new IllegalArgumentException("dimensions must not be negative: " + Arrays.toString(dims));
-            count = multiply(count, dim);
-            if (count < 0) throw new IllegalArgumentException("element count of " + Arrays.toString(dims) + " overflows a long");
         }
+        if (checkedElementCount(dims) < 0) throw new IllegalArgumentException("element count of " + Arrays.toString(dims) + " overflows a long");
     }
 
     public static Shape of(long... dims) { return new Shape(dims); }
@@ -48,17 +46,24 @@ public record Shape(long[] dims) {
     }
 
     /**
-     * The element count of {@code dims}, or -1 if a dimension is negative or the product overflows:
-     * for readers that check a shape taken from a file before building it.
+     * The element count of {@code dims}, or -1 if a dimension is negative or the product of the non-zero
+     * dimensions overflows: for readers that check a shape taken from a file before building it. Zeros are left
+     * out of the overflow check, so the answer does not depend on the order of the dimensions (GGUF lists them
+     * innermost first, a Shape outermost first) and no partial product, such as {@link #rowCount}, can overflow.
      */
     public static long checkedElementCount(long[] dims) {
-        long count = 1;
+        long nonZero = 1;
+        boolean zero = false;
         for (long dim : dims) {
             if (dim < 0) return -1;
-            count = multiply(count, dim);
-            if (count < 0) return -1;
+            if (dim == 0) {
+                zero = true;
+                continue;
+            }
+            nonZero = multiply(nonZero, dim);
+            if (nonZero < 0) return -1;
         }
-        return count;
+        return zero ? 0 : nonZero;
     }
 
     private static long multiply(long a, long b) {

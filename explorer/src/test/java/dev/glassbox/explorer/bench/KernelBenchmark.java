@@ -8,205 +8,271 @@ import dev.glassbox.explorer.tensor.Quantize;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
 
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The speed of the inference kernels, on one thread:
+ * The speed of the inference kernels on one thread, measured by JMH:
  * <ol>
- * <li>the register-only FMA peak: independent FloatVector FMA chains that never touch memory, the
- *     ceiling any matmul on this core can reach;</li>
- * <li>the F32 matmul at MiniLM's shapes (hidden 384, FFN 1536, 128 tokens, and one token), in GFLOP/s
- *     and as a fraction of that peak;</li>
- * <li>each vector kernel against its scalar twin, at the sizes MiniLM uses.</li>
+ * <li>{@link #peak}: the register-only FMA peak, independent FloatVector FMA chains that never touch memory,
+ *     the ceiling any matmul on this core can reach;</li>
+ * <li>{@link #matmul}: the F32 matmul at MiniLM's shapes (hidden 384, FFN 1536; 128, 32, 8 tokens and one);</li>
+ * <li>{@link #vector} and {@link #scalar}: each vector kernel and its scalar twin, at the sizes MiniLM uses.</li>
  * </ol>
- * The machine is shared, so every figure is a median over many samples, with p10-p90 beside it, and the
- * two sides of every ratio are sampled in alternation so that both see the same load. Each figure is
- * also printed as one machine-readable line, {@code RESULT name=value}.
- * Run: {@code ./mvnw -q -B -pl explorer -Pbench verify} (with ModelFileBenchmark), or this class alone
- * with an optional argument that filters the sections by name (peak, matmul, speedup).
+ * {@link #main} runs them and derives what JMH cannot: GFLOP/s, the matmul's fraction of the peak and each
+ * kernel's speed-up over its twin, printed as {@code RESULT name=value} lines (JMH's own table comes first,
+ * its JSON goes to {@code target/jmh-kernels.json}). The peak and the matmul run minutes apart, and on a shared
+ * machine the load between them differs, so the fraction of peak divides their fastest iterations (the ones
+ * least disturbed), not their means; the peak gets twice the iterations to find its fastest.
+ * Run: {@code ./mvnw -q -B -pl explorer -Pbench verify} (with the other benchmarks), or this class alone on the
+ * test class path with any JMH options, e.g. {@code -f 2 -i 10 'KernelBenchmark.(vector|scalar)' -p kernel=dot}.
  */
-public final class KernelBenchmark {
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
+public class KernelBenchmark {
     private static final VectorSpecies<Float> SPECIES = Kernels.SPECIES;
-    private static final int SAMPLES = 41;
-    /** Each sample runs long enough (>= 2 ms) that the clock and one interruption matter little. */
-    private static final long SAMPLE_NANOS = 2_000_000;
+    /** FMA steps per call of {@link #peak}: 12 chains, so 12 x STEPS x lanes x 2 flops a call. */
+    private static final int STEPS = 10_000;
 
-    public static void main(String[] args) {
-        String only = args.length > 0 ? args[0] : "";
-        Kernels.setThreads(1);
-        System.out.printf("vector width %d bits (%s), 1 thread, %d samples per figure%n", Kernels.vectorBits(), SPECIES, SAMPLES);
-        if (Kernels.vectorBits() == 0) System.out.println("glassbox.vector.bits=0: the 'vector' kernels run their scalar twins");
-        if (only.isEmpty() || only.contains("peak") || only.contains("matmul")) peakAndMatmul(only);
-        if (only.isEmpty() || only.contains("speedup")) speedups();
-    }
-
-    // ---------------------------------------------------------------- 1 and 2: peak and matmul
-
-    static void peakAndMatmul(String only) {
-        System.out.println("\n1. register-only FMA peak (12 independent chains)");
-        double[] peak = samples(KernelBenchmark::peakGflops, 15);
-        print("peak_gflops", peak, "GFLOP/s");
-        if (!only.isEmpty() && !only.contains("matmul")) return;
-
-        System.out.println("\n2. F32 matmul x (m,n) @ w (n,d), each sample paired with a peak sample taken just before it");
-        int[][] shapes = {{128, 384, 384}, {128, 384, 1536}, {128, 1536, 384}, {32, 384, 1536}, {8, 384, 1536}, {1, 384, 1536}};
-        for (int[] shape : shapes) {
-            int m = shape[0], n = shape[1], d = shape[2];
-            float[] x = random(m * n, 1), w = random(n * d, 2), out = new float[m * d];
-            Matrix.F32 matrix = new Matrix.F32(w, n, d);
-            double flops = 2.0 * m * n * d;
-            Runnable op = () -> Kernels.matmul(out, x, matrix, m);
-            int reps = repsFor(op);
-            double[] gflops = new double[SAMPLES], fraction = new double[SAMPLES];
-            for (int s = 0; s < SAMPLES; s++) {
-                double p = peakGflops();
-                gflops[s] = flops / time(op, reps);
-                fraction[s] = gflops[s] / p;
-            }
-            String name = m + "x" + n + "x" + d;
-            print("matmul_gflops_" + name, gflops, "GFLOP/s");
-            print("matmul_fraction_of_peak_" + name, fraction, "");
-        }
-    }
-
-    /** 12 independent FMA chains, 12 x 16 x 2 flops per step at 512 bits: enough to cover the FMA latency on two ports. */
-    static double peakGflops() {
+    /**
+     * 12 independent FMA chains, 12 x 16 x 2 flops per step at 512 bits: enough to cover the FMA latency on two ports.
+     * Not inlined: inlined into JMH's measuring loop, C2 recompiled it after the warm-up into code half as fast
+     * (35 us a call against 17 us; matmul then beat the "peak" by 2x).
+     */
+    @Benchmark
+    @Measurement(iterations = 10, time = 1)
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public float peak() {
         FloatVector a0 = FloatVector.broadcast(SPECIES, 1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
         FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         FloatVector m = FloatVector.broadcast(SPECIES, 0.99999f), c = FloatVector.broadcast(SPECIES, 1e-5f);
-        int steps = 100_000;
-        long start = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
+        for (int i = 0; i < STEPS; i++) {
             a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c); a4 = a4.fma(m, c); a5 = a5.fma(m, c);
             a6 = a6.fma(m, c); a7 = a7.fma(m, c); a8 = a8.fma(m, c); a9 = a9.fma(m, c); a10 = a10.fma(m, c); a11 = a11.fma(m, c);
         }
-        long nanos = System.nanoTime() - start;
-        float sum = a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
                 .reduceLanes(VectorOperators.ADD);
-        if (sum == 42f) System.out.print("");                        // uses the chains, so the JIT cannot drop them
-        return 12.0 * steps * SPECIES.length() * 2 / nanos;
     }
 
-    // ---------------------------------------------------------------- 3: vector vs scalar
+    /** x (m,n) @ w (n,d) -> out (m,d), shapes named "m x n x d". */
+    @State(Scope.Thread)
+    public static class MatmulShape {
+        @Param({"128x384x384", "128x384x1536", "128x1536x384", "32x384x1536", "8x384x1536", "1x384x1536"})
+        public String shape;
+        int m;
+        float[] x, out;
+        Matrix.F32 w;
 
-    static void speedups() {
-        System.out.println("\n3. vector kernel vs its scalar twin at MiniLM sizes (128 tokens, hidden 384, 12 heads of 32, FFN 1536)");
-        int m = 128, h = 384, f = 1536, heads = 12, hd = 32;
-        float[] x384 = random(m * h, 3), w = random(h * f, 4), out = new float[m * f];
-        float[] a = random(h, 5), b = random(h, 6), weight = random(h, 7), bias = random(h, 8), normed = new float[m * h];
-        float[] scores = random(heads * m * m, 9), act = random(m * f, 10), rope = random(m * 2 * heads * 64, 11);
-        float[] q = random(m * h, 12), k = random(m * h, 13), v = random(m * h, 14), z = new float[m * h];
-        float[] pattern = new float[heads * m * m];
-        Matrix.F32 f32 = new Matrix.F32(w, h, f);
-        float[] one = random(h, 15), oneOut = new float[f];
-        Matrix q8 = new Matrix.Q8_0(Quantize.encode(DType.Q8_0, random(h * f, 16)), h, f);
-        Matrix q4 = new Matrix.Q4_0(Quantize.encode(DType.Q4_0, random(h * f, 16)), h, f);
-        float[] x32 = random(32 * h, 17), out32 = new float[32 * f];
-        float[] sink = new float[1];
-
-        compare("matmul", "matmul 32x384 @ 384x1536",
-                () -> Kernels.matmul(out32, x32, f32, 32), () -> ScalarKernels.matmul(out32, x32, f32, 32));
-        compare("matvec", "matmul 1x384 @ 384x1536 (one token)",
-                () -> Kernels.matmul(oneOut, one, f32, 1), () -> ScalarKernels.matmul(oneOut, one, f32, 1));
-        compare("dot", "dot of 384", () -> sink[0] += Kernels.dot(a, b, h), () -> sink[0] += ScalarKernels.dot(a, b, h));
-        compare("softmax", "softmax of 12 x 128 rows of 128",
-                () -> { copy(scores, pattern); Kernels.softmaxRows(pattern, heads * m, m); },
-                () -> { copy(scores, pattern); ScalarKernels.softmaxRows(pattern, heads * m, m); });
-        compare("layerNorm", "layerNorm 128 x 384",
-                () -> Kernels.layerNorm(normed, x384, weight, bias, m, h, 1e-12f),
-                () -> ScalarKernels.layerNorm(normed, x384, weight, bias, m, h, 1e-12f));
-        compare("rmsNorm", "rmsNorm 128 x 384",
-                () -> Kernels.rmsNorm(normed, x384, weight, m, h, 1e-6f), () -> ScalarKernels.rmsNorm(normed, x384, weight, m, h, 1e-6f));
-        float[] work = new float[act.length];
-        compare("gelu", "gelu 128 x 1536", () -> { copy(act, work); Kernels.gelu(work, work.length); },
-                () -> { copy(act, work); ScalarKernels.gelu(work, work.length); });
-        compare("geluTanh", "geluTanh 128 x 1536", () -> { copy(act, work); Kernels.geluTanh(work, work.length); },
-                () -> { copy(act, work); ScalarKernels.geluTanh(work, work.length); });
-        compare("silu", "silu 128 x 1536", () -> { copy(act, work); Kernels.silu(work, work.length); },
-                () -> { copy(act, work); ScalarKernels.silu(work, work.length); });
-        compare("rope", "rope 128 positions x 24 heads of 64 (Hugging Face pairs)",
-                () -> Kernels.rope(rope, m, 2 * heads, 64, 0, 10000f, false),
-                () -> ScalarKernels.rope(rope, m, 2 * heads, 64, 0, 10000f, false));
-        compare("attention", "attention 128 x 128 tokens, 12 heads of 32, no mask",
-                () -> {
-                    Kernels.attentionScores(pattern, q, k, m, m, heads, heads, hd, 0, false);
-                    Kernels.softmaxRows(pattern, heads * m, m);
-                    Kernels.attentionValues(z, pattern, v, m, m, heads, heads, hd);
-                },
-                () -> {
-                    ScalarKernels.attentionScores(pattern, q, k, m, m, heads, heads, hd, 0, false);
-                    ScalarKernels.softmaxRows(pattern, heads * m, m);
-                    ScalarKernels.attentionValues(z, pattern, v, m, m, heads, heads, hd);
-                });
-        compare("matmul_q8_0", "Q8_0 matmul 1x384 @ 384x1536 (one token)",
-                () -> Kernels.matmul(oneOut, one, q8, 1), () -> ScalarKernels.matmul(oneOut, one, q8, 1));
-        compare("matmul_q4_0", "Q4_0 matmul 1x384 @ 384x1536 (one token)",
-                () -> Kernels.matmul(oneOut, one, q4, 1), () -> ScalarKernels.matmul(oneOut, one, q4, 1));
-        compare("matmul_q8_0_32rows", "Q8_0 matmul 32x384 @ 384x1536",
-                () -> Kernels.matmul(out32, x32, q8, 32), () -> ScalarKernels.matmul(out32, x32, q8, 32));
-        if (sink[0] == 42f) System.out.print("");
-    }
-
-    /** Times the vector and scalar forms in alternation and prints both and the ratio of their medians. */
-    static void compare(String name, String what, Runnable vector, Runnable scalar) {
-        int vectorReps = repsFor(vector), scalarReps = repsFor(scalar);
-        double[] v = new double[SAMPLES], s = new double[SAMPLES], ratio = new double[SAMPLES];
-        for (int i = 0; i < SAMPLES; i++) {
-            v[i] = time(vector, vectorReps) / 1e3;
-            s[i] = time(scalar, scalarReps) / 1e3;
-            ratio[i] = s[i] / v[i];
+        @Setup
+        public void setUp() {
+            Kernels.setThreads(1);
+            int[] mnd = dims(shape);
+            m = mnd[0];
+            x = random(mnd[0] * mnd[1], 1);
+            w = new Matrix.F32(random(mnd[1] * mnd[2], 2), mnd[1], mnd[2]);
+            out = new float[mnd[0] * mnd[2]];
         }
-        System.out.printf(Locale.ROOT, "   %-58s vector %s   scalar %s%n", what, stats(v, "us"), stats(s, "us"));
-        print("speedup_" + name, ratio, "x");
     }
 
-    // ---------------------------------------------------------------- timing
+    @Benchmark
+    public float[] matmul(MatmulShape s) {
+        Kernels.matmul(s.out, s.x, s.w, s.m);
+        return s.out;
+    }
 
-    /** How many runs make one sample of at least SAMPLE_NANOS, after a warm-up long enough for the JIT (~0.5 s). */
-    static int repsFor(Runnable op) {
-        long warmEnd = System.nanoTime() + 500_000_000L;
-        int runs = 0;
-        while (System.nanoTime() < warmEnd || runs < 20) {
-            op.run();
-            runs++;
+    /**
+     * The inputs of every kernel at MiniLM sizes: 128 tokens, hidden 384, 12 heads of 32, FFN 1536. In-place
+     * kernels (softmax, the activations) first copy their input, in both forms alike.
+     */
+    @State(Scope.Thread)
+    public static class KernelInputs {
+        @Param({"matmul", "matvec", "dot", "softmax", "layerNorm", "rmsNorm", "gelu", "geluTanh", "silu", "rope",
+                "attention", "matmul_q8_0", "matmul_q4_0", "matmul_q8_0_32rows"})
+        public String kernel;
+
+        final int m = 128, h = 384, f = 1536, heads = 12, hd = 32;
+        float[] x384, x32, out32, one, oneOut, a, b, weight, bias, normed, scores, pattern, act, work, rope, q, k, v, z;
+        Matrix.F32 f32;
+        Matrix q8, q4;
+
+        @Setup
+        public void setUp() {
+            Kernels.setThreads(1);
+            x384 = random(m * h, 3);
+            f32 = new Matrix.F32(random(h * f, 4), h, f);
+            a = random(h, 5);
+            b = random(h, 6);
+            weight = random(h, 7);
+            bias = random(h, 8);
+            normed = new float[m * h];
+            scores = random(heads * m * m, 9);
+            pattern = new float[heads * m * m];
+            act = random(m * f, 10);
+            work = new float[m * f];
+            rope = random(m * 2 * heads * 64, 11);
+            q = random(m * h, 12);
+            k = random(m * h, 13);
+            v = random(m * h, 14);
+            z = new float[m * h];
+            one = random(h, 15);
+            oneOut = new float[f];
+            q8 = new Matrix.Q8_0(Quantize.encode(DType.Q8_0, random(h * f, 16)), h, f);
+            q4 = new Matrix.Q4_0(Quantize.encode(DType.Q4_0, random(h * f, 16)), h, f);
+            x32 = random(32 * h, 17);
+            out32 = new float[32 * f];
         }
-        long start = System.nanoTime();
-        op.run();
-        long once = Math.max(1, System.nanoTime() - start);
-        return (int) Math.max(1, Math.min(1_000_000, SAMPLE_NANOS / once));
     }
 
-    /** Nanoseconds per run, over `reps` runs. */
-    static double time(Runnable op, int reps) {
-        long start = System.nanoTime();
-        for (int r = 0; r < reps; r++) op.run();
-        return (double) (System.nanoTime() - start) / reps;
+    @Benchmark
+    public void vector(KernelInputs in, Blackhole bh) {
+        int m = in.m, h = in.h, heads = in.heads, hd = in.hd;
+        switch (in.kernel) {
+            case "matmul" -> { Kernels.matmul(in.out32, in.x32, in.f32, 32); bh.consume(in.out32); }
+            case "matvec" -> { Kernels.matmul(in.oneOut, in.one, in.f32, 1); bh.consume(in.oneOut); }
+            case "dot" -> bh.consume(Kernels.dot(in.a, in.b, h));
+            case "softmax" -> { copy(in.scores, in.pattern); Kernels.softmaxRows(in.pattern, heads * m, m); bh.consume(in.pattern); }
+            case "layerNorm" -> { Kernels.layerNorm(in.normed, in.x384, in.weight, in.bias, m, h, 1e-12f); bh.consume(in.normed); }
+            case "rmsNorm" -> { Kernels.rmsNorm(in.normed, in.x384, in.weight, m, h, 1e-6f); bh.consume(in.normed); }
+            case "gelu" -> { copy(in.act, in.work); Kernels.gelu(in.work, in.work.length); bh.consume(in.work); }
+            case "geluTanh" -> { copy(in.act, in.work); Kernels.geluTanh(in.work, in.work.length); bh.consume(in.work); }
+            case "silu" -> { copy(in.act, in.work); Kernels.silu(in.work, in.work.length); bh.consume(in.work); }
+            case "rope" -> { Kernels.rope(in.rope, m, 2 * heads, 64, 0, 10000f, false); bh.consume(in.rope); }
+            case "attention" -> {
+                Kernels.attentionScores(in.pattern, in.q, in.k, m, m, heads, heads, hd, 0, false);
+                Kernels.softmaxRows(in.pattern, heads * m, m);
+                Kernels.attentionValues(in.z, in.pattern, in.v, m, m, heads, heads, hd);
+                bh.consume(in.z);
+            }
+            case "matmul_q8_0" -> { Kernels.matmul(in.oneOut, in.one, in.q8, 1); bh.consume(in.oneOut); }
+            case "matmul_q4_0" -> { Kernels.matmul(in.oneOut, in.one, in.q4, 1); bh.consume(in.oneOut); }
+            case "matmul_q8_0_32rows" -> { Kernels.matmul(in.out32, in.x32, in.q8, 32); bh.consume(in.out32); }
+            default -> throw new IllegalArgumentException("no kernel named " + in.kernel);
+        }
     }
 
-    static double[] samples(java.util.function.DoubleSupplier sample, int warmups) {
-        for (int i = 0; i < warmups; i++) sample.getAsDouble();
-        double[] values = new double[SAMPLES];
-        for (int i = 0; i < SAMPLES; i++) values[i] = sample.getAsDouble();
-        return values;
+    /** The same calls as {@link #vector}, on the scalar twins. */
+    @Benchmark
+    public void scalar(KernelInputs in, Blackhole bh) {
+        int m = in.m, h = in.h, heads = in.heads, hd = in.hd;
+        switch (in.kernel) {
+            case "matmul" -> { ScalarKernels.matmul(in.out32, in.x32, in.f32, 32); bh.consume(in.out32); }
+            case "matvec" -> { ScalarKernels.matmul(in.oneOut, in.one, in.f32, 1); bh.consume(in.oneOut); }
+            case "dot" -> bh.consume(ScalarKernels.dot(in.a, in.b, h));
+            case "softmax" -> { copy(in.scores, in.pattern); ScalarKernels.softmaxRows(in.pattern, heads * m, m); bh.consume(in.pattern); }
+            case "layerNorm" -> { ScalarKernels.layerNorm(in.normed, in.x384, in.weight, in.bias, m, h, 1e-12f); bh.consume(in.normed); }
+            case "rmsNorm" -> { ScalarKernels.rmsNorm(in.normed, in.x384, in.weight, m, h, 1e-6f); bh.consume(in.normed); }
+            case "gelu" -> { copy(in.act, in.work); ScalarKernels.gelu(in.work, in.work.length); bh.consume(in.work); }
+            case "geluTanh" -> { copy(in.act, in.work); ScalarKernels.geluTanh(in.work, in.work.length); bh.consume(in.work); }
+            case "silu" -> { copy(in.act, in.work); ScalarKernels.silu(in.work, in.work.length); bh.consume(in.work); }
+            case "rope" -> { ScalarKernels.rope(in.rope, m, 2 * heads, 64, 0, 10000f, false); bh.consume(in.rope); }
+            case "attention" -> {
+                ScalarKernels.attentionScores(in.pattern, in.q, in.k, m, m, heads, heads, hd, 0, false);
+                ScalarKernels.softmaxRows(in.pattern, heads * m, m);
+                ScalarKernels.attentionValues(in.z, in.pattern, in.v, m, m, heads, heads, hd);
+                bh.consume(in.z);
+            }
+            case "matmul_q8_0" -> { ScalarKernels.matmul(in.oneOut, in.one, in.q8, 1); bh.consume(in.oneOut); }
+            case "matmul_q4_0" -> { ScalarKernels.matmul(in.oneOut, in.one, in.q4, 1); bh.consume(in.oneOut); }
+            case "matmul_q8_0_32rows" -> { ScalarKernels.matmul(in.out32, in.x32, in.q8, 32); bh.consume(in.out32); }
+            default -> throw new IllegalArgumentException("no kernel named " + in.kernel);
+        }
     }
 
-    static void print(String name, double[] values, String unit) {
-        System.out.printf(Locale.ROOT, "   %-45s %s%n", name, stats(values, unit));
-        System.out.printf(Locale.ROOT, "RESULT %s=%.3f%n", name, percentile(values, 50));
+    // ---------------------------------------------------------------- running and the derived figures
+
+    /** Runs the benchmarks (JMH options and filters in {@code args}), then prints the derived figures. */
+    public static void main(String[] args) throws Exception {
+        CommandLineOptions cli = new CommandLineOptions(args);
+        ChainedOptionsBuilder options = new OptionsBuilder().parent(cli);
+        if (cli.getIncludes().isEmpty()) options.include(KernelBenchmark.class.getName() + "\\.");
+        if (cli.getResult().orElse(null) == null) options.resultFormat(ResultFormatType.JSON).result("target/jmh-kernels.json");
+        System.out.printf("vector width %d bits (%s), 1 thread%n", Kernels.vectorBits(), SPECIES);
+        if (Kernels.vectorBits() == 0) System.out.println("glassbox.vector.bits=0: the 'vector' kernels run their scalar twins");
+        report(new Runner(options.build()).run());
     }
 
-    static String stats(double[] values, String unit) {
-        return String.format(Locale.ROOT, "median %.2f%s (p10 %.2f, p90 %.2f)", percentile(values, 50),
-                unit.isEmpty() ? "" : " " + unit, percentile(values, 10), percentile(values, 90));
+    /** GFLOP/s of the peak and each matmul, the matmul's fraction of peak, and the scalar/vector ratio per kernel. */
+    static void report(Collection<RunResult> results) {
+        Result peak = find(results, "peak", null, null);
+        double peakBest = Double.NaN;                                   // GFLOP/s of the fastest iteration
+        if (peak != null) {
+            double flops = 12.0 * STEPS * SPECIES.length() * 2;
+            gflops("peak", flops, peak);
+            peakBest = flops / (peak.getStatistics().getMin() * 1e3);
+        }
+        for (RunResult r : results) {
+            if (!r.getParams().getBenchmark().endsWith(".matmul")) continue;
+            String shape = r.getParams().getParam("shape");
+            int[] mnd = dims(shape);
+            double best = gflops("matmul_" + shape, 2.0 * mnd[0] * mnd[1] * mnd[2], r.getPrimaryResult());
+            if (!Double.isNaN(peakBest)) line("matmul_fraction_of_peak_" + shape, best / peakBest, Double.NaN, Double.NaN);
+        }
+        for (RunResult r : results) {
+            if (!r.getParams().getBenchmark().endsWith(".vector")) continue;
+            String kernel = r.getParams().getParam("kernel");
+            Result vector = r.getPrimaryResult(), scalar = find(results, "scalar", "kernel", kernel);
+            if (scalar == null) continue;
+            line("speedup_" + kernel, scalar.getScore() / vector.getScore(),
+                    (scalar.getScore() - scalar.getScoreError()) / (vector.getScore() + vector.getScoreError()),
+                    (scalar.getScore() + scalar.getScoreError()) / (vector.getScore() - vector.getScoreError()));
+        }
     }
 
-    static double percentile(double[] values, int p) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[(int) Math.round(p / 100.0 * (sorted.length - 1))];
+    /** GFLOP/s from a time per call in microseconds: the mean's (with its range) and the fastest iteration's, which it returns. */
+    private static double gflops(String name, double flopsPerCall, Result time) {
+        line(name + "_gflops", flopsPerCall / (time.getScore() * 1e3), flopsPerCall / ((time.getScore() + time.getScoreError()) * 1e3),
+                flopsPerCall / ((time.getScore() - time.getScoreError()) * 1e3));
+        double best = flopsPerCall / (time.getStatistics().getMin() * 1e3);
+        line(name + "_gflops_best", best, Double.NaN, Double.NaN);
+        return best;
+    }
+
+    /** One figure, its range from the 99.9% confidence intervals JMH gives (none from a single iteration), and its {@code RESULT} line. */
+    private static void line(String name, double value, double low, double high) {
+        String range = !(low > 0) ? ""                                  // no interval, or one wider than the value
+                : high > 0 && Double.isFinite(high) ? String.format(Locale.ROOT, "(%.2f - %.2f)", low, high)
+                : String.format(Locale.ROOT, "(%.2f - unbounded)", low);
+        System.out.printf(Locale.ROOT, "   %-45s %.2f %s%n", name, value, range);
+        System.out.printf(Locale.ROOT, "RESULT %s=%.3f%n", name, value);
+    }
+
+    private static Result find(Collection<RunResult> results, String method, String param, String value) {
+        for (RunResult r : results) {
+            if (r.getParams().getBenchmark().endsWith("." + method)
+                    && (param == null || value.equals(r.getParams().getParam(param)))) return r.getPrimaryResult();
+        }
+        return null;
+    }
+
+    static int[] dims(String shape) {
+        String[] parts = shape.split("x");
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
     }
 
     static float[] random(int n, long seed) {

@@ -52,6 +52,24 @@ class TensorTest {
         assertThrows(IllegalArgumentException.class, () -> Shape.of(1L << 40, 1L << 40));
     }
 
+    /** Found by ReaderCoverageFuzzTest: a GGUF tensor of dimensions (innermost first) 5767168, 0, 2^40 + 582, 3 x 2^40
+     *  passed the reader's check (0 elements, the zero came first) and then failed the Shape built outermost first
+     *  with an IllegalArgumentException. Now both refuse it in either order, as the reader's ModelFormatException. */
+    @Test
+    void anOverflowIsAnOverflowInAnyOrderOfTheDimensions() {
+        long[] innermostFirst = {5_767_168, 0, 1_099_511_628_358L, 3_298_534_883_328L};
+        long[] outermostFirst = {3_298_534_883_328L, 1_099_511_628_358L, 0, 5_767_168};
+        assertEquals(-1, Shape.checkedElementCount(innermostFirst));
+        assertEquals(-1, Shape.checkedElementCount(outermostFirst));
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(outermostFirst));
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(0, 1L << 40, 1L << 40));
+        assertEquals(0, Shape.checkedElementCount(new long[] {0, 1L << 40, 1L << 20}));
+        assertEquals(0, Shape.of(1L << 40, 1L << 20, 0).elementCount());
+        assertEquals(1L << 60, Shape.of(1L << 40, 1L << 20, 0).rowCount());
+        assertEquals(0, Shape.of(3, 0, 5).rowCount());
+        assertEquals(-1, Shape.checkedElementCount(new long[] {3, -1, 0}));
+    }
+
     @Test
     void statsOfKnownValues() {
         // 0, 0, 1, 2, 3, 4, 5, 6, 7, NaN: 9 finite values with mean 28 / 9, two zeros out of 10
