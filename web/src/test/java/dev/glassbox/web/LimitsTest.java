@@ -180,43 +180,51 @@ class LimitsTest {
     void aDisplayTooLargeIsLeftOutEvenWhenTheCellWritesPastTheKernelsCaps() throws Exception {
         Browserless learner = klass.student("Learner");
         String kernel = learner.openKernel();
-        // Threads of the learner's relay every request the server sends (they read the kernel's stdin and write each
-        // line back through /proc/self/fd/0, so the runtime still gets it) and, first, write a protocol line of their
-        // own for it straight to the kernel's stdout, skipping Display's checks: a 3 MB display.
-        String relay = """
-                var seen = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
-                Runnable relay = () -> {
-                    try (var in = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in)));
-                         var back = new PrintStream(new FileOutputStream("/proc/self/fd/0"), true);
-                         var out = new PrintStream(new FileOutputStream(FileDescriptor.out), true)) {
-                        var huge = "x".repeat(3 * 1024 * 1024);
+        // Threads of the learner's steal the next request the server sends (they read the kernel's stdin) and answer
+        // it with a protocol line of their own written straight to the kernel's stdout, skipping Display's checks: a
+        // 3 MB display, then a reply (without the runtime's seal, so the server replaces the kernel). They never
+        // close the kernel's stdin: that would close it for the runtime too.
+        String thieves = """
+                var stolen = new java.util.concurrent.atomic.AtomicBoolean();
+                Runnable thief = () -> {
+                    var in = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in)));
+                    var out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+                    var huge = "x".repeat(3 * 1024 * 1024);
+                    try {
                         for (String line; (line = in.readLine()) != null; ) {
                             var id = java.util.regex.Pattern.compile("\\"id\\":(\\\\d+)").matcher(line);
-                            if (line.contains("\\"type\\":\\"execute\\"") && id.find() && seen.add(id.group(1))) {
-                                out.println("{\\"type\\":\\"output\\",\\"id\\":" + id.group(1)
-                                        + ",\\"output\\":{\\"output_type\\":\\"display_data\\",\\"data\\":{\\"text/plain\\":\\"" + huge + "\\"}}}");
-                            }
-                            back.println(line);
+                            if (!line.contains("\\"type\\":\\"execute\\"") || !id.find() || !stolen.compareAndSet(false, true)) continue;
+                            out.println("{\\"type\\":\\"output\\",\\"id\\":" + id.group(1)
+                                    + ",\\"output\\":{\\"output_type\\":\\"display_data\\",\\"data\\":{\\"text/plain\\":\\"" + huge + "\\"}}}");
+                            out.println("{\\"type\\":\\"reply\\",\\"id\\":" + id.group(1) + ",\\"status\\":\\"ok\\",\\"executionCount\\":1,\\"seal\\":\\"AAAA\\"}");
                         }
                     } catch (IOException e) { }
                 };
-                for (int i = 0; i < 4; i++) { var t = new Thread(relay); t.setDaemon(true); t.start(); }
+                for (int i = 0; i < 4; i++) { var t = new Thread(thief); t.setDaemon(true); t.start(); }
                 """;
-        assertEquals("ok", learner.execute(kernel, relay).get("status").asText());
         boolean noted = false;
-        // the runtime itself reads a request before the relays do now and then: try a few cells
+        // The runtime's reader waited for input before the thieves did, so it gets the next line (a pipe wakes its
+        // readers in turn), and the thieves the one after: the sleep runs, and the next try's thieves cell is stolen.
+        // The order is the kernel's business, so whichever cell they steal counts.
         for (int attempt = 0; attempt < 6 && !noted; attempt++) {
-            HttpResponse<String> response = learner.call("POST", "/api/kernels/" + kernel + "/execute", Map.of("code", "Thread.sleep(300);\n\"after\""));
-            JsonNode reply = Browserless.json(response);
-            assertEquals("ok", reply.get("status").asText(), response.body().length() > 2000 ? response.body().substring(0, 2000) : response.body());
-            assertTrue(response.body().length() < 64 * 1024, "the 3 MB display did not reach the page: " + response.body().length() + " chars");
-            for (JsonNode o : reply.get("outputs")) {
-                // whichever cap meets it first says so: the kernel's host-side cap or the server's output budget
-                String text = o.path("text").asText();
-                if (text.contains("was left out") || text.contains("[output truncated")) noted = true;
+            for (String code : List.of(thieves, "Thread.sleep(300);\n\"after\"")) {
+                HttpResponse<String> response = learner.call("POST", "/api/kernels/" + kernel + "/execute", Map.of("code", code));
+                JsonNode reply = Browserless.json(response);
+                String status = reply.get("status").asText();
+                String shown = response.body().length() > 2000 ? response.body().substring(0, 2000) : response.body();
+                assertTrue(status.equals("ok") || status.equals("restarted") && response.body().contains("without the kernel's seal"), shown);
+                assertTrue(response.body().length() < 64 * 1024, "the 3 MB display did not reach the page: " + response.body().length() + " chars");
+                for (JsonNode o : reply.get("outputs")) {
+                    // whichever cap meets it first says so: the kernel's host-side cap or the server's output budget
+                    String text = o.path("text").asText();
+                    if (text.contains("was left out") || text.contains("[output truncated")) noted = true;
+                }
+                if (noted) break;
             }
         }
         assertTrue(noted, "a note says what was left out");
+        // and the learner's kernel works again
+        assertEquals("2", learner.execute(kernel, "1 + 1").get("outputs").get(0).get("data").get("text/plain").asText());
         learner.call("DELETE", "/api/kernels/" + kernel, null);
     }
 }

@@ -455,6 +455,14 @@ public final class Kernel implements AutoCloseable {
      */
     static final long LONG_CELL_NANOS = Duration.ofSeconds(2).toNanos();
 
+    /**
+     * How many processes run for this kernel below the one the server started: in a sandbox, bubblewrap's and the
+     * kernel JVM (2); any more were started from a cell. (The kernel has no /proc to count them itself.)
+     */
+    public long processes() {
+        return process.descendants();
+    }
+
     /** The kernel JVM serving this kernel now. */
     KernelProcess process() {
         return process;

@@ -330,6 +330,11 @@ final class KernelProcess {
         return KernelClassPath.arguments(inside.subList(0, modules), inside.subList(modules, inside.size()), KernelLaunch.MAIN_CLASS);
     }
 
+    /** Processes the kernel's process has started, as the server sees them (in a sandbox: bubblewrap's own and the JVM). */
+    long descendants() {
+        return process.descendants().count();
+    }
+
     /** CPU time used so far by the kernel and everything it started. */
     Duration cpuTime() {
         Duration total = process.info().totalCpuDuration().orElse(Duration.ZERO);
@@ -422,6 +427,11 @@ final class KernelProcess {
     /** The CPU weight the kernel has now (one of {@link Cgroup}'s {@code WEIGHT_*}). */
     synchronized int weight() {
         return weight;
+    }
+
+    /** The message that handed this JVM its key (tests look for the key where a cell could). */
+    HostMessage.Key key() {
+        return seal.handOver();
     }
 
     /** Whether {@code reply} is this kernel's runtime's answer to the request that ran {@code code}. */

@@ -121,6 +121,11 @@ public final class Sandbox {
         return new Sandbox(bwrap, libraryDirs, scratchInodes, Cgroup.Kind.NONE, limits, notes);
     }
 
+    /** This sandbox with other per-kernel limits. */
+    Sandbox withLimits(Limits other) {
+        return new Sandbox(bwrap, libraryDirs, scratchInodes, cgroups, other, problems);
+    }
+
     public boolean available() {
         return bwrap != null;
     }
@@ -236,7 +241,12 @@ public final class Sandbox {
                 "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns",
                 "--die-with-parent", "--new-session", "--clearenv", "--hostname", "kernel",
                 "--setenv", "LANG", "C.UTF-8", "--setenv", "HOME", SCRATCH,
-                "--proc", "/proc", "--dev", "/dev"));
+                // No /proc: through it a process may read its own memory (/proc/self/mem, where the seal's key is) and
+                // write to its own standard input (/proc/self/fd/0). Without /proc/self/exe the dynamic loader cannot
+                // find the JDK's libraries by $ORIGIN, so it is told where they are; /proc/cpuinfo alone is shown
+                // (a training record names the CPU).
+                "--setenv", "LD_LIBRARY_PATH", JDK + "/lib", "--dev", "/dev"));
+        if (Files.isReadable(Path.of("/proc/cpuinfo"))) sandbox.addAll(List.of("--ro-bind", "/proc/cpuinfo", "/proc/cpuinfo"));
         Path mountPoint = folder.resolve("kernel-scratch");
         if (scratchInodes) {
             Files.createDirectories(mountPoint);

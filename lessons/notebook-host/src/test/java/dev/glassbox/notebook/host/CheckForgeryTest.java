@@ -169,51 +169,122 @@ class CheckForgeryTest {
     }
 
     /**
+     * The seal's key is in the kernel's memory, so a cell must have no way to read it there: not through
+     * {@code /proc/self/mem} (a process may always read its own; the sandbox has no {@code /proc}), and not in a heap
+     * dump of the JDK's diagnostic beans, which a cell can write and read back, dead objects included (the key is never on the heap). It
+     * cannot write to its own standard input either ({@code /proc/self/fd/0}, {@code /dev/stdin}), so a stolen request
+     * is gone for good.
+     */
+    @Test
+    void aCellCanNeitherFindTheKeyInTheKernelsMemoryNorWriteToItsInput() throws Exception {
+        KernelSettings settings = KernelSettings.defaults(scratch).withTimeLimit(Duration.ofSeconds(60)).withPoolSize(1);
+        Sandbox detected = Sandbox.detect();
+        org.junit.jupiter.api.Assumptions.assumeTrue(detected.available(), "the kernel's /proc is the sandbox's: " + detected.describe());
+        // room in /scratch for a whole heap dump, dead objects too (in 64 MB a dump fails, but a cell could make its heap small)
+        Sandbox.Limits limits = Sandbox.Limits.defaults();
+        Sandbox sandbox = detected.withLimits(new Sandbox.Limits(limits.memoryBytes(), limits.pids(), limits.cpuCores(), 512L << 20,
+                limits.scratchInodes(), limits.openFiles(), 512L << 20));
+        try (KernelPool pool = new KernelPool(settings, sandbox); Kernel kernel = ForgedMessageTest.warm(pool).open()) {
+            List<String> out = new ArrayList<>();
+            ExecuteReply reply = kernel.execute("""
+                    for (String path : new String[] {"/proc/self/mem", "/proc/1/mem", "/proc/2/mem", "/proc/self/maps"}) {
+                        try (var memory = new java.io.RandomAccessFile(path, "r")) {
+                            System.out.println("read " + path);
+                        } catch (Exception e) { System.out.println("refused " + path); }
+                    }
+                    for (String path : new String[] {"/proc/self/fd/0", "/dev/stdin", "/dev/fd/0"}) {
+                        try (var input = new FileOutputStream(path)) {
+                            System.out.println("wrote " + path);
+                        } catch (Exception e) { System.out.println("refused " + path); }
+                    }
+                    """, "cell", o -> {
+                        if (o instanceof Output.Stream text) out.add(text.text());
+                    });
+            String printed = String.join("", out);
+            assertEquals(Status.OK, reply.status(), printed + reply);
+            for (String path : List.of("/proc/self/mem", "/proc/1/mem", "/proc/2/mem", "/proc/self/maps", "/proc/self/fd/0", "/dev/stdin", "/dev/fd/0")) {
+                assertTrue(printed.contains("refused " + path + "\n"), path + ": " + printed);
+            }
+            assertFalse(printed.contains("read ") || printed.contains("wrote "), printed);
+
+            // a heap dump, dead objects too, searched for the key's bytes and its base64 text
+            String key = kernel.process().key().key();
+            // the cell gets the key disguised (each byte flipped, the text reversed) and undoes that after the dump:
+            // its own code and strings are on the heap too
+            StringBuilder bytes = new StringBuilder();
+            for (byte b : java.util.Base64.getDecoder().decode(key)) bytes.append(~b).append(',');
+            out.clear();
+            ExecuteReply dump = kernel.execute("""
+                    var bean = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+                    bean.dumpHeap("heap.hprof", false);
+                    byte[] heap = Files.readAllBytes(Path.of("heap.hprof"));
+                    Files.delete(Path.of("heap.hprof"));
+                    byte[] key = new byte[] {BYTES};
+                    for (int i = 0; i < key.length; i++) key[i] = (byte) ~key[i];
+                    byte[] text = new StringBuilder("KEY").reverse().toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                    int found = 0;
+                    for (byte[] what : new byte[][] {key, text}) {
+                        for (int i = 0; i + what.length <= heap.length; i++) {
+                            if (java.util.Arrays.equals(heap, i, i + what.length, what, 0, what.length)) found++;
+                        }
+                    }
+                    System.out.println("dump of " + heap.length + " bytes, key found " + found + " times");
+                    """.replace("BYTES", bytes).replace("KEY", new StringBuilder(key).reverse()), "cell", o -> {
+                        if (o instanceof Output.Stream text) out.add(text.text());
+                    });
+            printed = String.join("", out);
+            assertEquals(Status.OK, dump.status(), printed + dump);
+            assertTrue(printed.matches("(?s)dump of \\d{7,} bytes, key found 0 times\n"), printed);
+        }
+    }
+
+    /**
      * Threads of the learner's steal what the server writes to the kernel (a process can read its own standard input),
-     * and answer the check they find there with a reply of their own, or put back a request with the check's id and
-     * other code (a process can also write to its own input through /proc/self/fd/0). The check never passes: the
-     * first reply has no seal, and the runtime's sealed answer to the swapped request is for other code.
+     * and answer the check they find there with a reply of their own. The check never passes: the reply has no seal.
+     * (Putting back a request with the check's id and other code would need a way to write to the kernel's own
+     * input, which the sandbox does not have: {@link #aCellCanNeitherFindTheKeyInTheKernelsMemoryNorWriteToItsInput}.)
      */
     @Test
     void aStolenCheckCanBeNeitherAnsweredNorSwapped() throws Exception {
         KernelSettings settings = KernelSettings.defaults(scratch).withTimeLimit(Duration.ofSeconds(15)).withPoolSize(1);
         String check = "org.junit.jupiter.api.Assertions.fail(\"the right answer was not computed\");";
         try (KernelPool pool = new KernelPool(settings, Sandbox.detect()); Kernel kernel = ForgedMessageTest.warm(pool).open()) {
-            for (String attack : List.of("answer", "swap")) {
-                boolean forgeryReachedTheServer = false;
-                for (int attempt = 0; attempt < 4 && !forgeryReachedTheServer; attempt++) {
-                    assertEquals(Status.OK, kernel.execute(THIEVES.replace("ATTACK", attack), "cell", o -> { }).status());
-                    ExecuteReply reply = kernel.check(check);
-                    assertTrue(reply.status() != Status.OK, attack + ": a stolen check must not pass: " + reply);
-                    if (reply.status() == Status.RESTARTED) {
-                        assertTrue(reply.error().orElseThrow().message().contains("without the kernel's seal"), reply.toString());
-                        forgeryReachedTheServer = true;
-                    } else {
-                        // the runtime read the check before the thieves did, and ran it
-                        assertTrue(reply.error().orElseThrow().message().contains("the right answer was not computed"), reply.toString());
-                    }
+            boolean forgeryReachedTheServer = false;
+            for (int attempt = 0; attempt < 4 && !forgeryReachedTheServer; attempt++) {
+                assertEquals(Status.OK, kernel.execute(THIEVES, "cell", o -> { }).status());
+                // the runtime's reader waited for input before the thieves did, so it gets the next line (a pipe wakes
+                // its readers in turn): this one, after which the thieves are ahead of it
+                assertEquals(Status.OK, kernel.execute("int spacer = 1;", "cell", o -> { }).status());
+                ExecuteReply reply = kernel.check(check);
+                assertTrue(reply.status() != Status.OK, "a stolen check must not pass: " + reply);
+                if (reply.status() == Status.RESTARTED) {
+                    assertTrue(reply.error().orElseThrow().message().contains("without the kernel's seal"), reply.toString());
+                    forgeryReachedTheServer = true;
+                } else {
+                    // the runtime read the check before the thieves did, and ran it; the thieves would take whatever
+                    // comes next, so the next try starts in a new kernel
+                    assertTrue(reply.error().orElseThrow().message().contains("the right answer was not computed"), reply.toString());
+                    kernel.restart();
                 }
-                assertTrue(forgeryReachedTheServer, attack + ": eight thieves never stole the check in four tries, so this test tested nothing");
             }
+            assertTrue(forgeryReachedTheServer, "eight thieves never stole the check in four tries, so this test tested nothing");
         }
     }
 
-    /** Eight threads that read the kernel's standard input and ATTACK the first check request they find. */
+    /**
+     * Eight threads that read the kernel's standard input and answer the first check request they find. They never
+     * close what they read from: closing it would close the kernel's standard input for the runtime too.
+     */
     private static final String THIEVES = """
             var stolen = new java.util.concurrent.atomic.AtomicBoolean();
             Runnable thief = () -> {
-                try (var in = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in)));
-                     var wire = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
-                     var input = new PrintStream(new FileOutputStream("/proc/self/fd/0"), true)) {
+                var in = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in)));
+                var wire = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+                try {
                     for (String line; (line = in.readLine()) != null; ) {
-                        if (line.contains("swapped")) { input.println(line); continue; }   // put back: the runtime must read it
                         var id = java.util.regex.Pattern.compile("\\"id\\":(\\\\d+)").matcher(line);
                         if (!line.contains("\\"check\\":true") || !id.find() || !stolen.compareAndSet(false, true)) continue;
-                        if ("ATTACK".equals("answer")) {
-                            wire.println("{'type':'reply','id':ID,'status':'ok','executionCount':0,'seal':'AAAA'}".replace("ID", id.group(1)).replace('\\'', '"'));
-                        } else {
-                            input.println("{'type':'execute','id':ID,'code':'int swapped = 1;','label':'check','check':true}".replace("ID", id.group(1)).replace('\\'', '"'));
-                        }
+                        wire.println("{'type':'reply','id':ID,'status':'ok','executionCount':0,'seal':'AAAA'}".replace("ID", id.group(1)).replace('\\'', '"'));
                     }
                 } catch (IOException e) { }
             };

@@ -4,7 +4,6 @@ import dev.glassbox.notebook.protocol.HostMessage;
 import dev.glassbox.notebook.protocol.KernelLaunch;
 import dev.glassbox.notebook.protocol.KernelMessage;
 import dev.glassbox.notebook.protocol.Output;
-import dev.glassbox.notebook.protocol.Seal;
 import dev.glassbox.notebook.protocol.Wire;
 import jdk.jshell.JShell;
 
@@ -47,8 +46,8 @@ public final class KernelMain {
         }
         if (unfiltered != null) System.err.println("glassbox kernel: cells can start processes (" + unfiltered + ")");
         PrintStream wire = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        SealKey seal = readSeal();                            // before any cell can read standard input
         BufferedReader in = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in), StandardCharsets.UTF_8));
-        Seal seal = readSeal(in);                             // before any cell can read standard input
         Channel channel = new Channel(wire, Long.getLong(KernelLaunch.OUTPUT_CAP, 256 * 1024));
         Channel.install(channel);
         StreamCapture out = new StreamCapture("stdout", channel);
@@ -146,9 +145,9 @@ public final class KernelMain {
     }
 
     /** Serves the server's requests: cells and completions on the cell thread, interrupts at once. */
-    private record Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, Seal seal,
+    private record Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, SealKey seal,
                             java.util.concurrent.atomic.AtomicBoolean claimed) {
-        Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, Seal seal) {
+        Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, SealKey seal) {
             this(runner, channel, out, err, cells, seal, new java.util.concurrent.atomic.AtomicBoolean());
         }
 
@@ -228,12 +227,15 @@ public final class KernelMain {
         }
     }
 
-    /** The seal replies are signed with, from the first line the server sends; without one the kernel cannot serve. */
-    private static Seal readSeal(BufferedReader in) {
-        String line = readLine(in);
+    /**
+     * The key replies are sealed with, from the first line the server sends, read straight from standard input (not
+     * through a buffer on the heap, see {@link SealKey}); without one the kernel cannot serve.
+     */
+    private static SealKey readSeal() {
         try {
-            if (line != null && Wire.decode(line, HostMessage.class) instanceof HostMessage.Key key) return Seal.of(key);
-        } catch (IOException | IllegalArgumentException e) {
+            SealKey key = SealKey.read(new FileInputStream(FileDescriptor.in));   // not closed: it is the kernel's stdin
+            if (key != null) return key;
+        } catch (IOException e) {
             // named below
         }
         System.err.println("glassbox kernel: the first line from the server must be its key");

@@ -1,0 +1,205 @@
+package dev.glassbox.notebook.runtime;
+
+import dev.glassbox.notebook.protocol.KernelMessage;
+import dev.glassbox.notebook.protocol.Seal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+
+/**
+ * The kernel's side of the {@link Seal}: the same HMAC-SHA256 over the same message, with the key kept off the Java
+ * heap. A cell's thread shares the kernel's memory, and the JDK's diagnostic beans write that heap to a file a cell
+ * can read (a heap dump, dead objects included), so neither the key nor anything computed from it (the padded key
+ * blocks, SHA-256's state after them) may ever be a Java object: they live in native memory, SHA-256 runs on that
+ * memory with the key's words in local variables only (which a heap dump does not hold), and the key is read from
+ * standard input one byte at a time (the JDK reads a single byte into a C variable, not into a buffer on the heap).
+ * The sandbox has no {@code /proc}, so native memory is no easier to reach: no {@code /proc/self/mem}, no
+ * {@code process_vm_readv} (seccomp), no native calls or {@code Unsafe} for cells.
+ */
+final class SealKey {
+    private static final int BLOCK = 64, DIGEST = 32, KEY = 32, MAX_LINE = 512;
+    private static final String KEY_FIELD = "\"key\":\"";
+    private static final int[] ROUND = new int[64];      // first 32 bits of the fraction of the cube roots of the first 64 primes
+    private static final int[] INITIAL = new int[8];     // ... of the square roots of the first 8 primes (FIPS 180-4, 4.2.2, 5.3.3)
+
+    static {
+        int found = 0;
+        for (int n = 2; found < 64; n++) {
+            if (!java.math.BigInteger.valueOf(n).isProbablePrime(30)) continue;
+            if (found < 8) INITIAL[found] = fraction(Math.sqrt(n));
+            ROUND[found++] = fraction(Math.cbrt(n));
+        }
+    }
+
+    private static int fraction(double root) {
+        return (int) (long) ((root - Math.floor(root)) * 0x1p32);
+    }
+
+    private final MemorySegment key;        // 32 bytes
+    private final MemorySegment work;       // two blocks of message, 64 words of schedule, 8 words of state
+
+    private SealKey(MemorySegment key, MemorySegment work) {
+        this.key = key;
+        this.work = work;
+    }
+
+    /**
+     * Reads the server's first line ({@code {"type":"key","key":"<base64>"}}) from {@code in} one byte at a time; null
+     * when there is none or it holds no 32-byte key. Nothing of the line but its length reaches the heap.
+     */
+    static SealKey read(InputStream in) throws IOException {
+        Arena arena = Arena.global();        // for the kernel's whole life
+        MemorySegment line = arena.allocate(MAX_LINE);
+        int length = 0;
+        for (int b; (b = in.read()) != -1 && b != '\n'; ) {
+            if (length == MAX_LINE) return null;
+            line.set(JAVA_BYTE, length++, (byte) b);
+        }
+        MemorySegment key = arena.allocate(KEY);
+        int at = find(line, length, KEY_FIELD);
+        int bytes = at < 0 ? -1 : decodeBase64(line, at, length, key);
+        line.fill((byte) 0);
+        return bytes == KEY ? new SealKey(key, arena.allocate(2 * BLOCK + 64 * 4 + 8 * 4, 8)) : null;
+    }
+
+    private static int find(MemorySegment line, int length, String what) {
+        byte[] w = what.getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 0; i + w.length <= length; i++) {
+            for (int j = 0; j < w.length; j++) if (line.get(JAVA_BYTE, i + j) != w[j]) continue outer;
+            return i + w.length;
+        }
+        return -1;
+    }
+
+    /** Decodes base64 from {@code line[at..]} up to its closing quote into {@code out}; the byte count, or -1. */
+    private static int decodeBase64(MemorySegment line, int at, int length, MemorySegment out) {
+        int bits = 0, held = 0, written = 0;
+        for (int i = at; i < length; i++) {
+            int c = line.get(JAVA_BYTE, i);
+            if (c == '"') return written;
+            if (c == '=') continue;
+            int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+                    : c == '+' ? 62 : c == '/' ? 63 : -1;
+            if (v < 0) return -1;
+            bits = bits << 6 | v;
+            held += 6;
+            if (held >= 8) {
+                held -= 8;
+                if (written == out.byteSize()) return -1;
+                out.set(JAVA_BYTE, written++, (byte) (bits >>> held));
+            }
+        }
+        return -1;                          // no closing quote
+    }
+
+    /** The same signature as {@link Seal#sign}, in the same encoding. */
+    synchronized String sign(long id, KernelMessage.Reply.Status status, int executionCount, String code, boolean check) {
+        byte[] message = message(id, status, executionCount, code, check);
+        byte[] result = new byte[DIGEST];
+        try {
+            int[] inner = hmacHalf(0x36, message);                    // SHA-256((K ^ ipad) || message)
+            byte[] innerBytes = new byte[DIGEST];
+            for (int i = 0; i < 8; i++) java.nio.ByteBuffer.wrap(innerBytes).putInt(4 * i, inner[i]);
+            int[] outer = hmacHalf(0x5c, innerBytes);                 // SHA-256((K ^ opad) || inner)
+            for (int i = 0; i < 8; i++) java.nio.ByteBuffer.wrap(result).putInt(4 * i, outer[i]);
+        } finally {
+            work.fill((byte) 0);
+        }
+        return Base64.getEncoder().encodeToString(result);
+    }
+
+    /**
+     * SHA-256 of the key padded with {@code pad} followed by {@code message} (public bytes). The first block is made
+     * and hashed in native memory; what comes out of it, the state, stays there until the last block is hashed.
+     * The inner hash it returns is not secret: it is hashed under the outer key at once, and neither half can be
+     * undone.
+     */
+    private int[] hmacHalf(int pad, byte[] message) {
+        MemorySegment block = work.asSlice(0, BLOCK);
+        MemorySegment state = work.asSlice(2 * BLOCK + 64 * 4, 8 * 4);
+        for (int i = 0; i < 8; i++) state.setAtIndex(JAVA_INT_UNALIGNED, i, INITIAL[i]);
+        for (int i = 0; i < BLOCK; i++) block.set(JAVA_BYTE, i, (byte) ((i < KEY ? key.get(JAVA_BYTE, i) : 0) ^ pad));
+        compress(block);
+        // the message and SHA-256's padding: a 1 bit, zeros, the length in bits of everything hashed (key block too)
+        long bits = 8L * (BLOCK + message.length);
+        int total = ((message.length + 9 + BLOCK - 1) / BLOCK) * BLOCK;
+        byte[] tail = new byte[total];
+        System.arraycopy(message, 0, tail, 0, message.length);
+        tail[message.length] = (byte) 0x80;
+        for (int i = 0; i < 8; i++) tail[total - 1 - i] = (byte) (bits >>> (8 * i));
+        for (int off = 0; off < total; off += BLOCK) {
+            MemorySegment.copy(MemorySegment.ofArray(tail), off, block, 0, BLOCK);
+            compress(block);
+        }
+        int[] digest = new int[8];
+        for (int i = 0; i < 8; i++) digest[i] = state.getAtIndex(JAVA_INT_UNALIGNED, i);
+        return digest;
+    }
+
+    /** SHA-256's compression function (FIPS 180-4, 6.2.2) on one block, the state and schedule in native memory. */
+    private void compress(MemorySegment block) {
+        MemorySegment w = work.asSlice(2 * BLOCK, 64 * 4);
+        MemorySegment state = work.asSlice(2 * BLOCK + 64 * 4, 8 * 4);
+        for (int t = 0; t < 16; t++) w.setAtIndex(JAVA_INT_UNALIGNED, t, bigEndian(block, t));
+        for (int t = 16; t < 64; t++) {
+            int w15 = w.getAtIndex(JAVA_INT_UNALIGNED, t - 15), w2 = w.getAtIndex(JAVA_INT_UNALIGNED, t - 2);
+            int s0 = Integer.rotateRight(w15, 7) ^ Integer.rotateRight(w15, 18) ^ (w15 >>> 3);
+            int s1 = Integer.rotateRight(w2, 17) ^ Integer.rotateRight(w2, 19) ^ (w2 >>> 10);
+            w.setAtIndex(JAVA_INT_UNALIGNED, t, w.getAtIndex(JAVA_INT_UNALIGNED, t - 16) + s0 + w.getAtIndex(JAVA_INT_UNALIGNED, t - 7) + s1);
+        }
+        int a = state.getAtIndex(JAVA_INT_UNALIGNED, 0), b = state.getAtIndex(JAVA_INT_UNALIGNED, 1);
+        int c = state.getAtIndex(JAVA_INT_UNALIGNED, 2), d = state.getAtIndex(JAVA_INT_UNALIGNED, 3);
+        int e = state.getAtIndex(JAVA_INT_UNALIGNED, 4), f = state.getAtIndex(JAVA_INT_UNALIGNED, 5);
+        int g = state.getAtIndex(JAVA_INT_UNALIGNED, 6), h = state.getAtIndex(JAVA_INT_UNALIGNED, 7);
+        for (int t = 0; t < 64; t++) {
+            int t1 = h + (Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25))
+                    + ((e & f) ^ (~e & g)) + ROUND[t] + w.getAtIndex(JAVA_INT_UNALIGNED, t);
+            int t2 = (Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+            h = g;
+            g = f;
+            f = e;
+            e = d + t1;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2;
+        }
+        state.setAtIndex(JAVA_INT_UNALIGNED, 0, state.getAtIndex(JAVA_INT_UNALIGNED, 0) + a);
+        state.setAtIndex(JAVA_INT_UNALIGNED, 1, state.getAtIndex(JAVA_INT_UNALIGNED, 1) + b);
+        state.setAtIndex(JAVA_INT_UNALIGNED, 2, state.getAtIndex(JAVA_INT_UNALIGNED, 2) + c);
+        state.setAtIndex(JAVA_INT_UNALIGNED, 3, state.getAtIndex(JAVA_INT_UNALIGNED, 3) + d);
+        state.setAtIndex(JAVA_INT_UNALIGNED, 4, state.getAtIndex(JAVA_INT_UNALIGNED, 4) + e);
+        state.setAtIndex(JAVA_INT_UNALIGNED, 5, state.getAtIndex(JAVA_INT_UNALIGNED, 5) + f);
+        state.setAtIndex(JAVA_INT_UNALIGNED, 6, state.getAtIndex(JAVA_INT_UNALIGNED, 6) + g);
+        state.setAtIndex(JAVA_INT_UNALIGNED, 7, state.getAtIndex(JAVA_INT_UNALIGNED, 7) + h);
+    }
+
+    private static int bigEndian(MemorySegment block, int word) {
+        return block.getAtIndex(JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), word);
+    }
+
+    /** What {@link Seal#sign} signs: the SHA-256 of the code, then "id|status|count|check". */
+    private static byte[] message(long id, KernelMessage.Reply.Status status, int executionCount, String code, boolean check) {
+        try {
+            byte[] codeHash = MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8));
+            byte[] fields = (id + "|" + status.wire() + "|" + executionCount + "|" + check).getBytes(StandardCharsets.UTF_8);
+            byte[] message = new byte[codeHash.length + fields.length];
+            System.arraycopy(codeHash, 0, message, 0, codeHash.length);
+            System.arraycopy(fields, 0, message, codeHash.length, fields.length);
+            return message;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}
