@@ -1,5 +1,7 @@
 package dev.glassbox.notebook.host;
 
+import dev.glassbox.notebook.protocol.HostMessage;
+
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -131,29 +133,35 @@ public final class KernelPool implements AutoCloseable {
      */
     KernelProcess take(boolean penalized) throws IOException {
         if (closed) throw new IOException("the kernel pool is shut down");
-        if (penalized) {
-            KernelProcess fresh = KernelProcess.start(settings, sandbox, false, cache.file(), group);
-            fresh.prioritize(false);
-            return fresh;
-        }
+        if (penalized) return handOut(KernelProcess.start(settings, sandbox, false, cache.file(), group));
         try {
             for (KernelProcess p; (p = warm.poll()) != null; ) {
-                if (p.alive()) {
-                    p.prioritize(false);                  // from a pool kernel's weight to an idle learner's
-                    return p;
-                }
+                if (p.alive()) return handOut(p);
             }
-            KernelProcess fresh = KernelProcess.start(settings, sandbox, true, cache.file(), group);     // a learner waits for this one
-            fresh.prioritize(false);
-            return fresh;
+            return handOut(KernelProcess.start(settings, sandbox, true, cache.file(), group));    // a learner waits for this one
         } finally {
             refill();
         }
     }
 
+    /**
+     * A kernel becomes a learner's: from a pool kernel's CPU weight to an idle learner's, and its pool warm-up
+     * stops now rather than at the first cell (a class opening its kernels would otherwise pay for every one).
+     */
+    private static KernelProcess handOut(KernelProcess p) {
+        p.prioritize(false);
+        p.send(new HostMessage.Claim());
+        return p;
+    }
+
     /** Number of warm kernels waiting. */
     public int warmCount() {
         return warm.size();
+    }
+
+    /** The warm kernels waiting, oldest first (tests watch them). */
+    java.util.List<KernelProcess> waiting() {
+        return java.util.List.copyOf(warm);
     }
 
     /** Number of kernel JVMs being started for the pool now. */

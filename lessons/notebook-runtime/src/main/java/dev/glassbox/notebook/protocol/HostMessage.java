@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = HostMessage.Key.class, name = "key"),
+        @JsonSubTypes.Type(value = HostMessage.Claim.class, name = "claim"),
         @JsonSubTypes.Type(value = HostMessage.Execute.class, name = "execute"),
         @JsonSubTypes.Type(value = HostMessage.Complete.class, name = "complete"),
         @JsonSubTypes.Type(value = HostMessage.Interrupt.class, name = "interrupt"),
@@ -20,6 +21,12 @@ public sealed interface HostMessage {
             return "Key[...]";                                // never in a log
         }
     }
+
+    /**
+     * The kernel is a learner's now: it stops what it does while it waits in the pool (warming up a lesson's first
+     * model cell), so that a class opening its kernels does not pay for forty warm-ups at a learner's CPU weight.
+     */
+    record Claim() implements HostMessage {}
 
     /**
      * Run a cell. {@code label} names the cell in tracebacks; a {@code check} runs hidden: it gets no

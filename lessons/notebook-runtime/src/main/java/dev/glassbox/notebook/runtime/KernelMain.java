@@ -129,8 +129,9 @@ public final class KernelMain {
      * While the kernel waits for its first request (in the pool, before a learner has it), it runs the cold code of a
      * lesson's first model cell ({@value #WARM_UP_CLASS}): reading the shipped models and the Vector API kernels, which
      * run many times slower until the JIT has compiled them. A learner's first forward pass then takes a fraction of a
-     * second instead of seconds (BENCHMARKS.md). The first request stops it, so a kernel handed out at once (a class
-     * arriving) spends next to nothing on it; a partial warm-up still helps. No learner code has run yet, so the
+     * second instead of seconds (BENCHMARKS.md). The server's claim when it hands the kernel to a learner (or any
+     * first request) stops it, so a kernel handed out at once (a class arriving) spends next to nothing on it; a
+     * partial warm-up still helps. No learner code has run yet, so the
      * server's idle watchdog leaves a kernel alone until its first cell.
      */
     private static void warmFirstModelCell(Requests handler) {
@@ -165,6 +166,7 @@ public final class KernelMain {
                     if (runner.running()) channel.send(new KernelMessage.Completions(c.id(), c.cursor(), List.of()));
                     else cells.execute(() -> channel.send(completions(runner, c)));
                 }
+                case HostMessage.Claim _ -> { }              // claimed above: the pool's warm-up stops
                 case HostMessage.Interrupt _ -> runner.stop();
                 case HostMessage.Key _ -> { }                 // only the first line gives the key
                 case HostMessage.Shutdown _ -> {
