@@ -49,11 +49,25 @@ public final class Seal {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            mac.update(MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8)));
-            mac.update((id + "|" + status.wire() + "|" + executionCount + "|" + check).getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(mac.doFinal());
+            return Base64.getEncoder().encodeToString(mac.doFinal(signed(id, status, executionCount, code, check)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK has no " + ALGORITHM, e);
+        }
+    }
+
+    /**
+     * What a seal signs for the reply that ends request {@code id}: SHA-256 of the code that ran, then
+     * "id|status|count|check" in UTF-8. The kernel's runtime signs these same bytes with its own HMAC.
+     */
+    public static byte[] signed(long id, KernelMessage.Reply.Status status, int executionCount, String code, boolean check) {
+        try {
+            byte[] codeHash = MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8));
+            byte[] fields = (id + "|" + status.wire() + "|" + executionCount + "|" + check).getBytes(StandardCharsets.UTF_8);
+            byte[] message = java.util.Arrays.copyOf(codeHash, codeHash.length + fields.length);
+            System.arraycopy(fields, 0, message, codeHash.length, fields.length);
+            return message;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 

@@ -7,10 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -105,7 +104,7 @@ final class SealKey {
 
     /** The same signature as {@link Seal#sign}, in the same encoding. */
     synchronized String sign(long id, KernelMessage.Reply.Status status, int executionCount, String code, boolean check) {
-        byte[] message = message(id, status, executionCount, code, check);
+        byte[] message = Seal.signed(id, status, executionCount, code, check);
         byte[] result = new byte[DIGEST];
         try {
             int[] inner = hmacHalf(0x36, message);                    // SHA-256((K ^ ipad) || message)
@@ -185,21 +184,9 @@ final class SealKey {
         state.setAtIndex(JAVA_INT_UNALIGNED, 7, state.getAtIndex(JAVA_INT_UNALIGNED, 7) + h);
     }
 
-    private static int bigEndian(MemorySegment block, int word) {
-        return block.getAtIndex(JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), word);
-    }
+    private static final ValueLayout.OfInt BIG_ENDIAN_INT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
-    /** What {@link Seal#sign} signs: the SHA-256 of the code, then "id|status|count|check". */
-    private static byte[] message(long id, KernelMessage.Reply.Status status, int executionCount, String code, boolean check) {
-        try {
-            byte[] codeHash = MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8));
-            byte[] fields = (id + "|" + status.wire() + "|" + executionCount + "|" + check).getBytes(StandardCharsets.UTF_8);
-            byte[] message = new byte[codeHash.length + fields.length];
-            System.arraycopy(codeHash, 0, message, 0, codeHash.length);
-            System.arraycopy(fields, 0, message, codeHash.length, fields.length);
-            return message;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+    private static int bigEndian(MemorySegment block, int word) {
+        return block.getAtIndex(BIG_ENDIAN_INT, word);
     }
 }
