@@ -212,7 +212,10 @@ class LimitsTest {
                 JsonNode reply = Browserless.json(response);
                 String status = reply.get("status").asText();
                 String shown = response.body().length() > 2000 ? response.body().substring(0, 2000) : response.body();
-                assertTrue(status.equals("ok") || status.equals("restarted") && response.body().contains("without the kernel's seal"), shown);
+                // a thief may also take a request and drop it (its turn came after another had stolen): the server's
+                // time limit then answers, and the kernel is kept
+                assertTrue(status.equals("ok") || status.equals("timeout")
+                        || status.equals("restarted") && response.body().contains("without the kernel's seal"), shown);
                 assertTrue(response.body().length() < 64 * 1024, "the 3 MB display did not reach the page: " + response.body().length() + " chars");
                 for (JsonNode o : reply.get("outputs")) {
                     // whichever cap meets it first says so: the kernel's host-side cap or the server's output budget
@@ -223,7 +226,8 @@ class LimitsTest {
             }
         }
         assertTrue(noted, "a note says what was left out");
-        // and the learner's kernel works again
+        // and the learner's kernel works again (restarted, so that no thief is left reading its requests)
+        assertEquals(200, learner.call("POST", "/api/kernels/" + kernel + "/restart", null).statusCode());
         assertEquals("2", learner.execute(kernel, "1 + 1").get("outputs").get(0).get("data").get("text/plain").asText());
         learner.call("DELETE", "/api/kernels/" + kernel, null);
     }
