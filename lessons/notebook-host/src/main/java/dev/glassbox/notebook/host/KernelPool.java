@@ -33,8 +33,6 @@ public final class KernelPool implements AutoCloseable {
     private final java.util.Set<Kernel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final BlockingQueue<KernelProcess> warm = new LinkedBlockingQueue<>();
     private final AtomicInteger starting = new AtomicInteger();
-    private final AtomicInteger taking = new AtomicInteger();                   // learners waiting for a kernel now
-    private volatile long lastTake = System.nanoTime() - QUIET.toNanos();       // when the last of them got one
     private final java.util.concurrent.ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kernel-watchdog").unstarted(r));
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
@@ -64,21 +62,6 @@ public final class KernelPool implements AutoCloseable {
         starter.execute(cache::prepare);                 // first: the pool's kernels start faster with it
         refill();
         watchdog.scheduleWithFixedDelay(this::watchIdleKernels, WATCH_SECONDS, WATCH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        watchdog.scheduleWithFixedDelay(this::warmUpWhenQuiet, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
-    /** How long no learner may have got a kernel, and none be starting, before the waiting kernels warm up. */
-    static final java.time.Duration QUIET = java.time.Duration.ofSeconds(5);
-
-    /**
-     * Asks the waiting kernels to warm up a lesson's first model cell ({@link HostMessage.WarmUp}) once the pool is
-     * quiet: no kernel started or taken for {@link #QUIET}. While a class opens its kernels, each is handed out seconds
-     * after it is ready; warming it would only take CPU from the next one starting, and its half-done JIT work would
-     * go on into the lesson (BENCHMARKS.md, "Sixth session").
-     */
-    private void warmUpWhenQuiet() {
-        if (closed || starting.get() > 0 || taking.get() > 0 || System.nanoTime() - lastTake < QUIET.toNanos()) return;
-        for (KernelProcess p : warm) p.warmUp();
     }
 
     public Sandbox sandbox() {
@@ -150,17 +133,14 @@ public final class KernelPool implements AutoCloseable {
      */
     KernelProcess take(boolean penalized) throws IOException {
         if (closed) throw new IOException("the kernel pool is shut down");
-        taking.incrementAndGet();
+        if (penalized) return handOut(KernelProcess.start(settings, sandbox, false, cache.file(), group));
         try {
-            if (penalized) return handOut(KernelProcess.start(settings, sandbox, false, cache.file(), group));
             for (KernelProcess p; (p = warm.poll()) != null; ) {
                 if (p.alive()) return handOut(p);
             }
             return handOut(KernelProcess.start(settings, sandbox, true, cache.file(), group));    // a learner waits for this one
         } finally {
-            lastTake = System.nanoTime();
-            taking.decrementAndGet();
-            if (!penalized) refill();
+            refill();
         }
     }
 

@@ -133,7 +133,6 @@ final class KernelProcess {
     private final Path scratch;                    // host folder without a sandbox; null inside one (tmpfs)
     private final Cgroup cgroup;                   // null without writable cgroups
     private final OutputStream stdin;
-    private boolean warmUpAsked;
     private final CompletableFuture<KernelMessage.Ready> ready = new CompletableFuture<>();
     private final Map<Long, BlockingQueue<Object>> waiting = new ConcurrentHashMap<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
@@ -438,16 +437,6 @@ final class KernelProcess {
     /** Whether {@code reply} is this kernel's runtime's answer to the request that ran {@code code}. */
     boolean sealed(KernelMessage.Reply reply, String code, boolean check) {
         return seal.verifies(reply, code, check);
-    }
-
-    /** Asks the kernel, once, to warm up while it waits in the pool ({@link HostMessage.WarmUp}). */
-    synchronized void warmUp() {
-        if (!warmUpAsked) warmUpAsked = send(new HostMessage.WarmUp());
-    }
-
-    /** Whether the kernel was asked to warm up. */
-    synchronized boolean warmUpAsked() {
-        return warmUpAsked;
     }
 
     /** Sends a request; returns false when the kernel is gone. */

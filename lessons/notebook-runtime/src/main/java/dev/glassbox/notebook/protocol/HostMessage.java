@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = HostMessage.Key.class, name = "key"),
-        @JsonSubTypes.Type(value = HostMessage.WarmUp.class, name = "warm-up"),
         @JsonSubTypes.Type(value = HostMessage.Claim.class, name = "claim"),
         @JsonSubTypes.Type(value = HostMessage.Execute.class, name = "execute"),
         @JsonSubTypes.Type(value = HostMessage.Complete.class, name = "complete"),
@@ -24,14 +23,8 @@ public sealed interface HostMessage {
     }
 
     /**
-     * Nobody is waiting for a kernel now: while it waits in the pool, the kernel warms up a lesson's first model cell
-     * in the background. The server asks only when the pool is quiet, never while a class opens its kernels.
-     */
-    record WarmUp() implements HostMessage {}
-
-    /**
-     * The kernel is a learner's now: it stops what it did while it waited in the pool (the warm-up), so that no
-     * CPU is spent behind the learner's back.
+     * The kernel is a learner's now: it stops what it does while it waits in the pool (warming up a lesson's first
+     * model cell), so that a class opening its kernels does not pay for forty warm-ups at a learner's CPU weight.
      */
     record Claim() implements HostMessage {}
 

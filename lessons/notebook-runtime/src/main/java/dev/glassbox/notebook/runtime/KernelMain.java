@@ -85,6 +85,7 @@ public final class KernelMain {
         flusher.setPriority(Thread.MAX_PRIORITY);
 
         channel.send(new KernelMessage.Ready(ProcessHandle.current().pid(), Runtime.version().toString()));
+        Thread.ofPlatform().daemon().name("glassbox-warm-kernels").start(() -> warmFirstModelCell(handler));
 
         for (String line; (line = readLine(in)) != null; ) handler.handle(line);
         Runtime.getRuntime().halt(0);                          // the server is gone
@@ -125,12 +126,13 @@ public final class KernelMain {
     static final String WARM_UP_CLASS = "dev.glassbox.tinymodels.KernelWarmUp";
 
     /**
-     * While the kernel waits in the pool and the server asks for it ({@link HostMessage.WarmUp}: nobody is waiting for
-     * a kernel), it runs the cold code of a lesson's first model cell ({@value #WARM_UP_CLASS}): reading the shipped
-     * models and the Vector API kernels, which run many times slower until the JIT has compiled them. A learner's first
-     * forward pass then takes a fraction of a second instead of seconds (BENCHMARKS.md). The server's claim when it
-     * hands the kernel to a learner (or any request) stops it. No learner code has run yet, so the server's idle
-     * watchdog leaves a kernel alone until its first cell.
+     * While the kernel waits for its first request (in the pool, before a learner has it), it runs the cold code of a
+     * lesson's first model cell ({@value #WARM_UP_CLASS}): reading the shipped models and the Vector API kernels, which
+     * run many times slower until the JIT has compiled them. A learner's first forward pass then takes a fraction of a
+     * second instead of seconds (BENCHMARKS.md). The server's claim when it hands the kernel to a learner (or any
+     * first request) stops it, so a kernel handed out at once (a class arriving) spends next to nothing on it; a
+     * partial warm-up still helps. No learner code has run yet, so the
+     * server's idle watchdog leaves a kernel alone until its first cell.
      */
     private static void warmFirstModelCell(Requests handler) {
         try {
@@ -145,10 +147,9 @@ public final class KernelMain {
 
     /** Serves the server's requests: cells and completions on the cell thread, interrupts at once. */
     private record Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, SealKey seal,
-                            java.util.concurrent.atomic.AtomicBoolean claimed, java.util.concurrent.atomic.AtomicBoolean warming) {
+                            java.util.concurrent.atomic.AtomicBoolean claimed) {
         Requests(CellRunner runner, Channel channel, StreamCapture out, StreamCapture err, ExecutorService cells, SealKey seal) {
-            this(runner, channel, out, err, cells, seal, new java.util.concurrent.atomic.AtomicBoolean(),
-                    new java.util.concurrent.atomic.AtomicBoolean());
+            this(runner, channel, out, err, cells, seal, new java.util.concurrent.atomic.AtomicBoolean());
         }
 
         void handle(String line) throws InterruptedException {
@@ -158,12 +159,6 @@ public final class KernelMain {
             } catch (IOException e) {
                 return;                                       // not ours: the server only sends valid lines
             }
-            if (message instanceof HostMessage.WarmUp) {
-                if (!claimed.get() && warming.compareAndSet(false, true)) {
-                    Thread.ofPlatform().daemon().name("glassbox-warm-kernels").start(() -> warmFirstModelCell(this));
-                }
-                return;
-            }
             claimed.set(true);
             switch (message) {
                 case HostMessage.Execute e -> cells.execute(() -> execute(e));
@@ -172,7 +167,6 @@ public final class KernelMain {
                     else cells.execute(() -> channel.send(completions(runner, c)));
                 }
                 case HostMessage.Claim _ -> { }              // claimed above: the pool's warm-up stops
-                case HostMessage.WarmUp _ -> { }             // above
                 case HostMessage.Interrupt _ -> runner.stop();
                 case HostMessage.Key _ -> { }                 // only the first line gives the key
                 case HostMessage.Shutdown _ -> {
