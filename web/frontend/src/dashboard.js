@@ -29,6 +29,7 @@ class Dashboard {
   #lessonIds = [];
   #lastView = null;
   #resetLesson = null;
+  #readyAsked = false; // the teacher asked for kernels in this page: say how many are ready once they are
 
   constructor(code) {
     this.code = code;
@@ -48,6 +49,13 @@ class Dashboard {
     this.dialog?.addEventListener("close", () => {
       if (this.dialog.returnValue === "reset" && this.#resetLesson) this.#reset(this.#resetLesson);
       this.#resetLesson = null;
+    });
+    const ready = document.getElementById("kernels-ready");
+    ready?.addEventListener("click", () => this.#getKernelsReady(ready));
+    const size = document.getElementById("class-size");
+    size?.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.#setSize(size);
     });
     this.#poll();
   }
@@ -135,6 +143,7 @@ class Dashboard {
     set("students-sub", students.length === 0 ? "nobody has joined yet" : `active now · ${count("idle")} idle · ${count("away")} away`);
     set("kernels", `${r.kernelsOpen} / ${r.kernelsMax}`);
     set("kernels-sub", `${r.kernelsBusy} busy · ${r.kernelsWarm} warm in reserve`);
+    this.#renderReadiness(view);
     const load = Number.isFinite(r.loadAverage) && r.loadAverage >= 0 ? `load ${r.loadAverage.toFixed(1)} on ${r.cores} cores` : `${r.cores} cores`;
     set("cells", `${r.cellsRunning} / ${r.cellSlots}`);
     set("cells-sub", [r.cellsQueued > 0 ? `${r.cellsQueued} waiting` : "none waiting", load].join(" · "));
@@ -143,6 +152,59 @@ class Dashboard {
     const budget = r.kernelBudgetBytes == null ? null
       : `budget ${r.kernelBudgetUsedBytes == null || r.kernelBudgetUsedBytes < 0 ? "?" : formatBytes(r.kernelBudgetUsedBytes)} of ${formatBytes(r.kernelBudgetBytes)}`;
     set("memory-sub", [`in ${r.kernelsOpen} open ${r.kernelsOpen === 1 ? "kernel" : "kernels"}`, budget, free].filter(Boolean).join(" · "));
+  }
+
+  /** While the pool gets kernels ready for a class: how many are ready, as a progress bar beside the button. */
+  #renderReadiness(view) {
+    const r = view.resources;
+    const status = document.getElementById("kernels-ready-status");
+    if (!status) return;
+    const size = `at most ${view.classroom.maxStudents} students may join`;
+    if (r.kernelsWanted > r.kernelsWarm && r.kernelsStarting > 0) {
+      status.replaceChildren(
+        `${r.kernelsWarm} of ${r.kernelsWanted} kernels ready `,
+        progressBar(r.kernelsWarm, r.kernelsWanted),
+        ` · ${size}`,
+      );
+    } else if (this.#readyAsked && r.kernelsWanted > 2) {
+      status.textContent = `${r.kernelsWarm} kernels ready for the class · ${size}`;
+    } else {
+      status.textContent = size;
+    }
+  }
+
+  async #getKernelsReady(button) {
+    button.disabled = true;
+    try {
+      const r = await sendJson("POST", apiPath`/api/classes/${this.code}/kernels/ready`, {});
+      this.#readyAsked = true;
+      const toStart = Math.max(0, r.target - r.warm);
+      this.notices.show({
+        key: "ready",
+        kind: "info",
+        text: toStart === 0
+          ? `${r.warm} kernels are ready: every student still to come gets one at once.`
+          : `Starting ${toStart} more ${toStart === 1 ? "kernel" : "kernels"}, one at a time (a few seconds each). ` +
+            "Students who join now are not kept waiting; those who join later find theirs ready.",
+        timeout: 10000,
+      });
+    } catch (e) {
+      this.notices.show({ key: "ready", kind: "error", text: `The kernels could not be started: ${e.message}` });
+    }
+    button.disabled = false;
+    this.#poll();
+  }
+
+  async #setSize(form) {
+    const input = form.elements.maxStudents;
+    try {
+      const r = await sendJson("POST", apiPath`/api/classes/${this.code}/size`, { maxStudents: Number(input.value) });
+      input.value = r.maxStudents;
+      this.notices.show({ key: "size", kind: "info", text: `At most ${r.maxStudents} students may join (${r.students} have).`, timeout: 6000 });
+    } catch (e) {
+      this.notices.show({ key: "size", kind: "error", text: `The class size was not changed: ${e.message}` });
+    }
+    this.#poll();
   }
 
   #renderHead(lessons) {
@@ -405,4 +467,13 @@ function formatBytes(bytes) {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
   if (bytes >= 1024 ** 2) return `${Math.round(bytes / 1024 ** 2)} MB`;
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+/** A small progress bar: {@code done} of {@code total}. */
+function progressBar(done, total) {
+  const bar = el("progress", "ready-progress");
+  bar.max = total;
+  bar.value = done;
+  bar.textContent = `${done} of ${total}`;
+  return bar;
 }

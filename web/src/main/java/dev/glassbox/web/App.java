@@ -297,6 +297,7 @@ public final class App implements AutoCloseable {
                 routes.post("/api/classes/{code}/students/{student}/restart", classApi::restartStudent, Audience.TEACHER);
                 routes.post("/api/classes/{code}/lessons/{lesson}/reset", classApi::resetLesson, Audience.TEACHER);
                 routes.post("/api/classes/{code}/size", classApi::setClassSize, Audience.TEACHER);
+                routes.post("/api/classes/{code}/kernels/ready", classApi::getKernelsReady, Audience.TEACHER);
                 routes.post("/api/classes/{code}/students/{student}/remove", classApi::removeStudent, Audience.TEACHER);
                 routes.get("/api/classes/{code}/progress.csv", classApi::progressCsv, Audience.TEACHER);
             }

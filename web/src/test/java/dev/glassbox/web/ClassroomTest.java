@@ -312,6 +312,40 @@ class ClassroomTest {
     }
 
     @Test
+    void theTeacherGetsKernelsReadyForTheStudentsStillToCome() throws Exception {
+        String group = createClass(teacher, "Early group");
+        assertEquals(200, teacher.call("POST", "/api/classes/" + group + "/size", Map.of("maxStudents", 3)).statusCode());
+        Browserless ada = new Browserless(app);
+        assertEquals(303, ada.join(group, "Ada").statusCode());
+        ada.openKernel();
+        var pool = app.deps().kernels().pool();
+        try {
+            HttpResponse<String> asked = teacher.call("POST", "/api/classes/" + group + "/kernels/ready", null);
+            assertEquals(200, asked.statusCode(), asked.body());
+            assertEquals(2, Browserless.json(asked).get("target").asInt(), "Ada has a kernel; two students may still come: " + asked.body());
+            assertTrue(ada.call("POST", "/api/classes/" + group + "/kernels/ready", null).statusCode() >= 400, "a student cannot ask");
+
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            JsonNode resources = null;
+            while (System.nanoTime() < deadline) {
+                resources = Browserless.json(teacher.get("/api/classes/" + group + "/dashboard")).get("resources");
+                if (resources.get("kernelsWarm").asInt() >= 2) break;
+                Thread.sleep(200);
+            }
+            assertEquals(2, resources.get("kernelsWanted").asInt(), resources.toString());
+            assertTrue(resources.get("kernelsWarm").asInt() >= 2, "both kernels are ready on the dashboard: " + resources);
+
+            Browserless bob = new Browserless(app);
+            assertEquals(303, bob.join(group, "Bob").statusCode());
+            bob.openKernel();                                        // takes one of them
+            JsonNode after = Browserless.json(teacher.get("/api/classes/" + group + "/dashboard")).get("resources");
+            assertEquals(1, after.get("kernelsWanted").asInt(), "one student still to come: " + after);
+        } finally {
+            pool.expect(0, Duration.ZERO);                           // the other tests share this server
+        }
+    }
+
+    @Test
     void theTeacherSetsTheClassSizeAndRemovesAStudentClosingTheirKernels() throws Exception {
         String small = createClass(teacher, "Small group");
         HttpResponse<String> sized = teacher.call("POST", "/api/classes/" + small + "/size", Map.of("maxStudents", 2));

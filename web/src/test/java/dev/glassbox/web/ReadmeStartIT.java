@@ -143,6 +143,7 @@ class ReadmeStartIT {
             new Route("POST /api/classes/{code}/students/{student}/restart", Mode.CLASSROOM),
             new Route("POST /api/classes/{code}/lessons/{lesson}/reset", Mode.CLASSROOM),
             new Route("POST /api/classes/{code}/size", Mode.CLASSROOM),
+            new Route("POST /api/classes/{code}/kernels/ready", Mode.CLASSROOM),
             new Route("POST /api/classes/{code}/students/{student}/remove", Mode.CLASSROOM),
             new Route("GET /api/classes/{code}/progress.csv", Mode.CLASSROOM));
 
@@ -318,7 +319,10 @@ class ReadmeStartIT {
             JsonNode restarted = json(visit(teacher, Expect.OK, "POST /api/classes/{code}/students/{student}/restart", null, code, ada));
             check(restarted.path("restarted").asInt() == 1, "Ada's one kernel is restarted: " + restarted);
             visit(teacher, Expect.OK, "POST /api/classes/{code}/lessons/{lesson}/reset", null, code, lesson);
-            visit(teacher, Expect.OK, "POST /api/classes/{code}/size", Map.of("maxStudents", 30), code);
+            visit(teacher, Expect.OK, "POST /api/classes/{code}/size", Map.of("maxStudents", 3), code);
+            JsonNode ready = json(visit(teacher, Expect.OK, "POST /api/classes/{code}/kernels/ready", null, code));
+            // Ada has a kernel; Grace and one more may come: two kernels, which the pool keeps warm anyway
+            check(ready.path("target").asInt() == 2, "kernels are got ready for the two students still to come: " + ready);
             visit(teacher, Expect.OK, "GET /api/classes/{code}/progress.csv", null, code);
             visit(teacher, Expect.OK, "POST /api/classes/{code}/students/{student}/remove", null, code, ada);
             HttpResponse<String> signedOut = form(teacher, "POST /teacher/logout", Map.of("csrf", teacher.csrf));

@@ -72,6 +72,14 @@ public final class ClassroomApi {
         ctx.json(Map.of("students", changed.students(), "maxStudents", changed.maxStudents()));
     }
 
+    /** Starts a kernel for each student still to come; answers how many are ready and what the pool aims for. */
+    public void getKernelsReady(Context ctx) {
+        classroom.teacher(ctx);
+        ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));
+        var readiness = classroom.getKernelsReady(klass.code());
+        ctx.json(Map.of("warm", readiness.warm(), "starting", readiness.starting(), "target", readiness.target()));
+    }
+
     public void removeStudent(Context ctx) {
         classroom.teacher(ctx);
         ClassInfo klass = classroom.classByCode(ctx.pathParam("code"));

@@ -61,7 +61,11 @@ public final class ClassDashboard {
     public record LessonProgress(int exercisesPassed, int exercises, int cellsEdited, int cellsRun, int cells,
                                  String lastStatus, String lastCell, String lastRunAt, int quizzesPassed, int quizzes) {}
 
-    public record Resources(int kernelsOpen, int kernelsMax, long kernelsBusy, int kernelsWarm, int cellsRunning,
+    /**
+     * {@code kernelsWarm}: started and waiting for a learner; {@code kernelsStarting}: on their way (queued or starting);
+     * {@code kernelsWanted}: how many the pool keeps ready now (more while a class is expected, see Classroom#getKernelsReady).
+     */
+    public record Resources(int kernelsOpen, int kernelsMax, long kernelsBusy, int kernelsWarm, int kernelsStarting, int kernelsWanted, int cellsRunning,
                             int cellsQueued, int cellSlots, Long kernelMemoryBytes, long serverHeapBytes,
                             int cores, double loadAverage, Long machineMemoryBytes, Long machineAvailableBytes,
                             long kernelBudgetBytes, long kernelBudgetUsedBytes) {}
@@ -107,7 +111,8 @@ public final class ClassDashboard {
                     kernelViews, progress(cellsByStudent.getOrDefault(s.id(), List.of()), quizzesByStudent.getOrDefault(s.id(), List.of()))));
         }
         var budget = kernels.pool().memoryBudget();       // all kernels together, warm ones included
-        Resources resources = new Resources(kernels.size(), kernels.maxKernels(), kernels.busyCount(), kernels.pool().warmCount(),
+        var readiness = kernels.pool().readiness();
+        Resources resources = new Resources(kernels.size(), kernels.maxKernels(), kernels.busyCount(), readiness.warm(), readiness.starting(), readiness.target(),
                 cells.running(), cells.queued(), cells.slots(), memory.kernelMemoryBytes(),
                 Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(),
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),

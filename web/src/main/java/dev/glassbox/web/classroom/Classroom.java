@@ -2,6 +2,7 @@ package dev.glassbox.web.classroom;
 
 import dev.glassbox.lessons.LessonCatalog;
 import dev.glassbox.web.notebook.CellQueue;
+import dev.glassbox.notebook.host.KernelPool;
 import dev.glassbox.web.notebook.KernelRegistry;
 import dev.glassbox.web.security.ClientAddress;
 import dev.glassbox.web.security.RateLimit;
@@ -216,6 +217,25 @@ public final class Classroom {
         store.setClassSize(classCode, maxStudents);
         LOG.info("class " + classCode + " may now have " + maxStudents + " students");
         return store.findClass(classCode).orElseThrow();
+    }
+
+    /** How long kernels started for a class wait for it before they are stopped again. */
+    public static final Duration KERNELS_WAIT_FOR_CLASS = Duration.ofMinutes(30);
+
+    /**
+     * Gets a kernel ready for every student still to arrive (the class size less those who already have a kernel), as
+     * far as the server's kernel cap allows; the pool starts them one at a time in the background at its low CPU weight,
+     * and stops those not taken after {@link #KERNELS_WAIT_FOR_CLASS}. A second call (this class or another) replaces
+     * the first. How far it got is in the dashboard's resources.
+     */
+    public KernelPool.Readiness getKernelsReady(String classCode) {
+        ClassInfo klass = classByCode(classCode);
+        long withKernel = store.students(klass.code()).stream().filter(s -> !kernels.of(s.id()).isEmpty()).count();
+        int toCome = (int) Math.max(0, klass.maxStudents() - withKernel);
+        int learners = Math.min(toCome, Math.max(0, kernels.maxKernels() - kernels.size()));
+        kernels.pool().expect(learners, KERNELS_WAIT_FOR_CLASS);
+        LOG.info("class " + klass.code() + ": getting " + learners + " kernels ready (" + toCome + " students to come)");
+        return kernels.pool().readiness();
     }
 
     /**

@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 /**
  * Keeps a few kernel JVMs started and warm, so that opening a kernel (or restarting one) takes a ready
  * JVM instead of waiting one to two seconds for a new one. Kernels are started one at a time in the
- * background, to leave the cores to the learners.
+ * background, to leave the cores to the learners. Before a class arrives, the teacher can ask for more
+ * ({@link #expect}): the pool then keeps a kernel ready for each student expected, for a while.
  */
 public final class KernelPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KernelPool.class.getName());
@@ -33,6 +34,9 @@ public final class KernelPool implements AutoCloseable {
     private final java.util.Set<Kernel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final BlockingQueue<KernelProcess> warm = new LinkedBlockingQueue<>();
     private final AtomicInteger starting = new AtomicInteger();
+    private final AtomicInteger expected = new AtomicInteger();   // learners announced by {@link #expect} still to take a kernel
+    private volatile long expectedUntil;                          // System.nanoTime() when that announcement lapses
+    private volatile boolean announced;                           // an announcement has not lapsed yet
     private final java.util.concurrent.ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kernel-watchdog").unstarted(r));
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
@@ -62,6 +66,50 @@ public final class KernelPool implements AutoCloseable {
         starter.execute(cache::prepare);                 // first: the pool's kernels start faster with it
         refill();
         watchdog.scheduleWithFixedDelay(this::watchIdleKernels, WATCH_SECONDS, WATCH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        watchdog.scheduleWithFixedDelay(this::lapse, WATCH_SECONDS, WATCH_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * A class is about to arrive: keeps {@code learners} kernels ready (or the pool's usual size, if larger) until
+     * they are taken or {@code window} has passed, as far as the memory budget holds them. Each kernel handed out
+     * counts against it; a later call replaces an earlier one. After the window the kernels beyond the usual size
+     * are stopped, so that a class that did not come holds no memory.
+     */
+    public void expect(int learners, java.time.Duration window) {
+        if (learners < 0) throw new IllegalArgumentException("learners must be >= 0, got " + learners);
+        expectedUntil = System.nanoTime() + window.toNanos();
+        expected.set(learners);
+        announced = true;
+        LOG.info("getting " + learners + " kernels ready for a class (for " + window.toMinutes() + " minutes)");
+        refill();
+    }
+
+    /** How far the pool is in getting kernels ready: those waiting, those starting, and how many it is aiming for. */
+    public record Readiness(int warm, int starting, int target) {
+    }
+
+    public Readiness readiness() {
+        return new Readiness(warm.size(), starting.get(), target());
+    }
+
+    /** Kernels the pool keeps warm now: its usual size, or a class's announced learners while they are expected. */
+    private int target() {
+        return Math.max(settings.poolSize(), announced && System.nanoTime() - expectedUntil < 0 ? expected.get() : 0);
+    }
+
+    /** After an announcement lapses, stops the warm kernels beyond the usual size (the newest stay: the oldest have waited longest). */
+    private void lapse() {
+        if (!announced || System.nanoTime() - expectedUntil < 0) return;
+        announced = false;
+        expected.set(0);
+        int stopped = 0;
+        while (warm.size() > settings.poolSize()) {
+            KernelProcess p = warm.poll();
+            if (p == null) break;
+            p.kill("the class it was started for did not come in time");
+            stopped++;
+        }
+        if (stopped > 0) LOG.info("stopped " + stopped + " kernels started for a class that did not take them");
     }
 
     public Sandbox sandbox() {
@@ -134,6 +182,7 @@ public final class KernelPool implements AutoCloseable {
     KernelProcess take(boolean penalized) throws IOException {
         if (closed) throw new IOException("the kernel pool is shut down");
         if (penalized) return handOut(KernelProcess.start(settings, sandbox, false, cache.file(), group));
+        expected.getAndUpdate(n -> Math.max(0, n - 1));
         try {
             for (KernelProcess p; (p = warm.poll()) != null; ) {
                 if (p.alive()) return handOut(p);
@@ -171,12 +220,15 @@ public final class KernelPool implements AutoCloseable {
 
     /** Starts kernels in the background until the pool is full again, while the memory budget holds one more kernel. */
     private void refill() {
-        while (!closed && warm.size() + starting.get() < settings.poolSize()) {
+        while (!closed && warm.size() + starting.get() < target()) {
             starting.incrementAndGet();
             starter.execute(() -> {
                 try {
-                    if (!closed && memoryBudget().roomForAnotherKernel()) {
-                        warm.add(KernelProcess.start(settings, sandbox, false, cache.file(), group));
+                    // a class's announcement may have lapsed while this start waited its turn, or while it ran
+                    if (!closed && warm.size() < target() && memoryBudget().roomForAnotherKernel()) {
+                        KernelProcess p = KernelProcess.start(settings, sandbox, false, cache.file(), group);
+                        if (warm.size() < target()) warm.add(p);
+                        else p.kill("started for a class that no longer needs it");
                     }
                 } catch (IOException | RuntimeException e) {
                     if (!closed) LOG.log(Level.WARNING, "could not pre-start a kernel", e);

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -71,25 +69,26 @@ final class SealKey {
         line.fill((byte) 0);
         if (bytes != KEY) return null;
         MemorySegment midstates = arena.allocate(16 * 4, 8);
-        MemorySegment work = arena.allocate(BLOCK + 64 * 4 + 8 * 4, 8);   // a block, the schedule, the state
+        MemorySegment schedule = arena.allocate(64 * 4, 8);
         try {
-            keyBlockState(key, 0x36, work, midstates.asSlice(0, 8 * 4));
-            keyBlockState(key, 0x5c, work, midstates.asSlice(8 * 4, 8 * 4));
+            keyBlockState(key, 0x36, schedule, midstates.asSlice(0, 8 * 4));
+            keyBlockState(key, 0x5c, schedule, midstates.asSlice(8 * 4, 8 * 4));
         } finally {
             key.fill((byte) 0);
-            work.fill((byte) 0);
+            schedule.fill((byte) 0);
         }
         return new SealKey(midstates);
     }
 
     /** SHA-256's state after the one block {@code key ^ pad} (zero-padded to 64 bytes), all of it in native memory. */
-    private static void keyBlockState(MemorySegment key, int pad, MemorySegment work, MemorySegment into) {
-        MemorySegment block = work.asSlice(0, BLOCK);
-        MemorySegment state = work.asSlice(BLOCK + 64 * 4, 8 * 4);
-        for (int i = 0; i < 8; i++) state.setAtIndex(JAVA_INT_UNALIGNED, i, INITIAL[i]);
-        for (int i = 0; i < BLOCK; i++) block.set(JAVA_BYTE, i, (byte) ((i < KEY ? key.get(JAVA_BYTE, i) : 0) ^ pad));
-        compress(block, work.asSlice(BLOCK, 64 * 4), state);
-        MemorySegment.copy(state, 0, into, 0, 8 * 4);
+    private static void keyBlockState(MemorySegment key, int pad, MemorySegment scheduleMemory, MemorySegment into) {
+        Words schedule = new Native(scheduleMemory);
+        for (int i = 0; i < 16; i++) {
+            int word = 0;
+            for (int j = 4 * i; j < 4 * i + 4; j++) word = word << 8 | ((j < KEY ? key.get(JAVA_BYTE, j) : 0) ^ pad) & 0xff;
+            schedule.set(i, word);                                   // big-endian words of the block
+        }
+        compress(schedule, new Heap(INITIAL), new Native(into));
     }
 
     private static int find(MemorySegment line, int length, String what) {
@@ -141,41 +140,57 @@ final class SealKey {
         byte[] padded = java.util.Arrays.copyOf(message, total);     // then a 1 bit, zeros, the length in bits
         padded[message.length] = (byte) 0x80;
         for (int i = 0; i < 8; i++) padded[total - 1 - i] = (byte) (bits >>> (8 * i));
-        int[] w = new int[64];
-        int[] state = null;
+        int[] w = new int[64], state = new int[8];
+        Words start = new Native(midstates.asSlice(4L * from, 8 * 4));
         for (int off = 0; off < total; off += BLOCK) {
             java.nio.ByteBuffer.wrap(padded, off, BLOCK).asIntBuffer().get(w, 0, 16);      // big-endian words
-            state = state == null ? compress(w, midstates, from) : compress(w, state);
+            compress(new Heap(w), off == 0 ? start : new Heap(state), new Heap(state));
         }
         byte[] digest = new byte[DIGEST];
         java.nio.ByteBuffer.wrap(digest).asIntBuffer().put(state);
         return digest;
     }
 
-    /** One block whose first 16 words are in {@code w}, from the state at word {@code from} of native {@code start}. */
-    private static int[] compress(int[] w, MemorySegment start, int from) {
-        return rounds(w, start.getAtIndex(JAVA_INT_UNALIGNED, from), start.getAtIndex(JAVA_INT_UNALIGNED, from + 1),
-                start.getAtIndex(JAVA_INT_UNALIGNED, from + 2), start.getAtIndex(JAVA_INT_UNALIGNED, from + 3),
-                start.getAtIndex(JAVA_INT_UNALIGNED, from + 4), start.getAtIndex(JAVA_INT_UNALIGNED, from + 5),
-                start.getAtIndex(JAVA_INT_UNALIGNED, from + 6), start.getAtIndex(JAVA_INT_UNALIGNED, from + 7));
+    /**
+     * Thirty-two-bit words: a block's schedule or a hash state, either public (an array) or from the key (native
+     * memory, which no heap dump holds).
+     */
+    private sealed interface Words {
+        int get(int i);
+
+        void set(int i, int word);
     }
 
-    private static int[] compress(int[] w, int[] state) {
-        return rounds(w, state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]);
+    private record Heap(int[] words) implements Words {
+        public int get(int i) { return words[i]; }
+
+        public void set(int i, int word) { words[i] = word; }
     }
 
-    /** SHA-256's compression function (FIPS 180-4, 6.2.2) from the state h0..h7, its working words in locals. */
-    private static int[] rounds(int[] w, int h0, int h1, int h2, int h3, int h4, int h5, int h6, int h7) {
+    private record Native(MemorySegment words) implements Words {
+        public int get(int i) { return words.getAtIndex(JAVA_INT_UNALIGNED, i); }
+
+        public void set(int i, int word) { words.setAtIndex(JAVA_INT_UNALIGNED, i, word); }
+    }
+
+    /**
+     * SHA-256's compression function (FIPS 180-4, 6.2.2): expands the block's schedule {@code w} (its first 16
+     * words filled), runs the 64 rounds from state {@code from} with the working words in local variables, and writes
+     * the new state to {@code into} (which may be {@code from}).
+     */
+    private static void compress(Words w, Words from, Words into) {
         for (int t = 16; t < 64; t++) {
-            int w15 = w[t - 15], w2 = w[t - 2];
+            int w15 = w.get(t - 15), w2 = w.get(t - 2);
             int s0 = Integer.rotateRight(w15, 7) ^ Integer.rotateRight(w15, 18) ^ (w15 >>> 3);
             int s1 = Integer.rotateRight(w2, 17) ^ Integer.rotateRight(w2, 19) ^ (w2 >>> 10);
-            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+            w.set(t, w.get(t - 16) + s0 + w.get(t - 7) + s1);
         }
+        int h0 = from.get(0), h1 = from.get(1), h2 = from.get(2), h3 = from.get(3);
+        int h4 = from.get(4), h5 = from.get(5), h6 = from.get(6), h7 = from.get(7);
         int a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
         for (int t = 0; t < 64; t++) {
             int t1 = h + (Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25))
-                    + ((e & f) ^ (~e & g)) + ROUND[t] + w[t];
+                    + ((e & f) ^ (~e & g)) + ROUND[t] + w.get(t);
             int t2 = (Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
             h = g;
             g = f;
@@ -186,48 +201,13 @@ final class SealKey {
             b = a;
             a = t1 + t2;
         }
-        return new int[] {h0 + a, h1 + b, h2 + c, h3 + d, h4 + e, h5 + f, h6 + g, h7 + h};
-    }
-
-    /** SHA-256's compression function (FIPS 180-4, 6.2.2) on a key block: block, schedule and state in native memory. */
-    private static void compress(MemorySegment block, MemorySegment w, MemorySegment state) {
-        for (int t = 0; t < 16; t++) w.setAtIndex(JAVA_INT_UNALIGNED, t, bigEndian(block, t));
-        for (int t = 16; t < 64; t++) {
-            int w15 = w.getAtIndex(JAVA_INT_UNALIGNED, t - 15), w2 = w.getAtIndex(JAVA_INT_UNALIGNED, t - 2);
-            int s0 = Integer.rotateRight(w15, 7) ^ Integer.rotateRight(w15, 18) ^ (w15 >>> 3);
-            int s1 = Integer.rotateRight(w2, 17) ^ Integer.rotateRight(w2, 19) ^ (w2 >>> 10);
-            w.setAtIndex(JAVA_INT_UNALIGNED, t, w.getAtIndex(JAVA_INT_UNALIGNED, t - 16) + s0 + w.getAtIndex(JAVA_INT_UNALIGNED, t - 7) + s1);
-        }
-        int a = state.getAtIndex(JAVA_INT_UNALIGNED, 0), b = state.getAtIndex(JAVA_INT_UNALIGNED, 1);
-        int c = state.getAtIndex(JAVA_INT_UNALIGNED, 2), d = state.getAtIndex(JAVA_INT_UNALIGNED, 3);
-        int e = state.getAtIndex(JAVA_INT_UNALIGNED, 4), f = state.getAtIndex(JAVA_INT_UNALIGNED, 5);
-        int g = state.getAtIndex(JAVA_INT_UNALIGNED, 6), h = state.getAtIndex(JAVA_INT_UNALIGNED, 7);
-        for (int t = 0; t < 64; t++) {
-            int t1 = h + (Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25))
-                    + ((e & f) ^ (~e & g)) + ROUND[t] + w.getAtIndex(JAVA_INT_UNALIGNED, t);
-            int t2 = (Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-            h = g;
-            g = f;
-            f = e;
-            e = d + t1;
-            d = c;
-            c = b;
-            b = a;
-            a = t1 + t2;
-        }
-        state.setAtIndex(JAVA_INT_UNALIGNED, 0, state.getAtIndex(JAVA_INT_UNALIGNED, 0) + a);
-        state.setAtIndex(JAVA_INT_UNALIGNED, 1, state.getAtIndex(JAVA_INT_UNALIGNED, 1) + b);
-        state.setAtIndex(JAVA_INT_UNALIGNED, 2, state.getAtIndex(JAVA_INT_UNALIGNED, 2) + c);
-        state.setAtIndex(JAVA_INT_UNALIGNED, 3, state.getAtIndex(JAVA_INT_UNALIGNED, 3) + d);
-        state.setAtIndex(JAVA_INT_UNALIGNED, 4, state.getAtIndex(JAVA_INT_UNALIGNED, 4) + e);
-        state.setAtIndex(JAVA_INT_UNALIGNED, 5, state.getAtIndex(JAVA_INT_UNALIGNED, 5) + f);
-        state.setAtIndex(JAVA_INT_UNALIGNED, 6, state.getAtIndex(JAVA_INT_UNALIGNED, 6) + g);
-        state.setAtIndex(JAVA_INT_UNALIGNED, 7, state.getAtIndex(JAVA_INT_UNALIGNED, 7) + h);
-    }
-
-    private static final ValueLayout.OfInt BIG_ENDIAN_INT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
-    private static int bigEndian(MemorySegment block, int word) {
-        return block.getAtIndex(BIG_ENDIAN_INT, word);
+        into.set(0, h0 + a);
+        into.set(1, h1 + b);
+        into.set(2, h2 + c);
+        into.set(3, h3 + d);
+        into.set(4, h4 + e);
+        into.set(5, h5 + f);
+        into.set(6, h6 + g);
+        into.set(7, h7 + h);
     }
 }
