@@ -184,8 +184,8 @@ class Dashboard {
         kind: "info",
         text: toStart === 0
           ? `${r.warm} kernels are ready: every student still to come gets one at once.`
-          : `Starting ${toStart} more ${toStart === 1 ? "kernel" : "kernels"}, one at a time (a few seconds each). ` +
-            "Students who join now are not kept waiting; those who join later find theirs ready.",
+          : `Starting ${toStart} more ${toStart === 1 ? "kernel" : "kernels"}, one at a time (a few seconds each); ` +
+            "each student who joins takes one that is ready. Kernels not taken within 30 minutes are stopped again.",
         timeout: 10000,
       });
     } catch (e) {

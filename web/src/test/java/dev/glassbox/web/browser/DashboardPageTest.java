@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A class in real browsers: the teacher signs in and makes a class, two students join it from their
  * own browsers, each runs a cell and sees only their own code, and the teacher's live dashboard shows
- * both with their progress. Leaves a screenshot of the dashboard in target/screenshots/dashboard.png.
+ * both with their progress. Leaves screenshots of the dashboard in target/screenshots/dashboard*.png.
  */
 class DashboardPageTest {
     static final String LESSON = "vectors-in-the-notebook";
@@ -116,6 +116,18 @@ class DashboardPageTest {
         assertThat(teacher.locator("#roster-empty")).isVisible();
         assertThat(teacher.locator(".dash-live")).hasAttribute("data-state", "live");
 
+        // Before the class comes, the teacher sets its size and gets a kernel ready for each student.
+        teacher.getByLabel("Class size").fill("4");
+        teacher.locator("#class-size button[type=submit]").click();
+        assertThat(teacher.locator("#notices")).containsText("At most 4 students may join (0 have)");
+        teacher.locator("#kernels-ready").click();
+        assertThat(teacher.locator("#notices")).containsText(Pattern.compile("Starting [1-4] more kernels?"));
+        Files.createDirectories(SCREENSHOTS);
+        teacher.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("dashboard-getting-ready.png")));
+        assertThat(teacher.locator("#kernels-ready-status")).containsText("4 kernels ready for the class",
+                new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(90_000));
+        assertThat(teacher.locator("[data-stat=kernels-sub]")).containsText("4 warm in reserve");
+
         // Two students open the lesson, are sent to /join, join, and land on the lesson.
         Page ada = joinAndOpenLesson(code, "Ada Lovelace");
         Page alan = joinAndOpenLesson(code, "Alan Turing");
@@ -194,6 +206,7 @@ class DashboardPageTest {
         assertThat(teacher.locator("[data-stat=students]")).hasText("3 / 3");
         assertThat(teacher.locator("th.col-lesson[data-lesson-id=" + LESSON + "] .lesson-col-meta")).hasText("1 of 3 done");
         assertThat(teacher.locator("[data-stat=kernels]")).hasText(Pattern.compile("^2 / \\d+$"));
+        assertThat(teacher.locator("#kernels-ready-status")).containsText("at most 4 students may join");
         Files.createDirectories(SCREENSHOTS);
         teacher.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("dashboard.png")).setFullPage(true));
 
