@@ -40,6 +40,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@link #peak}: the register-only FMA peak, independent FloatVector FMA chains that never touch memory,
  *     the ceiling any matmul on this core can reach;</li>
  * <li>{@link #matmul}: the F32 matmul at MiniLM's shapes (hidden 384, FFN 1536; 128, 32, 8 tokens and one);</li>
+ * <li>{@link #bandwidth} and {@link #decode}: one thread's memory bandwidth, and one token's mat-vec against weights
+ *     far larger than the caches in F32, Q8_0 and Q4_0, as a fraction of it (what decoding is bound by);</li>
  * <li>{@link #vector} and {@link #scalar}: each vector kernel and its scalar twin, at the sizes MiniLM uses.</li>
  * </ol>
  * {@link #main} runs them and derives what JMH cannot: GFLOP/s, the matmul's fraction of the peak and each
@@ -54,7 +56,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1500m"})
 public class KernelBenchmark {
     private static final VectorSpecies<Float> SPECIES = Kernels.SPECIES;
     /** FMA steps per call of {@link #peak}: 12 chains, so 12 x STEPS x lanes x 2 flops a call. */
@@ -103,6 +105,93 @@ public class KernelBenchmark {
     @Benchmark
     public float[] matmul(MatmulShape s) {
         Kernels.matmul(s.out, s.x, s.w, s.m);
+        return s.out;
+    }
+
+    /**
+     * This machine's memory bandwidth for one thread, the ceiling of decoding one token: a vector sum over 128 MB of
+     * floats (far more than the 48 MB L3 cache), read as four streams at once (the four quarters of the array, as a
+     * mat-vec reads several weight rows) with two accumulators each, so that neither one stream's prefetching nor the
+     * adds' latency sets the pace. (One stream with four accumulators read 10.7 GB/s where the F32 mat-vec read 13.7.)
+     */
+    @State(Scope.Thread)
+    public static class Stream {
+        static final int FLOATS = 32 << 20;
+        float[] data;
+
+        @Setup
+        public void setUp() {
+            data = random(FLOATS, 21);
+        }
+    }
+
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public float bandwidth(Stream s) {
+        float[] d = s.data;
+        int quarter = d.length / 4, lanes = SPECIES.length();
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int i = 0; i + 2 * lanes <= quarter; i += 2 * lanes) {
+            a0 = a0.add(FloatVector.fromArray(SPECIES, d, i));
+            a1 = a1.add(FloatVector.fromArray(SPECIES, d, i + lanes));
+            a2 = a2.add(FloatVector.fromArray(SPECIES, d, quarter + i));
+            a3 = a3.add(FloatVector.fromArray(SPECIES, d, quarter + i + lanes));
+            a4 = a4.add(FloatVector.fromArray(SPECIES, d, 2 * quarter + i));
+            a5 = a5.add(FloatVector.fromArray(SPECIES, d, 2 * quarter + i + lanes));
+            a6 = a6.add(FloatVector.fromArray(SPECIES, d, 3 * quarter + i));
+            a7 = a7.add(FloatVector.fromArray(SPECIES, d, 3 * quarter + i + lanes));
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Decoding one token: one row of x times a weight matrix of ~110-130 MB in each format (F32 4096 x 8192, Q8_0
+     * 8192 x 12288, Q4_0 8192 x 24576), so that every weight comes from memory, as in a real model's decode step. The
+     * quantized blocks are random bytes with a fixed scale (building them from floats would need ~800 MB of floats).
+     */
+    @State(Scope.Thread)
+    public static class Decode {
+        @Param({"f32", "q8_0", "q4_0"})
+        public String format;
+        float[] x, out;
+        Matrix w;
+        long weightBytes;
+
+        @Setup
+        public void setUp() {
+            Kernels.setThreads(1);
+            int n = format.equals("f32") ? 4096 : 8192, d = switch (format) {
+                case "f32" -> 8192;
+                case "q8_0" -> 12288;
+                default -> 24576;
+            };
+            x = random(n, 22);
+            out = new float[d];
+            if (format.equals("f32")) {
+                w = new Matrix.F32(random(n * d, 23), n, d);
+                weightBytes = 4L * n * d;
+                return;
+            }
+            boolean q4 = format.equals("q4_0");
+            int blockBytes = q4 ? 18 : 34;
+            weightBytes = (long) d * (n / 32) * blockBytes;
+            java.lang.foreign.MemorySegment blocks = java.lang.foreign.Arena.ofAuto().allocate(weightBytes, 64);
+            Random random = new Random(24);
+            byte[] block = new byte[blockBytes];
+            short scale = Float.floatToFloat16(0.01f);
+            for (long at = 0; at < weightBytes; at += blockBytes) {
+                random.nextBytes(block);
+                block[0] = (byte) scale;
+                block[1] = (byte) (scale >> 8);
+                java.lang.foreign.MemorySegment.copy(block, 0, blocks, java.lang.foreign.ValueLayout.JAVA_BYTE, at, blockBytes);
+            }
+            w = q4 ? new Matrix.Q4_0(blocks, n, d) : new Matrix.Q8_0(blocks, n, d);
+        }
+    }
+
+    @Benchmark
+    public float[] decode(Decode s) {
+        Kernels.matmul(s.out, s.x, s.w, 1);
         return s.out;
     }
 
@@ -233,6 +322,15 @@ public class KernelBenchmark {
             double best = gflops("matmul_" + shape, 2.0 * mnd[0] * mnd[1] * mnd[2], r.getPrimaryResult());
             if (!Double.isNaN(peakBest)) line("matmul_fraction_of_peak_" + shape, best / peakBest, Double.NaN, Double.NaN);
         }
+        Result stream = find(results, "bandwidth", null, null);
+        double bandwidthBest = Double.NaN;                              // GB/s of the fastest iteration
+        if (stream != null) bandwidthBest = gigabytes("memory_bandwidth", 4.0 * Stream.FLOATS, stream);
+        for (RunResult r : results) {
+            if (!r.getParams().getBenchmark().endsWith(".decode")) continue;
+            String format = r.getParams().getParam("format");
+            double best = gigabytes("decode_" + format, decodeBytes(format), r.getPrimaryResult());
+            if (!Double.isNaN(bandwidthBest)) line("decode_fraction_of_bandwidth_" + format, best / bandwidthBest, Double.NaN, Double.NaN);
+        }
         for (RunResult r : results) {
             if (!r.getParams().getBenchmark().endsWith(".vector")) continue;
             String kernel = r.getParams().getParam("kernel");
@@ -250,6 +348,24 @@ public class KernelBenchmark {
                 flopsPerCall / ((time.getScore() - time.getScoreError()) * 1e3));
         double best = flopsPerCall / (time.getStatistics().getMin() * 1e3);
         line(name + "_gflops_best", best, Double.NaN, Double.NaN);
+        return best;
+    }
+
+    /** Weight bytes one {@link #decode} call reads (the shapes of {@link Decode}). */
+    private static double decodeBytes(String format) {
+        return switch (format) {
+            case "f32" -> 4.0 * 4096 * 8192;
+            case "q8_0" -> 12288.0 * (8192 / 32) * 34;
+            default -> 24576.0 * (8192 / 32) * 18;
+        };
+    }
+
+    /** GB/s read from a time per call in microseconds: the mean's (with its range) and the fastest iteration's, which it returns. */
+    private static double gigabytes(String name, double bytesPerCall, Result time) {
+        line(name + "_gbps", bytesPerCall / (time.getScore() * 1e3), bytesPerCall / ((time.getScore() + time.getScoreError()) * 1e3),
+                bytesPerCall / ((time.getScore() - time.getScoreError()) * 1e3));
+        double best = bytesPerCall / (time.getStatistics().getMin() * 1e3);
+        line(name + "_gbps_best", best, Double.NaN, Double.NaN);
         return best;
     }
 
