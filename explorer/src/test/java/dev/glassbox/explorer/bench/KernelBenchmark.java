@@ -312,23 +312,23 @@ public class KernelBenchmark {
         double peakBest = Double.NaN;                                   // GFLOP/s of the fastest iteration
         if (peak != null) {
             double flops = 12.0 * STEPS * SPECIES.length() * 2;
-            gflops("peak", flops, peak);
+            perSecond("peak_gflops", flops, peak);
             peakBest = flops / (peak.getStatistics().getMin() * 1e3);
         }
         for (RunResult r : results) {
             if (!r.getParams().getBenchmark().endsWith(".matmul")) continue;
             String shape = r.getParams().getParam("shape");
             int[] mnd = dims(shape);
-            double best = gflops("matmul_" + shape, 2.0 * mnd[0] * mnd[1] * mnd[2], r.getPrimaryResult());
+            double best = perSecond("matmul_" + shape + "_gflops", 2.0 * mnd[0] * mnd[1] * mnd[2], r.getPrimaryResult());
             if (!Double.isNaN(peakBest)) line("matmul_fraction_of_peak_" + shape, best / peakBest, Double.NaN, Double.NaN);
         }
         Result stream = find(results, "bandwidth", null, null);
         double bandwidthBest = Double.NaN;                              // GB/s of the fastest iteration
-        if (stream != null) bandwidthBest = gigabytes("memory_bandwidth", 4.0 * Stream.FLOATS, stream);
+        if (stream != null) bandwidthBest = perSecond("memory_bandwidth_gbps", 4.0 * Stream.FLOATS, stream);
         for (RunResult r : results) {
             if (!r.getParams().getBenchmark().endsWith(".decode")) continue;
             String format = r.getParams().getParam("format");
-            double best = gigabytes("decode_" + format, decodeBytes(format), r.getPrimaryResult());
+            double best = perSecond("decode_" + format + "_gbps", decodeBytes(format), r.getPrimaryResult());
             if (!Double.isNaN(bandwidthBest)) line("decode_fraction_of_bandwidth_" + format, best / bandwidthBest, Double.NaN, Double.NaN);
         }
         for (RunResult r : results) {
@@ -342,12 +342,15 @@ public class KernelBenchmark {
         }
     }
 
-    /** GFLOP/s from a time per call in microseconds: the mean's (with its range) and the fastest iteration's, which it returns. */
-    private static double gflops(String name, double flopsPerCall, Result time) {
-        line(name + "_gflops", flopsPerCall / (time.getScore() * 1e3), flopsPerCall / ((time.getScore() + time.getScoreError()) * 1e3),
-                flopsPerCall / ((time.getScore() - time.getScoreError()) * 1e3));
-        double best = flopsPerCall / (time.getStatistics().getMin() * 1e3);
-        line(name + "_gflops_best", best, Double.NaN, Double.NaN);
+    /**
+     * Billions of something a second (flops: GFLOP/s; bytes: GB/s) from an amount per call and a time per call in
+     * microseconds: the mean's (with its range) and the fastest iteration's, which it returns.
+     */
+    private static double perSecond(String name, double amountPerCall, Result time) {
+        line(name, amountPerCall / (time.getScore() * 1e3), amountPerCall / ((time.getScore() + time.getScoreError()) * 1e3),
+                amountPerCall / ((time.getScore() - time.getScoreError()) * 1e3));
+        double best = amountPerCall / (time.getStatistics().getMin() * 1e3);
+        line(name + "_best", best, Double.NaN, Double.NaN);
         return best;
     }
 
@@ -358,15 +361,6 @@ public class KernelBenchmark {
             case "q8_0" -> 12288.0 * (8192 / 32) * 34;
             default -> 24576.0 * (8192 / 32) * 18;
         };
-    }
-
-    /** GB/s read from a time per call in microseconds: the mean's (with its range) and the fastest iteration's, which it returns. */
-    private static double gigabytes(String name, double bytesPerCall, Result time) {
-        line(name + "_gbps", bytesPerCall / (time.getScore() * 1e3), bytesPerCall / ((time.getScore() + time.getScoreError()) * 1e3),
-                bytesPerCall / ((time.getScore() - time.getScoreError()) * 1e3));
-        double best = bytesPerCall / (time.getStatistics().getMin() * 1e3);
-        line(name + "_gbps_best", best, Double.NaN, Double.NaN);
-        return best;
     }
 
     /** One figure, its range from the 99.9% confidence intervals JMH gives (none from a single iteration), and its {@code RESULT} line. */
