@@ -166,6 +166,9 @@ class Dashboard {
         progressBar(r.kernelsWarm, r.kernelsWanted),
         ` · ${size}`,
       );
+    } else if (r.kernelsWanted > r.kernelsWarm) {
+      // nothing starting although more are wanted: the memory budget had no room, or a start failed (the server's log says)
+      status.textContent = `${r.kernelsWarm} of ${r.kernelsWanted} kernels ready; no more are starting (the memory budget is full, or a start failed) · ${size}`;
     } else if (this.#readyAsked && r.kernelsWanted > 2) {
       status.textContent = `${r.kernelsWarm} kernels ready for the class · ${size}`;
     } else {

@@ -71,8 +71,8 @@ public final class KernelPool implements AutoCloseable {
 
     /**
      * A class is about to arrive: keeps {@code learners} kernels ready (or the pool's usual size, if larger) until
-     * they are taken or {@code window} has passed, as far as the memory budget holds them. Each kernel handed out
-     * counts against it; a later call replaces an earlier one. After the window the kernels beyond the usual size
+     * they are taken or {@code window} has passed, as far as the memory budget holds them. Each kernel opened
+     * counts against it (a restart does not); a later call replaces an earlier one. After the window the kernels beyond the usual size
      * are stopped, so that a class that did not come holds no memory.
      */
     public void expect(int learners, java.time.Duration window) {
@@ -148,6 +148,7 @@ public final class KernelPool implements AutoCloseable {
 
     /** Opens a kernel with a fresh unguessable id (128 random bits). */
     public Kernel open() throws IOException {
+        expected.getAndUpdate(n -> Math.max(0, n - 1));    // one of a class's learners has come (a restart is not one)
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         Kernel kernel = new Kernel(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), this, take());
@@ -182,7 +183,6 @@ public final class KernelPool implements AutoCloseable {
     KernelProcess take(boolean penalized) throws IOException {
         if (closed) throw new IOException("the kernel pool is shut down");
         if (penalized) return handOut(KernelProcess.start(settings, sandbox, false, cache.file(), group));
-        expected.getAndUpdate(n -> Math.max(0, n - 1));
         try {
             for (KernelProcess p; (p = warm.poll()) != null; ) {
                 if (p.alive()) return handOut(p);
