@@ -246,25 +246,29 @@ public final class Kernels {
         }
     }
 
+    /*
+     * Every quantized dot below sums a block's integer quants times x first and multiplies by the block's scale once:
+     * out = sum over blocks of scale * (q . x), the scale applied per block of 32 instead of per weight.
+     */
+
     /** out[i..i+3][j..j+1] = x rows i..i+3 . weight rows j, j+1 (at bytes at, at + rowBytes): each x vector feeds two rows. */
     private static void quantized4x2(float[] out, float[] x, MemorySegment blocks, boolean q4, int n, int d, int i, int j, long at, long rowBytes) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         int x0 = i * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
         int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
         for (int k = 0; k < n; k += 32, at += blockBytes) {
-            float sa = Float.float16ToFloat(blocks.get(F16, at)), sb = Float.float16ToFloat(blocks.get(F16, at + rowBytes));
-            for (int half = 0; half < 2; half++) {
-                ByteVector qa = quants(blocks, at, q4, half), qb = quants(blocks, at + rowBytes, q4, half);
-                for (int part = 0; part < PARTS; part++) {
-                    FloatVector wa = ((FloatVector) qa.convertShape(VectorOperators.B2F, SPECIES, part)).mul(sa);
-                    FloatVector wb = ((FloatVector) qb.convertShape(VectorOperators.B2F, SPECIES, part)).mul(sb);
-                    int e = k + 16 * half + part * L;
-                    FloatVector v0 = FloatVector.fromArray(SPECIES, x, x0 + e), v1 = FloatVector.fromArray(SPECIES, x, x1 + e);
-                    FloatVector v2 = FloatVector.fromArray(SPECIES, x, x2 + e), v3 = FloatVector.fromArray(SPECIES, x, x3 + e);
-                    a0 = wa.fma(v0, a0); a1 = wa.fma(v1, a1); a2 = wa.fma(v2, a2); a3 = wa.fma(v3, a3);
-                    b0 = wb.fma(v0, b0); b1 = wb.fma(v1, b1); b2 = wb.fma(v2, b2); b3 = wb.fma(v3, b3);
-                }
+            FloatVector ba0 = FloatVector.zero(SPECIES), ba1 = ba0, ba2 = ba0, ba3 = ba0, bb0 = ba0, bb1 = ba0, bb2 = ba0, bb3 = ba0;
+            for (int half = 0; half < 2; half++) for (int part = 0; part < PARTS; part++) {
+                FloatVector qa = blockQuants(blocks, at, q4, half, part), qb = blockQuants(blocks, at + rowBytes, q4, half, part);
+                int e = k + 16 * half + part * L;
+                FloatVector v0 = FloatVector.fromArray(SPECIES, x, x0 + e), v1 = FloatVector.fromArray(SPECIES, x, x1 + e);
+                FloatVector v2 = FloatVector.fromArray(SPECIES, x, x2 + e), v3 = FloatVector.fromArray(SPECIES, x, x3 + e);
+                ba0 = qa.fma(v0, ba0); ba1 = qa.fma(v1, ba1); ba2 = qa.fma(v2, ba2); ba3 = qa.fma(v3, ba3);
+                bb0 = qb.fma(v0, bb0); bb1 = qb.fma(v1, bb1); bb2 = qb.fma(v2, bb2); bb3 = qb.fma(v3, bb3);
             }
+            FloatVector sa = FloatVector.broadcast(SPECIES, scale(blocks, at)), sb = FloatVector.broadcast(SPECIES, scale(blocks, at + rowBytes));
+            a0 = ba0.fma(sa, a0); a1 = ba1.fma(sa, a1); a2 = ba2.fma(sa, a2); a3 = ba3.fma(sa, a3);
+            b0 = bb0.fma(sb, b0); b1 = bb1.fma(sb, b1); b2 = bb2.fma(sb, b2); b3 = bb3.fma(sb, b3);
         }
         out[i * d + j] = a0.reduceLanes(VectorOperators.ADD);
         out[(i + 1) * d + j] = a1.reduceLanes(VectorOperators.ADD);
@@ -282,18 +286,17 @@ public final class Kernels {
         int x0 = i * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
         int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
         for (int k = 0; k < n; k += 32, at += blockBytes) {
-            float scale = Float.float16ToFloat(blocks.get(F16, at));
-            for (int half = 0; half < 2; half++) {
-                ByteVector q = quants(blocks, at, q4, half);
-                for (int part = 0; part < PARTS; part++) {
-                    FloatVector wq = ((FloatVector) q.convertShape(VectorOperators.B2F, SPECIES, part)).mul(scale);
-                    int e = k + 16 * half + part * L;
-                    a0 = wq.fma(FloatVector.fromArray(SPECIES, x, x0 + e), a0);
-                    a1 = wq.fma(FloatVector.fromArray(SPECIES, x, x1 + e), a1);
-                    a2 = wq.fma(FloatVector.fromArray(SPECIES, x, x2 + e), a2);
-                    a3 = wq.fma(FloatVector.fromArray(SPECIES, x, x3 + e), a3);
-                }
+            FloatVector c0 = FloatVector.zero(SPECIES), c1 = c0, c2 = c0, c3 = c0;
+            for (int half = 0; half < 2; half++) for (int part = 0; part < PARTS; part++) {
+                FloatVector q = blockQuants(blocks, at, q4, half, part);
+                int e = k + 16 * half + part * L;
+                c0 = q.fma(FloatVector.fromArray(SPECIES, x, x0 + e), c0);
+                c1 = q.fma(FloatVector.fromArray(SPECIES, x, x1 + e), c1);
+                c2 = q.fma(FloatVector.fromArray(SPECIES, x, x2 + e), c2);
+                c3 = q.fma(FloatVector.fromArray(SPECIES, x, x3 + e), c3);
             }
+            FloatVector s = FloatVector.broadcast(SPECIES, scale(blocks, at));
+            a0 = c0.fma(s, a0); a1 = c1.fma(s, a1); a2 = c2.fma(s, a2); a3 = c3.fma(s, a3);
         }
         out[i * d + j] = a0.reduceLanes(VectorOperators.ADD);
         out[(i + 1) * d + j] = a1.reduceLanes(VectorOperators.ADD);
@@ -303,24 +306,30 @@ public final class Kernels {
 
     /** out[i][j..j+3] = x row i . weight rows j..j+3 (each rowBytes long): the mat-vec of decoding one token. */
     private static void quantized1x4(float[] out, float[] x, MemorySegment blocks, boolean q4, int n, int d, int i, int j, long rowBytes) {
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, s0 = a0, s1 = a0, s2 = a0, s3 = a0;
         int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
         long at0 = j * rowBytes, at1 = at0 + rowBytes, at2 = at1 + rowBytes, at3 = at2 + rowBytes;
         int xi = i * n;
         for (int k = 0; k < n; k += 32, at0 += blockBytes, at1 += blockBytes, at2 += blockBytes, at3 += blockBytes) {
-            float s0 = Float.float16ToFloat(blocks.get(F16, at0)), s1 = Float.float16ToFloat(blocks.get(F16, at1));
-            float s2 = Float.float16ToFloat(blocks.get(F16, at2)), s3 = Float.float16ToFloat(blocks.get(F16, at3));
-            for (int half = 0; half < 2; half++) {
-                ByteVector q0 = quants(blocks, at0, q4, half), q1 = quants(blocks, at1, q4, half);
-                ByteVector q2 = quants(blocks, at2, q4, half), q3 = quants(blocks, at3, q4, half);
-                for (int part = 0; part < PARTS; part++) {
-                    FloatVector xv = FloatVector.fromArray(SPECIES, x, xi + k + 16 * half + part * L);
-                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s0).fma(xv, a0);
-                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s1).fma(xv, a1);
-                    a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s2).fma(xv, a2);
-                    a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, SPECIES, part)).mul(s3).fma(xv, a3);
-                }
+            // the same sums either way, but C2 schedules the loop better with Q4_0's scales read first and Q8_0's last
+            // (one 384 x 1536 mat-vec at 512 bits, fastest of 6000 calls: Q4_0 70 us against 113, Q8_0 40 us against 45)
+            if (q4) {
+                s0 = FloatVector.broadcast(SPECIES, scale(blocks, at0)); s1 = FloatVector.broadcast(SPECIES, scale(blocks, at1));
+                s2 = FloatVector.broadcast(SPECIES, scale(blocks, at2)); s3 = FloatVector.broadcast(SPECIES, scale(blocks, at3));
             }
+            FloatVector c0 = FloatVector.zero(SPECIES), c1 = c0, c2 = c0, c3 = c0;
+            for (int half = 0; half < 2; half++) for (int part = 0; part < PARTS; part++) {
+                FloatVector xv = FloatVector.fromArray(SPECIES, x, xi + k + 16 * half + part * L);
+                c0 = blockQuants(blocks, at0, q4, half, part).fma(xv, c0);
+                c1 = blockQuants(blocks, at1, q4, half, part).fma(xv, c1);
+                c2 = blockQuants(blocks, at2, q4, half, part).fma(xv, c2);
+                c3 = blockQuants(blocks, at3, q4, half, part).fma(xv, c3);
+            }
+            if (!q4) {
+                s0 = FloatVector.broadcast(SPECIES, scale(blocks, at0)); s1 = FloatVector.broadcast(SPECIES, scale(blocks, at1));
+                s2 = FloatVector.broadcast(SPECIES, scale(blocks, at2)); s3 = FloatVector.broadcast(SPECIES, scale(blocks, at3));
+            }
+            a0 = c0.fma(s0, a0); a1 = c1.fma(s1, a1); a2 = c2.fma(s2, a2); a3 = c3.fma(s3, a3);
         }
         out[i * d + j] = a0.reduceLanes(VectorOperators.ADD);
         out[i * d + j + 1] = a1.reduceLanes(VectorOperators.ADD);
@@ -328,11 +337,21 @@ public final class Kernels {
         out[i * d + j + 3] = a3.reduceLanes(VectorOperators.ADD);
     }
 
+    /** The f16 scale of the block at byte `at`, as a float. */
+    private static float scale(MemorySegment blocks, long at) {
+        return Float.float16ToFloat(blocks.get(F16, at));
+    }
+
     /**
-     * The 16 quants of half {@code half} (elements 16 half .. 16 half + 15) of the block at byte `at`, as signed
-     * bytes: Q8_0 stores them as they are; Q4_0 keeps elements 0..15 in the low nibbles and 16..31 in the high
-     * nibbles of the same 16 bytes, each offset by 8. They become floats {@link #PARTS} vectors at a time.
+     * Elements 16 half + part L .. + L - 1 of the block at byte `at` as floats: its quants, without the scale. Q8_0
+     * stores them as signed bytes; Q4_0 keeps elements 0..15 in the low nibbles and 16..31 in the high nibbles of the
+     * same 16 bytes, each offset by 8.
      */
+    private static FloatVector blockQuants(MemorySegment blocks, long at, boolean q4, int half, int part) {
+        return (FloatVector) quants(blocks, at, q4, half).convertShape(VectorOperators.B2F, SPECIES, part);
+    }
+
+    /** The 16 quants of half {@code half} of the block at byte `at`, as signed bytes. */
     private static ByteVector quants(MemorySegment blocks, long at, boolean q4, int half) {
         if (!q4) return ByteVector.fromMemorySegment(BYTES_16, blocks, at + 2 + 16 * half, ByteOrder.LITTLE_ENDIAN);
         ByteVector packed = ByteVector.fromMemorySegment(BYTES_16, blocks, at + 2, ByteOrder.LITTLE_ENDIAN);
@@ -356,14 +375,11 @@ public final class Kernels {
         int blockBytes = q4 ? Matrix.Q4_0_BLOCK_BYTES : Matrix.Q8_0_BLOCK_BYTES;
         FloatVector sum = FloatVector.zero(SPECIES);
         for (int k = 0; k < n; k += 32, at += blockBytes) {
-            float scale = Float.float16ToFloat(blocks.get(F16, at));
-            for (int half = 0; half < 2; half++) {
-                ByteVector q = quants(blocks, at, q4, half);
-                for (int part = 0; part < PARTS; part++) {
-                    FloatVector wq = ((FloatVector) q.convertShape(VectorOperators.B2F, SPECIES, part)).mul(scale);
-                    sum = wq.fma(FloatVector.fromArray(SPECIES, x, xOffset + k + 16 * half + part * L), sum);
-                }
+            FloatVector block = FloatVector.zero(SPECIES);
+            for (int half = 0; half < 2; half++) for (int part = 0; part < PARTS; part++) {
+                block = blockQuants(blocks, at, q4, half, part).fma(FloatVector.fromArray(SPECIES, x, xOffset + k + 16 * half + part * L), block);
             }
+            sum = block.fma(FloatVector.broadcast(SPECIES, scale(blocks, at)), sum);
         }
         return sum.reduceLanes(VectorOperators.ADD);
     }

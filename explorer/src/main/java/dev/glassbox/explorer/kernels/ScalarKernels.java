@@ -58,12 +58,16 @@ public final class ScalarKernels {
         }
     }
 
-    /** Q8_0 blocks at byte {@code byteOffset} (n values; per block f16 scale, then 32 int8 q) . x[xOffset, xOffset + n). */
+    /**
+     * Q8_0 blocks at byte {@code byteOffset} (n values; per block f16 scale, then 32 int8 q) . x[xOffset, xOffset + n):
+     * per block, the quants dotted with x, times the block's scale.
+     */
     static float dotQ8_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
         float sum = 0;
         for (int k = 0; k < n; k += 32, byteOffset += Matrix.Q8_0_BLOCK_BYTES) {
-            float scale = Float.float16ToFloat(blocks.get(F16, byteOffset));
-            for (int l = 0; l < 32; l++) sum += blocks.get(ValueLayout.JAVA_BYTE, byteOffset + 2 + l) * scale * x[xOffset + k + l];
+            float block = 0;
+            for (int l = 0; l < 32; l++) block += blocks.get(ValueLayout.JAVA_BYTE, byteOffset + 2 + l) * x[xOffset + k + l];
+            sum += Float.float16ToFloat(blocks.get(F16, byteOffset)) * block;
         }
         return sum;
     }
@@ -72,12 +76,13 @@ public final class ScalarKernels {
     static float dotQ4_0(MemorySegment blocks, long byteOffset, float[] x, int xOffset, int n) {
         float sum = 0;
         for (int k = 0; k < n; k += 32, byteOffset += Matrix.Q4_0_BLOCK_BYTES) {
-            float scale = Float.float16ToFloat(blocks.get(F16, byteOffset));
+            float block = 0;
             for (int l = 0; l < 16; l++) {
                 int packed = Byte.toUnsignedInt(blocks.get(ValueLayout.JAVA_BYTE, byteOffset + 2 + l));
-                sum += ((packed & 0x0F) - 8) * scale * x[xOffset + k + l];
-                sum += ((packed >>> 4) - 8) * scale * x[xOffset + k + l + 16];
+                block += ((packed & 0x0F) - 8) * x[xOffset + k + l];
+                block += ((packed >>> 4) - 8) * x[xOffset + k + l + 16];
             }
+            sum += Float.float16ToFloat(blocks.get(F16, byteOffset)) * block;
         }
         return sum;
     }
