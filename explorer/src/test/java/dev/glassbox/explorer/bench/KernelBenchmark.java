@@ -113,15 +113,19 @@ public class KernelBenchmark {
      * floats (far more than the 48 MB L3 cache), read as four streams at once (the four quarters of the array, as a
      * mat-vec reads several weight rows) with two accumulators each, so that neither one stream's prefetching nor the
      * adds' latency sets the pace. (One stream with four accumulators read 10.7 GB/s where the F32 mat-vec read 13.7.)
+     * With {@code size=weights} the same sum reads the weights of a 384 x 1536 matmul (2.4 MB: in L3, not in L2),
+     * again and again: the ceiling of a matmul of few rows, which reads each weight once per call.
      */
     @State(Scope.Thread)
     public static class Stream {
-        static final int FLOATS = 32 << 20;
+        static final int FLOATS = 32 << 20, WEIGHTS = 384 * 1536;
+        @Param({"memory", "weights"})
+        public String size;
         float[] data;
 
         @Setup
         public void setUp() {
-            data = random(FLOATS, 21);
+            data = random(size.equals("memory") ? FLOATS : WEIGHTS, 21);
         }
     }
 
@@ -322,9 +326,19 @@ public class KernelBenchmark {
             double best = perSecond("matmul_" + shape + "_gflops", 2.0 * mnd[0] * mnd[1] * mnd[2], r.getPrimaryResult());
             if (!Double.isNaN(peakBest)) line("matmul_fraction_of_peak_" + shape, best / peakBest, Double.NaN, Double.NaN);
         }
-        Result stream = find(results, "bandwidth", null, null);
+        Result stream = find(results, "bandwidth", "size", "memory"), cached = find(results, "bandwidth", "size", "weights");
         double bandwidthBest = Double.NaN;                              // GB/s of the fastest iteration
         if (stream != null) bandwidthBest = perSecond("memory_bandwidth_gbps", 4.0 * Stream.FLOATS, stream);
+        if (cached != null) {
+            // a matmul of m <= 8 rows (one tile of rows) reads each 4-byte weight once for 2 m flops: its ceiling is m / 2 flops a byte read
+            double cachedBest = perSecond("weights_bandwidth_gbps", 4.0 * Stream.WEIGHTS, cached);
+            for (RunResult r : results) {
+                if (!r.getParams().getBenchmark().endsWith(".matmul")) continue;
+                int m = dims(r.getParams().getParam("shape"))[0];
+                if (m <= 8 && !Double.isNaN(peakBest)) line("matmul_read_bound_fraction_of_peak_" + r.getParams().getParam("shape"),
+                        Math.min(1, cachedBest * m / 2 / peakBest), Double.NaN, Double.NaN);
+            }
+        }
         for (RunResult r : results) {
             if (!r.getParams().getBenchmark().endsWith(".decode")) continue;
             String format = r.getParams().getParam("format");

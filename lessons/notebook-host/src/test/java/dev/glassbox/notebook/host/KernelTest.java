@@ -79,6 +79,23 @@ class KernelTest {
         }
     }
 
+    /**
+     * JShell keeps each expression's value in a temporary variable ($1, $2, ...) and imports all of them into every
+     * later snippet, so that each cell compiled more slowly than the one before; the kernel drops them once the value
+     * is shown. Completion lists the names a cell can use: no $N among them, while a declared variable is.
+     */
+    @Test
+    void expressionsLeaveNoTemporaryVariables() throws Exception {
+        try (Kernel kernel = pool.open()) {
+            for (int i = 0; i < 3; i++) assertEquals(Integer.toString(i + 40), value(kernel.execute(i + " + 40", "e" + i, o -> {})));
+            kernel.execute("int $kept = 7;", "d", o -> {});
+            KernelMessage.Completions completions = kernel.complete("$", 1);
+            List<String> names = completions.options().stream().map(KernelMessage.Completions.Option::label).toList();
+            assertTrue(names.contains("$kept"), "the declared variable completes: " + names);
+            assertTrue(names.stream().noneMatch(n -> n.matches("\\$\\d+")), "temporary variables left: " + names);
+        }
+    }
+
     @Test
     void printfShowsItsTextNotThePrintStreamItReturns() throws Exception {
         try (Kernel kernel = pool.open()) {
