@@ -49,6 +49,19 @@ public final class RoundTripBenchmark {
             }
             report("warm kernel, 1+1 round trip (ms)", roundTrip);
             report("  of which inside the kernel (server-measured, ms)", inKernel);
+            report("  the last 50 (cells 181-230: any growth?)", Arrays.copyOfRange(roundTrip, WARM_RUNS - 50, WARM_RUNS));
+
+            // 1b. the same kernel, a lesson-sized cell: a method, an array, a loop and a print (javac does more)
+            double[] lessonCell = new double[LESSON_RUNS];
+            for (int i = 0; i < LESSON_RUNS; i++) {
+                long start = System.nanoTime();
+                JsonNode reply = learner.execute(kernel, LESSON_CELL);
+                lessonCell[i] = (System.nanoTime() - start) / 1e6;
+                if (!reply.get("status").asText().equals("ok")) throw new AssertionError("the lesson cell failed: " + reply);
+            }
+            report("warm kernel, a lesson-sized cell round trip (ms)", lessonCell);
+            System.out.printf(java.util.Locale.ROOT, "RESULT warm_one_plus_one_ms_median=%.1f lesson_cell_ms_median=%.1f goal_warm_ms=30%n",
+                    median(roundTrip), median(lessonCell));
 
             // 2. a new learner's first cell, with the pool refilled between arrivals
             double[] firstCell = new double[NEW_LEARNERS];
@@ -79,6 +92,20 @@ public final class RoundTripBenchmark {
                     median(firstCell), median(firstForward));
         }
     }
+
+    private static final int LESSON_RUNS = 50;
+
+    /** A cell as the lessons have them: a method, an array filled in a loop, a printed result. */
+    private static final String LESSON_CELL = """
+            static float dot(float[] a, float[] b) {
+                float s = 0f;
+                for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+                return s;
+            }
+            float[] v = new float[384];
+            for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i);
+            System.out.printf("|v|^2 = %.3f%n", dot(v, v));
+            """;
 
     /** A lesson's first model cell: open MiniLM from the shipped models and embed one sentence. */
     private static final String FIRST_FORWARD = """

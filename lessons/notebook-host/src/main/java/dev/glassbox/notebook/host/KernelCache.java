@@ -138,8 +138,10 @@ final class KernelCache {
         List<String> java = new ArrayList<>();
         java.add(sandbox.java());
         java.addAll(KernelProcess.jvmOptions(settings, sandbox.available() ? Sandbox.SCRATCH : dir.toString()));
+        Path jit = KernelJit.file(settings);
+        java.addAll(KernelJit.options(jit, sandbox));
         java.addAll(arguments);
-        Sandbox.Command command = sandbox.wrapCacheMaker(java, settings.libraries().all(), dir, dir);
+        Sandbox.Command command = sandbox.wrapCacheMaker(java, settings.libraries().all(), jit, dir, dir);
         ProcessBuilder builder = new ProcessBuilder(command.arguments()).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().clear();
         builder.environment().put("LANG", "C.UTF-8");
@@ -203,6 +205,7 @@ final class KernelCache {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             List<String> parts = new ArrayList<>(List.of(System.getProperty("java.home"), System.getProperty("java.vm.version")));
             parts.addAll(KernelProcess.jvmOptions(settings, dir.toString()));
+            parts.add(KernelJit.DIRECTIVES);
             for (Path jar : settings.libraries().all()) {
                 parts.add(jar + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis());
             }

@@ -185,6 +185,7 @@ final class KernelProcess {
      * carries the memory budget of all the pool's kernels; null: none).
      */
     static KernelProcess start(KernelSettings settings, Sandbox sandbox, boolean urgent, Path aotCache, Cgroup pool) throws IOException {
+        Path jit = KernelJit.file(settings);
         Path scratch = null;
         Cgroup cgroup = null;
         String scratchPath = Sandbox.SCRATCH;
@@ -199,6 +200,7 @@ final class KernelProcess {
         List<String> java = new ArrayList<>();
         java.add(sandbox.java());                            // every path as the kernel sees it: the neutral ones in the sandbox
         java.addAll(jvmOptions(settings, scratchPath));
+        java.addAll(KernelJit.options(jit, sandbox));
         if (settings.sharedModels() != null) {
             // the server may still be filling the folder in the background, but a bind mount needs it now
             Files.createDirectories(settings.sharedModels());
@@ -213,7 +215,7 @@ final class KernelProcess {
         java.addAll(loading(settings.libraries(), sandbox));
         Sandbox.Command command;
         try {
-            command = sandbox.wrap(java, settings.libraries().all(), settings.sharedModels(), aotCache, cgroup, settings.scratchRoot());
+            command = sandbox.wrap(java, settings.libraries().all(), settings.sharedModels(), aotCache, jit, cgroup, settings.scratchRoot());
         } catch (IOException e) {
             if (cgroup != null) cgroup.delete();
             throw e;

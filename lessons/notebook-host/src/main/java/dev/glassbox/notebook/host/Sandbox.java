@@ -36,6 +36,8 @@ public final class Sandbox {
     public static final String LIB = "/glassbox/lib";
     /** Where the kernels' AOT cache appears, read-only, inside the sandbox. */
     public static final String CACHE = "/glassbox/cache";
+    /** Where the kernels' JIT directives ({@link KernelJit}) appear, read-only, inside the sandbox. */
+    public static final String JIT = "/glassbox/jit.json";
 
     /**
      * Opens bubblewrap's arguments (the file {@code $0}) as file descriptor 3 and removes the file, then runs the
@@ -217,24 +219,24 @@ public final class Sandbox {
     /**
      * The command that runs {@code java} (a list starting with {@link #java()}, naming its files as the kernel sees
      * them: {@link #classPath}, {@link #cache}, {@link #models}) contained, with the class path, the AOT cache
-     * ({@code aotCache}, may be null) and the folder {@code models} (may be null) bound read-only where it names
-     * them. Without a sandbox it is {@code java} unchanged. {@code cgroup} (may be null) is joined before anything
+     * ({@code aotCache}, may be null), the JIT directives ({@code jit}, may be null) and the folder {@code models}
+     * (may be null) bound read-only where it names them. Without a sandbox it is {@code java} unchanged. {@code cgroup} (may be null) is joined before anything
      * starts. {@code folder} is one of the server's own: bubblewrap's arguments are written to a file there, and
      * the scratch tmpfs is mounted on a folder in it in a mount namespace that only the kernel sees.
      */
-    Command wrap(List<String> java, List<Path> classPath, Path models, Path aotCache, Cgroup cgroup, Path folder) throws IOException {
-        return wrap(java, classPath, models, aotCache, null, cgroup, folder);
+    Command wrap(List<String> java, List<Path> classPath, Path models, Path aotCache, Path jit, Cgroup cgroup, Path folder) throws IOException {
+        return wrap(java, classPath, models, aotCache, jit, null, cgroup, folder);
     }
 
     /**
      * As {@link #wrap}, for the JVMs that make the kernels' AOT cache, with {@code cacheFolder} bound writable at
      * {@link #CACHE}: a JVM maps an AOT cache only with the paths it was made with, so it is made with the kernels'.
      */
-    Command wrapCacheMaker(List<String> java, List<Path> classPath, Path cacheFolder, Path folder) throws IOException {
-        return wrap(java, classPath, null, null, cacheFolder, null, folder);
+    Command wrapCacheMaker(List<String> java, List<Path> classPath, Path jit, Path cacheFolder, Path folder) throws IOException {
+        return wrap(java, classPath, null, null, jit, cacheFolder, null, folder);
     }
 
-    private Command wrap(List<String> java, List<Path> classPath, Path models, Path aotCache, Path cacheFolder, Cgroup cgroup,
+    private Command wrap(List<String> java, List<Path> classPath, Path models, Path aotCache, Path jit, Path cacheFolder, Cgroup cgroup,
                          Path folder) throws IOException {
         if (!available()) return new Command(java, null);
         List<String> sandbox = new ArrayList<>(List.of(
@@ -276,6 +278,7 @@ public final class Sandbox {
         List<String> inside = classPath(classPath);
         for (int i = 0; i < classPath.size(); i++) sandbox.addAll(List.of("--ro-bind", realPath(classPath.get(i)), inside.get(i)));
         if (aotCache != null) sandbox.addAll(List.of("--ro-bind", realPath(aotCache), inCache(aotCache)));
+        if (jit != null) sandbox.addAll(List.of("--ro-bind", realPath(jit), JIT));
         if (cacheFolder != null) sandbox.addAll(List.of("--bind", realPath(cacheFolder), CACHE));
         if (models != null) sandbox.addAll(List.of("--ro-bind", realPath(models), MODELS));
         // bwrap builds the new root and /dev as writable tmpfs without a size cap: only /scratch may be written
@@ -309,7 +312,7 @@ public final class Sandbox {
         Command command = null;
         try {
             folder = Files.createTempDirectory("glassbox-sandbox-probe");
-            command = wrap(List.of(java(), "-XX:-UsePerfData", "-version"), List.of(), null, null, null, folder);
+            command = wrap(List.of(java(), "-XX:-UsePerfData", "-version"), List.of(), null, null, null, null, folder);
             ProcessBuilder builder = new ProcessBuilder(command.arguments()).redirectErrorStream(true);
             builder.environment().clear();
             Process process = builder.start();

@@ -96,6 +96,16 @@ class KernelTest {
         }
     }
 
+    /** A kernel starts with the JIT directives that keep C2 off javac and JShell (KernelJit): the JVM read the file. */
+    @Test
+    void kernelsStartWithTheirJitDirectives() throws Exception {
+        try (Kernel kernel = pool.open()) {
+            String arguments = value(kernel.execute("java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().toString()",
+                    "args", o -> {}));
+            assertTrue(arguments != null && arguments.contains("-XX:CompilerDirectivesFile="), "the kernel's JVM arguments: " + arguments);
+        }
+    }
+
     @Test
     void printfShowsItsTextNotThePrintStreamItReturns() throws Exception {
         try (Kernel kernel = pool.open()) {
