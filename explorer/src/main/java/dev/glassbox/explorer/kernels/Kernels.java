@@ -178,10 +178,27 @@ public final class Kernels {
      */
     public static void matmul(float[] out, float[] x, Matrix w, int m) {
         switch (w) {
-            case Matrix.F32 f -> matmul(out, x, f.w(), m, f.n(), f.d());
+            case Matrix.F32 f -> matmulPanels(out, x, f, m);
             case Matrix.Q8_0 q -> matmulQuantized(out, x, q.blocks(), false, m, q.n(), q.d());
             case Matrix.Q4_0 q -> matmulQuantized(out, x, q.blocks(), true, m, q.n(), q.d());
         }
+    }
+
+    /** x (m,n) @ W -> out (m,d) from W's packed column panels; split over panels when large. */
+    private static void matmulPanels(float[] out, float[] x, Matrix.F32 w, int m) {
+        int n = w.n(), d = w.d(), width = w.width();
+        if (SCALAR) {
+            ScalarKernels.matmul(out, x, w, m);
+            return;
+        }
+        assert x.length >= m * n && out.length >= m * d : "matmul (" + m + "," + n + ") @ (" + n + "," + d + ")";
+        float[] panels = w.panels();
+        Workers.split((d + width - 1) / width, 1, (long) m * n * width, PARALLEL_MIN, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int j0 = p * width;
+                Tiles.panel(out, d, x, m, n, panels, j0 * n, j0, Math.min(d, j0 + width));
+            }
+        });
     }
 
     /** x (m,n) @ w (n,d) -> out (m,d), overwriting out; register-tiled (see {@link Tiles}), split over columns when large. */

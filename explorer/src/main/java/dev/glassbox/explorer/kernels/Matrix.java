@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A weight matrix in the layout the kernels want: it maps an input of size {@code n} to an output of
- * size {@code d}, so {@code x (m,n) @ W -> out (m,d)}. The float form stores W input-major, the way
- * the broadcast-and-FMA matmul reads it; the quantized forms keep the GGUF layout (one row of blocks
+ * size {@code d}, so {@code x (m,n) @ W -> out (m,d)}. The float form stores W in column panels, the way
+ * the register-tiled matmul reads it; the quantized forms keep the GGUF layout (one row of blocks
  * per output), so a mapped GGUF tensor is used where it lies, without a copy.
  */
 public sealed interface Matrix permits Matrix.F32, Matrix.Q8_0, Matrix.Q4_0 {
@@ -20,14 +20,86 @@ public sealed interface Matrix permits Matrix.F32, Matrix.Q8_0, Matrix.Q4_0 {
     /** Output size: the length of one row of out. */
     int d();
 
-    /** w (n,d), input-major: {@code out[j] = sum_k x[k] * w[k * d + j]}. */
-    record F32(float[] w, int n, int d) implements Matrix {
-        public F32 {
-            if (n <= 0 || d <= 0 || w.length < (long) n * d) {
+    /**
+     * A float matrix W (n,d): {@code out[j] = sum_k x[k] * W[k][j]}. It is stored in column panels of
+     * {@link #width()} columns (the matmul's widest register tile), each panel's n rows one after another, so a tile
+     * streams its slice of W from contiguous memory instead of picking it out of rows d floats apart
+     * (1.2 - 1.35x faster at 8 to 128 rows of x on MiniLM's shapes, see BENCHMARKS.md). Panel p holds columns
+     * [p * width, p * width + r) with r = min(width, d - p * width), at {@code panels[p * width * n + k * r + (j - p * width)]}.
+     * {@link #w()} gives the plain input-major layout, for code of one's own.
+     */
+    final class F32 implements Matrix {
+        private final float[] panels;
+        private final int n, d, width;
+        private volatile float[] plain;
+
+        /** W from w (n,d), input-major ({@code W[k][j] = w[k * d + j]}); w is copied, not kept. */
+        public F32(float[] w, int n, int d) {
+            this(n, d);
+            if (w.length < (long) n * d) {
                 throw new IllegalArgumentException("an F32 matrix (n=" + n + ", d=" + d + ") needs " + (long) n * d
                         + " floats, found " + w.length);
             }
+            for (int j0 = 0, at = 0; j0 < d; j0 += width) {
+                int r = Math.min(width, d - j0);
+                for (int k = 0; k < n; k++, at += r) System.arraycopy(w, k * d + j0, panels, at, r);
+            }
         }
+
+        private F32(int n, int d) {
+            if (n <= 0 || d <= 0 || (long) n * d > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("an F32 matrix needs 0 < n * d < 2^31, found n=" + n + ", d=" + d);
+            }
+            this.n = n;
+            this.d = d;
+            this.width = Tiles.WIDE;
+            this.panels = new float[n * d];
+        }
+
+        /** From PyTorch's nn.Linear layout, weight (d,n) with one row per output, straight into panels. */
+        static F32 fromOutIn(float[] wOutIn, int n, int d) {
+            F32 m = new F32(n, d);
+            if (wOutIn.length < (long) n * d) {
+                throw new IllegalArgumentException("a (" + d + "," + n + ") weight needs " + (long) n * d + " floats, found " + wOutIn.length);
+            }
+            for (int j0 = 0; j0 < d; j0 += m.width) {
+                int r = Math.min(m.width, d - j0), panel = j0 * n;
+                // one output row at a time is read whole; its writes go down one column of a panel that stays in cache
+                for (int j = j0; j < j0 + r; j++) {
+                    for (int k = 0; k < n; k++) m.panels[panel + k * r + (j - j0)] = wOutIn[j * n + k];
+                }
+            }
+            return m;
+        }
+
+        @Override public int n() { return n; }
+
+        @Override public int d() { return d; }
+
+        /** Columns per panel (the last panel may have fewer). */
+        public int width() { return width; }
+
+        /** The panels, as described above; the kernels read them, nobody writes them. */
+        float[] panels() { return panels; }
+
+        /**
+         * W (n,d) input-major, {@code W[k][j] = w()[k * d + j]}: unpacked on the first call and kept. A copy: writing to
+         * it does not change this matrix.
+         */
+        public float[] w() {
+            float[] w = plain;
+            if (w == null) {
+                w = new float[n * d];
+                for (int j0 = 0, at = 0; j0 < d; j0 += width) {
+                    int r = Math.min(width, d - j0);
+                    for (int k = 0; k < n; k++, at += r) System.arraycopy(panels, at, w, k * d + j0, r);
+                }
+                plain = w;
+            }
+            return w;
+        }
+
+        @Override public String toString() { return "F32[n=" + n + ", d=" + d + ", panels of " + width + " columns]"; }
     }
 
     /**
@@ -50,21 +122,9 @@ public sealed interface Matrix permits Matrix.F32, Matrix.Q8_0, Matrix.Q4_0 {
         }
     }
 
-    /** From PyTorch's nn.Linear layout, weight (d,n) with one row per output, to the kernels' w (n,d). */
+    /** From PyTorch's nn.Linear layout, weight (d,n) with one row per output, to the kernels' float matrix. */
     static F32 transposed(float[] wOutIn, int n, int d) {
-        if (wOutIn.length < (long) n * d) {
-            throw new IllegalArgumentException("a (" + d + "," + n + ") weight needs " + (long) n * d + " floats, found " + wOutIn.length);
-        }
-        float[] w = new float[n * d];
-        int tile = 32;                                  // square tiles, so both sides are read and written a cache line at a time
-        for (int j0 = 0; j0 < d; j0 += tile) {
-            for (int k0 = 0; k0 < n; k0 += tile) {
-                for (int j = j0, jEnd = Math.min(d, j0 + tile); j < jEnd; j++) {
-                    for (int k = k0, kEnd = Math.min(n, k0 + tile); k < kEnd; k++) w[k * d + j] = wOutIn[j * n + k];
-                }
-            }
-        }
-        return new F32(w, n, d);
+        return F32.fromOutIn(wOutIn, n, d);
     }
 
     private static void checkBlocks(String type, MemorySegment blocks, int n, int d, int blockBytes) {

@@ -31,7 +31,7 @@ public final class ScalarKernels {
     /** x (m,n) @ W -> out (m,d), overwriting out. */
     public static void matmul(float[] out, float[] x, Matrix w, int m) {
         switch (w) {
-            case Matrix.F32 f -> matmul(out, x, f.w(), m, f.n(), f.d());
+            case Matrix.F32 f -> matmulPanels(out, x, f, m);
             case Matrix.Q8_0 q -> matmulQuantized(out, x, q.blocks(), false, m, q.n(), q.d());
             case Matrix.Q4_0 q -> matmulQuantized(out, x, q.blocks(), true, m, q.n(), q.d());
         }
@@ -44,6 +44,22 @@ public final class ScalarKernels {
             for (int k = 0; k < n; k++) {
                 float xik = x[i * n + k];
                 for (int j = 0; j < d; j++) out[i * d + j] = Math.fma(xik, w[k * d + j], out[i * d + j]);
+            }
+        }
+    }
+
+    /** x (m,n) @ W -> out (m,d), reading W where its packed panels keep it: W[k][j] = panels[j0 * n + k * r + (j - j0)]. */
+    static void matmulPanels(float[] out, float[] x, Matrix.F32 w, int m) {
+        int n = w.n(), d = w.d(), width = w.width();
+        float[] panels = w.panels();
+        for (int i = 0; i < m; i++) {
+            Arrays.fill(out, i * d, (i + 1) * d, 0f);
+            for (int k = 0; k < n; k++) {
+                float xik = x[i * n + k];
+                for (int j0 = 0; j0 < d; j0 += width) {
+                    int r = Math.min(width, d - j0), row = j0 * n + k * r - j0;
+                    for (int j = j0; j < j0 + r; j++) out[i * d + j] = Math.fma(xik, panels[row + j], out[i * d + j]);
+                }
             }
         }
     }

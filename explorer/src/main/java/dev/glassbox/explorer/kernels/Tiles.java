@@ -78,6 +78,16 @@ final class Tiles {
         }
     }
 
+    /**
+     * out[i][j0 + c] = sum_k x[i][k] * panel[panelOffset + k * (j1 - j0) + c] for i < m, k < n, c < j1 - j0: one
+     * packed column panel of a {@link Matrix.F32}, whose rows lie one after another. The tiles run over all of k at
+     * once: the panel (n x WIDE floats, at most 295 KB for MiniLM) stays in L2 while the row tiles pass, and is read
+     * as one stream, so neither k-blocking scheme of {@link #gemm} is needed (each is slower here).
+     */
+    static void panel(float[] out, int ldo, float[] x, int m, int n, float[] panel, int panelOffset, int j0, int j1) {
+        block(out, 0, ldo, x, 0, n, panel, panelOffset - j0, j1 - j0, m, j0, j1, 0, n, false);
+    }
+
     /** out[:, j0..j1) = (accumulate ? out : 0) + x[:, k0..k0+kCount) @ w[k0..k0+kCount, j0..j1), by tiles. */
     private static void block(float[] out, int oOff, int ldo, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
                               int m, int j0, int j1, int k0, int kCount, boolean accumulate) {

@@ -58,9 +58,34 @@ class MatmulTest {
         float[] expected = new float[m * d], actual = new float[m * d];
         java.util.Arrays.fill(actual, Float.NaN);                      // must be overwritten, not added to
         ScalarKernels.matmul(expected, x, w, m, n, d);
-        Kernels.matmul(actual, x, new Matrix.F32(w, n, d), m);
-        // both run one FMA chain over k = 0..n-1 per output, so blocking, tiles and masks change nothing
+        Matrix.F32 packed = new Matrix.F32(w, n, d);
+        Kernels.matmul(actual, x, packed, m);
+        // both run one FMA chain over k = 0..n-1 per output, so blocking, tiles, masks and panels change nothing
         assertArrayEquals(expected, actual, m + "x" + n + "x" + d);
+        float[] twin = new float[m * d];
+        ScalarKernels.matmul(twin, x, packed, m);                       // the scalar twin reading the panels
+        assertArrayEquals(expected, twin, "scalar, from panels, " + m + "x" + n + "x" + d);
+        assertArrayEquals(w, packed.w(), "unpacked");
+    }
+
+    @Test
+    void panelsHoldEachColumnRangeRowAfterRow() {
+        int n = 3, width = Tiles.WIDE, d = width + 2;                   // one whole panel and a last one of 2 columns
+        float[] w = new float[n * d];
+        for (int k = 0; k < n; k++) for (int j = 0; j < d; j++) w[k * d + j] = 1000 * k + j;
+        float[] panels = new Matrix.F32(w, n, d).panels();
+        assertEquals(1001, panels[1 * width + 1], "row 1, column 1 (first panel)");
+        assertEquals(2000 + width + 1, panels[n * width + 2 * 2 + 1], "row 2, column width + 1 (last panel, 2 wide)");
+        float[] outIn = new float[d * n];                               // the same W as nn.Linear keeps it
+        for (int k = 0; k < n; k++) for (int j = 0; j < d; j++) outIn[j * n + k] = w[k * d + j];
+        assertArrayEquals(panels, Matrix.transposed(outIn, n, d).panels());
+        float[] copy = new Matrix.F32(w, n, d).w();
+        copy[0] = -1;                                                   // w() is the matrix's copy, not its storage
+        float[] out = new float[d];
+        Matrix.F32 fresh = new Matrix.F32(w, n, d);
+        fresh.w()[0] = -1;
+        Kernels.matmul(out, new float[] {1, 0, 0}, fresh, 1);
+        assertEquals(0f, out[0]);
     }
 
     @Test
