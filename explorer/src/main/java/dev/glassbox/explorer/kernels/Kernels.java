@@ -178,27 +178,58 @@ public final class Kernels {
      */
     public static void matmul(float[] out, float[] x, Matrix w, int m) {
         switch (w) {
-            case Matrix.F32 f -> matmulPanels(out, x, f, m);
-            case Matrix.Q8_0 q -> matmulQuantized(out, x, q.blocks(), false, m, q.n(), q.d());
-            case Matrix.Q4_0 q -> matmulQuantized(out, x, q.blocks(), true, m, q.n(), q.d());
+            case Matrix.F32 f -> matmulPanels(out, x, f, null, m);
+            case Matrix.Q8_0 q -> matmulQuantized(out, x, q.blocks(), false, null, m, q.n(), q.d());
+            case Matrix.Q4_0 q -> matmulQuantized(out, x, q.blocks(), true, null, m, q.n(), q.d());
         }
     }
 
-    /** x (m,n) @ W -> out (m,d) from W's packed column panels; split over panels when large. */
-    private static void matmulPanels(float[] out, float[] x, Matrix.F32 w, int m) {
+    /**
+     * A linear layer, x (m,n) @ W + bias (d,) -> out (m,d), overwriting out. The same numbers as {@link #matmul} then
+     * {@link #addBias}, but each part of the output gets its bias right after its tiles, from the core that wrote it
+     * and while it is still in that core's cache.
+     */
+    public static void linear(float[] out, float[] x, Matrix w, float[] bias, int m) {
+        if (SCALAR) {
+            ScalarKernels.linear(out, x, w, bias, m);
+            return;
+        }
+        assert bias.length >= w.d() : "a bias of " + w.d() + " floats expected, found " + bias.length;
+        switch (w) {
+            case Matrix.F32 f -> matmulPanels(out, x, f, bias, m);
+            case Matrix.Q8_0 q -> matmulQuantized(out, x, q.blocks(), false, bias, m, q.n(), q.d());
+            case Matrix.Q4_0 q -> matmulQuantized(out, x, q.blocks(), true, bias, m, q.n(), q.d());
+        }
+    }
+
+    /** x (m,n) @ W (+ bias when not null) -> out (m,d) from W's packed column panels; split over panels when large. */
+    private static void matmulPanels(float[] out, float[] x, Matrix.F32 w, float[] bias, int m) {
         int n = w.n(), d = w.d(), width = w.width();
         if (SCALAR) {
             ScalarKernels.matmul(out, x, w, m);
+            if (bias != null) ScalarKernels.addBias(out, bias, m, d);
             return;
         }
         assert x.length >= m * n && out.length >= m * d : "matmul (" + m + "," + n + ") @ (" + n + "," + d + ")";
         float[] panels = w.panels();
         Workers.split((d + width - 1) / width, 1, (long) m * n * width, PARALLEL_MIN, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
-                int j0 = p * width;
-                Tiles.panel(out, d, x, m, n, panels, j0 * n, j0, Math.min(d, j0 + width));
+                int j0 = p * width, j1 = Math.min(d, j0 + width);
+                Tiles.panel(out, d, x, m, n, panels, j0 * n, j0, j1);
+                if (bias != null) addBiasColumns(out, bias, m, d, j0, j1);
             }
         });
+    }
+
+    /** out[i][j] += bias[j] for i < m, j in [j0, j1). */
+    private static void addBiasColumns(float[] out, float[] bias, int m, int d, int j0, int j1) {
+        for (int i = 0; i < m; i++) {
+            int row = i * d, j = j0;
+            for (int bound = j0 + SPECIES.loopBound(j1 - j0); j < bound; j += L) {
+                FloatVector.fromArray(SPECIES, out, row + j).add(FloatVector.fromArray(SPECIES, bias, j)).intoArray(out, row + j);
+            }
+            for (; j < j1; j++) out[row + j] += bias[j];
+        }
     }
 
     /** x (m,n) @ w (n,d) -> out (m,d), overwriting out; register-tiled (see {@link Tiles}), split over columns when large. */
@@ -221,22 +252,21 @@ public final class Kernels {
         return Math.max(1, Math.min(threads, units));
     }
 
-    /** x (m,n) @ W (d rows of n/32 Q8_0 or Q4_0 blocks)^T -> out (m,d); split over W's rows when large. */
-    private static void matmulQuantized(float[] out, float[] x, MemorySegment blocks, boolean q4, int m, int n, int d) {
+    /** x (m,n) @ W (d rows of n/32 Q8_0 or Q4_0 blocks)^T (+ bias when not null) -> out (m,d); split over W's rows when large. */
+    private static void matmulQuantized(float[] out, float[] x, MemorySegment blocks, boolean q4, float[] bias, int m, int n, int d) {
         if (SCALAR) {
             ScalarKernels.matmulQuantized(out, x, blocks, q4, m, n, d);
+            if (bias != null) ScalarKernels.addBias(out, bias, m, d);
             return;
         }
         assert x.length >= m * n && out.length >= m * d;
         int parts = parts(m, n, d, d);
-        if (parts == 1) {
-            quantizedRows(out, x, blocks, q4, m, n, d, 0, d);
-            return;
-        }
         int chunk = (d + parts - 1) / parts;
         Workers.run(parts, p -> {
             int j0 = p * chunk, j1 = Math.min(d, j0 + chunk);
-            if (j0 < j1) quantizedRows(out, x, blocks, q4, m, n, d, j0, j1);
+            if (j0 >= j1) return;
+            quantizedRows(out, x, blocks, q4, m, n, d, j0, j1);
+            if (bias != null) addBiasColumns(out, bias, m, d, j0, j1);
         });
     }
 

@@ -48,6 +48,12 @@ public final class ScalarKernels {
         }
     }
 
+    /** x (m,n) @ W + bias (d,) -> out (m,d): the matmul, then the bias added to each row. */
+    public static void linear(float[] out, float[] x, Matrix w, float[] bias, int m) {
+        matmul(out, x, w, m);
+        addBias(out, bias, m, w.d());
+    }
+
     /** x (m,n) @ W -> out (m,d), reading W where its packed panels keep it: W[k][j] = panels[j0 * n + k * r + (j - j0)]. */
     static void matmulPanels(float[] out, float[] x, Matrix.F32 w, int m) {
         int n = w.n(), d = w.d(), width = w.width();

@@ -93,9 +93,9 @@ public final class Bert implements Transformer {
             hooks.at(at[RESID_PRE.ordinal()], x, s, d);
 
             // self-attention: every token looks at every token
-            ops.matmul(q, x, w.wq(), s); ops.addBias(q, w.bq(), s, d);
-            ops.matmul(k, x, w.wk(), s); ops.addBias(k, w.bk(), s, d);
-            ops.matmul(v, x, w.wv(), s); ops.addBias(v, w.bv(), s, d);
+            ops.linear(q, x, w.wq(), w.bq(), s);
+            ops.linear(k, x, w.wk(), w.bk(), s);
+            ops.linear(v, x, w.wv(), w.bv(), s);
             hooks.at(at[Q.ordinal()], q, s, heads, dh);
             hooks.at(at[K.ordinal()], k, s, heads, dh);
             hooks.at(at[V.ordinal()], v, s, heads, dh);
@@ -105,7 +105,7 @@ public final class Bert implements Transformer {
             hooks.at(at[PATTERN.ordinal()], scores, heads, s, s);
             ops.attentionValues(z, scores, v, s, s, heads, heads, dh);
             hooks.at(at[Z.ordinal()], z, s, heads, dh);
-            ops.matmul(attnOut, z, w.wo(), s); ops.addBias(attnOut, w.bo(), s, d);
+            ops.linear(attnOut, z, w.wo(), w.bo(), s);
             hooks.at(at[ATTN_OUT.ordinal()], attnOut, s, d);
 
             // x = LayerNorm(x + attn_out)
@@ -115,11 +115,11 @@ public final class Bert implements Transformer {
             hooks.at(at[LN1.ordinal()], x, s, d);
 
             // MLP: d -> d_mlp, GELU, -> d
-            ops.matmul(h, x, w.wIn(), s); ops.addBias(h, w.bIn(), s, ff);
+            ops.linear(h, x, w.wIn(), w.bIn(), s);
             hooks.at(at[MLP_PRE.ordinal()], h, s, ff);
             ops.gelu(h, s * ff);
             hooks.at(at[MLP_POST.ordinal()], h, s, ff);
-            ops.matmul(mlpOut, h, w.wOut(), s); ops.addBias(mlpOut, w.bOut(), s, d);
+            ops.linear(mlpOut, h, w.wOut(), w.bOut(), s);
             hooks.at(at[MLP_OUT.ordinal()], mlpOut, s, d);
 
             // x = LayerNorm(x + mlp_out)

@@ -91,9 +91,9 @@ public final class Gpt2 implements Decoder {
             // x = x + attn(ln_1(x)), causal
             ops.layerNorm(xb, x, w.ln1Weight(), w.ln1Bias(), s, d, a.eps());
             hooks.at(at[LN1.ordinal()], xb, s, d);
-            ops.matmul(q, xb, w.wq(), s); ops.addBias(q, w.bq(), s, d);
-            ops.matmul(k, xb, w.wk(), s); ops.addBias(k, w.bk(), s, d);
-            ops.matmul(v, xb, w.wv(), s); ops.addBias(v, w.bv(), s, d);
+            ops.linear(q, xb, w.wq(), w.bq(), s);
+            ops.linear(k, xb, w.wk(), w.bk(), s);
+            ops.linear(v, xb, w.wv(), w.bv(), s);
             hooks.at(at[Q.ordinal()], q, s, heads, dh);
             hooks.at(at[K.ordinal()], k, s, heads, dh);
             hooks.at(at[V.ordinal()], v, s, heads, dh);
@@ -105,7 +105,7 @@ public final class Gpt2 implements Decoder {
             hooks.at(at[PATTERN.ordinal()], scores, heads, s, t);
             ops.attentionValues(z, scores, values, s, t, heads, heads, dh);
             hooks.at(at[Z.ordinal()], z, s, heads, dh);
-            ops.matmul(attnOut, z, w.wo(), s); ops.addBias(attnOut, w.bo(), s, d);
+            ops.linear(attnOut, z, w.wo(), w.bo(), s);
             hooks.at(at[ATTN_OUT.ordinal()], attnOut, s, d);
             ops.add(x, x, attnOut, s * d);
             hooks.at(at[RESID_MID.ordinal()], x, s, d);
@@ -113,11 +113,11 @@ public final class Gpt2 implements Decoder {
             // x = x + mlp(ln_2(x)): d -> 4d, GELU, -> d
             ops.layerNorm(xb, x, w.ln2Weight(), w.ln2Bias(), s, d, a.eps());
             hooks.at(at[LN2.ordinal()], xb, s, d);
-            ops.matmul(h, xb, w.wIn(), s); ops.addBias(h, w.bIn(), s, ff);
+            ops.linear(h, xb, w.wIn(), w.bIn(), s);
             hooks.at(at[MLP_PRE.ordinal()], h, s, ff);
             ops.geluTanh(h, s * ff);
             hooks.at(at[MLP_POST.ordinal()], h, s, ff);
-            ops.matmul(mlpOut, h, w.wOut(), s); ops.addBias(mlpOut, w.bOut(), s, d);
+            ops.linear(mlpOut, h, w.wOut(), w.bOut(), s);
             hooks.at(at[MLP_OUT.ordinal()], mlpOut, s, d);
             ops.add(x, x, mlpOut, s * d);
             hooks.at(at[RESID_POST.ordinal()], x, s, d);

@@ -17,7 +17,9 @@ import dev.glassbox.explorer.kernels.ScalarKernels;
  */
 public interface Ops {
     /** The Vector API kernels. */
-    Ops BUILT_IN = new Ops() {};
+    Ops BUILT_IN = new Ops() {
+        @Override public void linear(float[] out, float[] x, Matrix w, float[] bias, int m) { Kernels.linear(out, x, w, bias, m); }
+    };
 
     /** The plain-loop twins, one element at a time: the same numbers, slower. */
     Ops SCALAR = new Ops() {
@@ -38,6 +40,15 @@ public interface Ops {
 
     /** x (m,n) @ W (n,d) -> out (m,d). */
     default void matmul(float[] out, float[] x, Matrix w, int m) { Kernels.matmul(out, x, w, m); }
+
+    /**
+     * A linear layer, x (m,n) @ W + bias -> out (m,d): {@link #matmul}, then {@link #addBias}, so a set that replaces
+     * either one is used here too. The built-in set adds the bias as each part of the product is finished (the same numbers).
+     */
+    default void linear(float[] out, float[] x, Matrix w, float[] bias, int m) {
+        matmul(out, x, w, m);
+        addBias(out, bias, m, w.d());
+    }
 
     /** Each row of x (rows,n) -> softmax of that row, in place. */
     default void softmaxRows(float[] x, int rows, int n) { Kernels.softmaxRows(x, rows, n); }

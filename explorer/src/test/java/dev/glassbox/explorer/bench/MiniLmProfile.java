@@ -63,6 +63,7 @@ public final class MiniLmProfile {
         }
 
         @Override public void matmul(float[] out, float[] x, Matrix w, int m) { time("matmul " + w.n() + "x" + w.d(), () -> Ops.super.matmul(out, x, w, m)); }
+        @Override public void linear(float[] out, float[] x, Matrix w, float[] bias, int m) { time("linear " + w.n() + "x" + w.d(), () -> Ops.BUILT_IN.linear(out, x, w, bias, m)); }
         @Override public void softmaxRows(float[] x, int rows, int n) { time("softmax", () -> Ops.super.softmaxRows(x, rows, n)); }
         @Override public void layerNorm(float[] out, float[] x, float[] weight, float[] bias, int m, int n, float eps) { time("layerNorm", () -> Ops.super.layerNorm(out, x, weight, bias, m, n, eps)); }
         @Override public void gelu(float[] x, int n) { time("gelu", () -> Ops.super.gelu(x, n)); }

@@ -71,8 +71,8 @@ class OpsTest {
         int n = gpt2.architecture().layers();
         Counting counting = new Counting();
         gpt2.run(new int[] {3, 4, 5}, Hooks.none(), counting.ops);
-        // the position add; per block: 2 LayerNorms, q k v o in out each with its bias, 2 residual adds, GELU (tanh form)
-        assertEquals(Map.of("layerNorm", 2 * n + 1, "matmul", 6 * n + 1, "addBias", 6 * n, "add", 2 * n + 1,
+        // the position add; per block: 2 LayerNorms, q k v o in out each a linear layer (with its bias), 2 residual adds, GELU (tanh form)
+        assertEquals(Map.of("layerNorm", 2 * n + 1, "linear", 6 * n, "matmul", 1, "add", 2 * n + 1,
                 "attentionScores", n, "softmaxRows", n, "attentionValues", n, "geluTanh", n), counting.calls);
         Counting lens = new Counting();
         gpt2.unembed(new float[gpt2.architecture().dModel()], 1, lens.ops);
@@ -85,9 +85,34 @@ class OpsTest {
             int n = bert.architecture().layers();
             Counting counting = new Counting();
             bert.run(new int[] {101, 2054, 102}, Hooks.none(), counting.ops);
-            // position add and token-type row, embedding LayerNorm; per block: q k v o in out with biases, 2 adds, 2 LayerNorms, GELU
-            assertEquals(Map.of("layerNorm", 2 * n + 1, "matmul", 6 * n, "addBias", 6 * n + 1, "add", 2 * n + 1,
+            // position add and token-type row, embedding LayerNorm; per block: q k v o in out as linear layers, 2 adds, 2 LayerNorms, GELU
+            assertEquals(Map.of("layerNorm", 2 * n + 1, "linear", 6 * n, "addBias", 1, "add", 2 * n + 1,
                     "attentionScores", n, "softmaxRows", n, "attentionValues", n, "gelu", n), counting.calls);
+        }
+    }
+
+    /** A learner who replaces only matmul (or only addBias) has it used by every linear layer, as lesson 100 does. */
+    @Test
+    void aLinearLayerUsesTheMatmulAndBiasOfTheLearnersOps() throws IOException {
+        try (Bert bert = Bert.load(MiniLm.onnx(), 12, 1e-12f, Tokenizer.fromFile(MiniLm.tokenizer()))) {
+            int n = bert.architecture().layers();
+            int[] tokens = {101, 2054, 102};
+            Map<String, Integer> calls = new TreeMap<>();
+            Ops mine = new Ops() {
+                @Override public void matmul(float[] out, float[] x, dev.glassbox.explorer.kernels.Matrix w, int m) {
+                    calls.merge("matmul", 1, Integer::sum);
+                    Ops.SCALAR.matmul(out, x, w, m);
+                }
+                @Override public void addBias(float[] x, float[] bias, int m, int d) {
+                    calls.merge("addBias", 1, Integer::sum);
+                    Ops.SCALAR.addBias(x, bias, m, d);
+                }
+            };
+            float[] theirs = bert.run(tokens, Hooks.none(), mine).values();
+            assertEquals(Map.of("matmul", 6 * n, "addBias", 6 * n + 1), calls);
+            // the built-in linear layer adds each bias as its part of the product is done, and its matmul is the
+            // scalar one's bit for bit: the same floats
+            assertArrayEquals(bert.run(tokens, Hooks.none(), Ops.BUILT_IN).values(), theirs);
         }
     }
 
