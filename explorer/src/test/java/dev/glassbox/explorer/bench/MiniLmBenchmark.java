@@ -12,9 +12,10 @@ import java.util.Arrays;
  * MiniLM (all-MiniLM-L6-v2) forward latency at batch 1, Glassbox against ONNX Runtime on the same file,
  * in one process, with the same number of threads. The two are timed in alternation (ours, theirs, ours,
  * ...), so a noisy neighbour slows both alike, and each pair gives one ratio; the median ratio is the figure.
- * Each run starts after a pause ({@code -Dglassbox.bench.pause.ms}, 20 by default) in which the other engine's
+ * Each run starts after a pause ({@code -Dglassbox.bench.pause.ms}, 100 by default) in which the other engine's
  * worker threads stop spinning: right after an ONNX Runtime run its spinning pool thread held half of the second
- * core, and Glassbox's two threads ran no faster than one (BENCHMARKS.md).
+ * core, and Glassbox's two threads ran no faster than one; 20 ms was enough on one day and not on another (Glassbox
+ * at 128 tokens on two threads, 20 ms after an ONNX Runtime run: 43 ms, 100 ms after: 25 ms, alone: 27 ms; BENCHMARKS.md).
  * Prints {@code RESULT minilm_ratio_seq{n}_t{threads}=...} lines (ratio = Glassbox time / ONNX Runtime time) at 8, 32, 128 and 256 tokens (or {@code -Dglassbox.bench.lengths=...}).
  * Run: {@code ./mvnw -q -B -pl explorer -Pbench verify} (see BENCHMARKS.md).
  */
@@ -22,7 +23,7 @@ public final class MiniLmBenchmark {
     public static void main(String[] args) throws Exception {
         int pairs = Integer.getInteger("glassbox.bench.pairs", 200);
         int[] threadCounts = Arrays.stream(System.getProperty("glassbox.bench.threads", "1").split(",")).mapToInt(Integer::parseInt).toArray();
-        int pause = Integer.getInteger("glassbox.bench.pause.ms", 20);
+        int pause = Integer.getInteger("glassbox.bench.pause.ms", 100);
         int[] lengths = Arrays.stream(System.getProperty("glassbox.bench.lengths", "8,32,128,256").split(",")).mapToInt(Integer::parseInt).toArray();
         Bert bert = Bert.load(MiniLm.onnx(), 12, 1e-12f, Tokenizer.fromFile(MiniLm.tokenizer()));
         System.out.printf("MiniLM forward, batch 1, %d alternating pairs per figure; vector width %d bits%n", pairs, Kernels.vectorBits());
