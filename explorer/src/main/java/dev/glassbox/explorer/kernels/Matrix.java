@@ -1,6 +1,7 @@
 package dev.glassbox.explorer.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.ObjIntConsumer;
 
 /**
  * A weight matrix in the layout the kernels want: it maps an input of size {@code n} to an output of
@@ -40,9 +41,28 @@ public sealed interface Matrix permits Matrix.F32, Matrix.Q8_0, Matrix.Q4_0 {
                 throw new IllegalArgumentException("an F32 matrix (n=" + n + ", d=" + d + ") needs " + (long) n * d
                         + " floats, found " + w.length);
             }
-            for (int j0 = 0, at = 0; j0 < d; j0 += width) {
+            for (int k = 0; k < n; k++) scatterRow(w, k * d, k);
+        }
+
+        /**
+         * W (n,d) row by row, input-major: {@code readRow.accept(row, k)} fills row (d floats) with W[k]. For weights
+         * read from a file, so that no second n x d array is made on the way.
+         */
+        public static F32 fromRows(int n, int d, ObjIntConsumer<float[]> readRow) {
+            F32 m = new F32(n, d);
+            float[] row = new float[d];
+            for (int k = 0; k < n; k++) {
+                readRow.accept(row, k);
+                m.scatterRow(row, 0, k);
+            }
+            return m;
+        }
+
+        /** Row k of W, from row[from, from + d), into every panel. */
+        private void scatterRow(float[] row, int from, int k) {
+            for (int j0 = 0; j0 < d; j0 += width) {
                 int r = Math.min(width, d - j0);
-                for (int k = 0; k < n; k++, at += r) System.arraycopy(w, k * d + j0, panels, at, r);
+                System.arraycopy(row, from + j0, panels, j0 * n + k * r, r);
             }
         }
 

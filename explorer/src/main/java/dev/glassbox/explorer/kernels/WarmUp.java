@@ -43,15 +43,15 @@ public final class WarmUp {
             for (int rows : new int[] {TOKENS, 1}) {
                 // an encoder layer: LayerNorm, a projection with bias, attention, a GELU MLP, the residual add
                 Kernels.layerNorm(hidden, x, gain, gain, rows, HIDDEN, 1e-12f);
-                Kernels.matmul(projected, hidden, square, rows);
-                Kernels.addBias(projected, gain, rows, HIDDEN);
+                Kernels.linear(projected, hidden, square, gain, rows);
                 if (!keepGoing.getAsBoolean()) return round;
                 Kernels.attentionScores(scores, projected, projected, rows, rows, HEADS, HEADS, HEAD_DIM, 0, false);
                 Kernels.softmaxRows(scores, HEADS * rows, rows);
                 Kernels.attentionValues(hidden, scores, projected, rows, rows, HEADS, HEADS, HEAD_DIM);
-                Kernels.matmul(up, hidden, widen, rows);
+                Kernels.linear(up, hidden, widen, gain, rows);
                 Kernels.gelu(up, rows * FFN);
-                Kernels.matmul(projected, up, narrow, rows);
+                Kernels.linear(projected, up, narrow, gain, rows);
+                Kernels.addBias(projected, gain, rows, HIDDEN);             // BERT's token-type row
                 Kernels.add(hidden, hidden, projected, rows * HIDDEN);
                 if (!keepGoing.getAsBoolean()) return round;
                 // a decoder layer: RMSNorm, RoPE, causal attention, a gated SiLU MLP on quantized weights
@@ -63,7 +63,8 @@ public final class WarmUp {
                 Kernels.silu(gate, rows * FFN);
                 Kernels.mul(up, up, gate, rows * FFN);
                 Kernels.geluTanh(gate, rows * FFN);
-                Kernels.matmul(up, x, small, rows);
+                Kernels.matmul(up, x, small, rows);                         // a tiny decoder's width, as Llama (no bias) and GPT-2 (bias)
+                Kernels.linear(up, x, small, gain, rows);
                 if (!keepGoing.getAsBoolean()) return round;
             }
         }

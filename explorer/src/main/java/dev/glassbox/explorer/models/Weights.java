@@ -32,7 +32,8 @@ final class Weights {
 
     /** A matrix stored (in, out), as ONNX MatMul and GPT-2's Conv1D keep them. */
     Matrix inOut(String name, int n, int d) {
-        return new Matrix.F32(shaped(name, n, d).toFloatArray(), n, d);
+        Tensor t = shaped(name, n, d);
+        return Matrix.F32.fromRows(n, d, (row, k) -> t.readFloats((long) k * d, row, 0, d));
     }
 
     /** A matrix stored (out, in), as nn.Linear and GGUF keep them; quantized ones stay as their blocks. */
