@@ -188,8 +188,6 @@ public final class Gpt2 implements Decoder {
 
     /** Columns [from, from + width) of w (n, cols) as their own (n, width) matrix. */
     private static Matrix columns(float[] w, int n, int cols, int from, int width) {
-        float[] part = new float[n * width];
-        for (int r = 0; r < n; r++) System.arraycopy(w, r * cols + from, part, r * width, width);
-        return new Matrix.F32(part, n, width);
+        return Matrix.F32.fromRows(n, width, (row, k) -> System.arraycopy(w, k * cols + from, row, 0, width));
     }
 }
