@@ -177,6 +177,10 @@ public final class Kernels {
      * multiplied straight from their blocks: each block is turned into floats in registers as it is used.
      */
     public static void matmul(float[] out, float[] x, Matrix w, int m) {
+        if (SCALAR) {
+            ScalarKernels.matmul(out, x, w, m);
+            return;
+        }
         switch (w) {
             case Matrix.F32 f -> matmulPanels(out, x, f, null, m);
             case Matrix.Q8_0 q -> matmulQuantized(out, x, q.blocks(), false, null, m, q.n(), q.d());
@@ -205,11 +209,6 @@ public final class Kernels {
     /** x (m,n) @ W (+ bias when not null) -> out (m,d) from W's packed column panels; split over panels when large. */
     private static void matmulPanels(float[] out, float[] x, Matrix.F32 w, float[] bias, int m) {
         int n = w.n(), d = w.d(), width = w.width();
-        if (SCALAR) {
-            ScalarKernels.matmul(out, x, w, m);
-            if (bias != null) ScalarKernels.addBias(out, bias, m, d);
-            return;
-        }
         assert x.length >= m * n && out.length >= m * d : "matmul (" + m + "," + n + ") @ (" + n + "," + d + ")";
         float[] panels = w.panels();
         Workers.split((d + width - 1) / width, 1, (long) m * n * width, PARALLEL_MIN, (p0, p1) -> {
@@ -254,11 +253,6 @@ public final class Kernels {
 
     /** x (m,n) @ W (d rows of n/32 Q8_0 or Q4_0 blocks)^T (+ bias when not null) -> out (m,d); split over W's rows when large. */
     private static void matmulQuantized(float[] out, float[] x, MemorySegment blocks, boolean q4, float[] bias, int m, int n, int d) {
-        if (SCALAR) {
-            ScalarKernels.matmulQuantized(out, x, blocks, q4, m, n, d);
-            if (bias != null) ScalarKernels.addBias(out, bias, m, d);
-            return;
-        }
         assert x.length >= m * n && out.length >= m * d;
         int parts = parts(m, n, d, d);
         int chunk = (d + parts - 1) / parts;

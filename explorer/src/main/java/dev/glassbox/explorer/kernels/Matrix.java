@@ -76,22 +76,6 @@ public sealed interface Matrix permits Matrix.F32, Matrix.Q8_0, Matrix.Q4_0 {
             this.panels = new float[n * d];
         }
 
-        /** From PyTorch's nn.Linear layout, weight (d,n) with one row per output, straight into panels. */
-        static F32 fromOutIn(float[] wOutIn, int n, int d) {
-            F32 m = new F32(n, d);
-            if (wOutIn.length < (long) n * d) {
-                throw new IllegalArgumentException("a (" + d + "," + n + ") weight needs " + (long) n * d + " floats, found " + wOutIn.length);
-            }
-            for (int j0 = 0; j0 < d; j0 += m.width) {
-                int r = Math.min(m.width, d - j0), panel = j0 * n;
-                // one output row at a time is read whole; its writes go down one column of a panel that stays in cache
-                for (int j = j0; j < j0 + r; j++) {
-                    for (int k = 0; k < n; k++) m.panels[panel + k * r + (j - j0)] = wOutIn[j * n + k];
-                }
-            }
-            return m;
-        }
-
         @Override public int n() { return n; }
 
         @Override public int d() { return d; }
@@ -144,7 +128,18 @@ public sealed interface Matrix permits Matrix.F32, Matrix.Q8_0, Matrix.Q4_0 {
 
     /** From PyTorch's nn.Linear layout, weight (d,n) with one row per output, to the kernels' float matrix. */
     static F32 transposed(float[] wOutIn, int n, int d) {
-        return F32.fromOutIn(wOutIn, n, d);
+        if (wOutIn.length < (long) n * d) {
+            throw new IllegalArgumentException("a (" + d + "," + n + ") weight needs " + (long) n * d + " floats, found " + wOutIn.length);
+        }
+        F32 m = new F32(n, d);
+        for (int j0 = 0; j0 < d; j0 += m.width) {
+            int r = Math.min(m.width, d - j0), panel = j0 * n;
+            // one output row at a time is read whole; its writes go down one column of a panel that stays in cache
+            for (int j = j0; j < j0 + r; j++) {
+                for (int k = 0; k < n; k++) m.panels[panel + k * r + (j - j0)] = wOutIn[j * n + k];
+            }
+        }
+        return m;
     }
 
     private static void checkBlocks(String type, MemorySegment blocks, int n, int d, int blockBytes) {
